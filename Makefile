@@ -1,0 +1,27 @@
+# Two entry points a new user needs: `make site` and `make test`.
+# Each sets everything up first (Debian packages if missing, a virtual environment).
+VENV := .venv
+PYTHON ?= python3
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: site test system clean
+
+site: $(STAMP)
+	$(VENV)/bin/sitegen build
+
+test: $(STAMP)
+	$(VENV)/bin/pytest
+
+system:
+	sh scripts/install-system-deps.sh
+
+$(STAMP): pyproject.toml
+	sh scripts/install-system-deps.sh
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)/bin/python -m pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+clean:
+	rm -rf site .site-new-* .site-old-* $(VENV)

@@ -1,0 +1,207 @@
+"""sitegen.toml: read once, checked once, typed from then on.
+
+The file is TOML (never executed). Every problem is reported at once with the file,
+the key, what was expected and what was found; unknown keys are warnings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from sitegen.errors import ConfigError, Problem
+from sitegen.values import date_from_text, financial_year_from_text
+
+CONFIG_NAME = "sitegen.toml"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+class SiteSettings(_Section):
+    """[site]: what the publication is called and who publishes it."""
+
+    title: str = Field(min_length=1)
+    partnership: str = ""
+    description: str = ""
+    language: str = "en-GB"
+    publisher: str = ""
+    base_url: str = ""
+
+
+class TargetSettings(_Section):
+    """[target]: the efficiency target; defaults are those of the data contract."""
+
+    model_config = ConfigDict(extra="allow", frozen=True, validate_default=True)
+
+    base_year: int = "2007-08"  # type: ignore[assignment]
+    first_year: int = "2008-09"  # type: ignore[assignment]
+    profile: tuple[Decimal, ...] = [3.0, 3.0, 3.4]  # type: ignore[assignment]
+    method: Literal["additive", "compound"] = "additive"
+    count_from: dt.date = "2008-04-01"  # type: ignore[assignment]
+    disposal_rate: Decimal = 5.0  # type: ignore[assignment]
+    sr04_threshold: Decimal = 7.5  # type: ignore[assignment]
+
+    @field_validator("base_year", "first_year", mode="before")
+    @classmethod
+    def _financial_year(cls, value: Any) -> int:
+        if isinstance(value, int):
+            raise ValueError('write the financial year as text, such as "2008-09"')
+        try:
+            return financial_year_from_text(str(value))
+        except ValueError as exc:
+            reason = str(exc).split(":")[0]
+            raise ValueError(f'{reason}; expected a financial year such as "2008-09"') from None
+
+    @field_validator("count_from", mode="before")
+    @classmethod
+    def _date(cls, value: Any) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return date_from_text(str(value))
+        except ValueError:
+            raise ValueError('expected a date such as "2008-04-01"') from None
+
+    @field_validator("profile", mode="before")
+    @classmethod
+    def _profile(cls, value: Any) -> Any:
+        if not isinstance(value, list) or not value:
+            raise ValueError("a list of yearly percentages, such as [3.0, 3.0, 3.4]")
+        if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value):
+            raise ValueError("a list of yearly percentages, such as [3.0, 3.0, 3.4]")
+        return [Decimal(str(v)) for v in value]
+
+    @field_validator("disposal_rate", "sr04_threshold", mode="before")
+    @classmethod
+    def _percent(cls, value: Any) -> Decimal:
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise ValueError("a percentage such as 5.0")
+        number = Decimal(str(value))
+        # Two decimals keep disposal values exact in micropounds (see values.py).
+        if number != number.quantize(Decimal("0.01")) or number < 0:
+            raise ValueError("a percentage of 0 or more with at most two decimals")
+        return number
+
+
+class PdfSettings(_Section):
+    """[pdf]: paper settings for the PDF papers."""
+
+    header: str = ""  # running header; the site title when empty
+    paper: Literal["A4", "A3", "letter"] = "A4"
+
+
+class SitegenToml(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    site: SiteSettings
+    target: TargetSettings = TargetSettings()
+    pdf: PdfSettings = PdfSettings()
+
+
+@dataclass(frozen=True)
+class Config:
+    """A project's settings and where its parts live."""
+
+    project_dir: Path
+    site: SiteSettings
+    target: TargetSettings
+    pdf: PdfSettings
+    source: Path
+    warnings: tuple[Problem, ...] = field(default=())
+
+    @property
+    def content_dir(self) -> Path:
+        return self.project_dir / "content"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.project_dir / "data"
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.project_dir / "templates"
+
+    @property
+    def static_dir(self) -> Path:
+        return self.project_dir / "static"
+
+    @property
+    def output_dir(self) -> Path:
+        return self.project_dir / "site"
+
+    @property
+    def pdf_header(self) -> str:
+        return self.pdf.header or self.site.title
+
+
+def load_config(project_dir: Path) -> Config:
+    """Read and check `sitegen.toml`; raise ConfigError naming every bad key."""
+    path = project_dir / CONFIG_NAME
+    name = CONFIG_NAME
+    if not project_dir.is_dir():
+        raise ConfigError(f"{project_dir}: no such project folder")
+    if not path.is_file():
+        raise ConfigError(
+            f"{path}: not a sitegen project (no {CONFIG_NAME}); "
+            "use --project DIR, or 'sitegen new DIR' to start one"
+        )
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{name}: not UTF-8 text ({exc.reason})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        # Python 3.11's tomllib gives the position only inside the message.
+        position = re.search(r"\(at line (\d+), column \d+\)$", str(exc))
+        line = int(position.group(1)) if position else None
+        message = str(exc)[: position.start()].strip() if position else str(exc)
+        raise ConfigError(
+            "the configuration cannot be read",
+            [Problem(name, line, None, f"not valid TOML: {message}")],
+        ) from exc
+    try:
+        parsed = SitegenToml.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(
+            f"{name} has {exc.error_count()} bad setting(s)",
+            [_problem_from_pydantic(name, raw, err) for err in exc.errors()],
+        ) from exc
+    warnings = tuple(_unknown_keys(name, parsed))
+    return Config(
+        project_dir=project_dir,
+        site=parsed.site,
+        target=parsed.target,
+        pdf=parsed.pdf,
+        source=path,
+        warnings=warnings,
+    )
+
+
+def _problem_from_pydantic(name: str, raw: dict, err: Any) -> Problem:
+    loc = [str(part) for part in err["loc"]]
+    key = ".".join(loc)
+    found = raw
+    for part in err["loc"]:
+        found = found.get(part) if isinstance(found, dict) else None  # type: ignore[assignment]
+    if err["type"] == "missing":
+        return Problem(name, None, key, "required key is missing")
+    message = err["msg"].removeprefix("Value error, ")
+    return Problem(name, None, key, f"{message} (found {found!r})")
+
+
+def _unknown_keys(name: str, parsed: SitegenToml) -> list[Problem]:
+    unknown = [Problem(name, None, k, "unknown key, ignored", "warning") for k in parsed.model_extra or {}]
+    for section in ("site", "target", "pdf"):
+        extra = getattr(parsed, section).model_extra or {}
+        unknown += [
+            Problem(name, None, f"{section}.{k}", "unknown key, ignored", "warning") for k in extra
+        ]
+    return unknown

@@ -1,0 +1,229 @@
+"""Load the content tree: Markdown pages with YAML front matter, and their assets.
+
+A page's source path, output path and URL are worked out once, here. `index.md`
+stands for its folder; `about.md` becomes `about/index.html`, so URLs never end in
+`.html` and stay stable when a page gains children.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import frontmatter
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from sitegen.config import Config
+from sitegen.errors import ContentError, Problem, relative_name
+
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*$")
+
+
+class PageMeta(BaseModel):
+    """Front matter keys sitegen understands; other keys pass through to templates."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    title: str = Field(min_length=1)
+    layout: str = "page"
+    date: dt.date | None = None
+    summary: str = ""
+    tags: tuple[str, ...] = ()
+    order: int = 0
+    pdf: bool = False
+    slug: str | None = None
+    nav: bool = True  # listed in the site navigation
+
+    @field_validator("slug")
+    @classmethod
+    def _safe_slug(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        value = value.strip("/")
+        if not SLUG.match(value) or ".." in value.split("/"):
+            raise ValueError("lower-case letters, digits, '-', '_', '.' and '/' only, inside the site")
+        return value
+
+    @field_validator("tags", mode="before")
+    @classmethod
+    def _tags(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+
+@dataclass(frozen=True)
+class Page:
+    """One Markdown page: where it comes from, where it goes, what it says."""
+
+    source: Path
+    source_name: str  # as the user knows it, e.g. content/report/index.md
+    url: str  # site-relative folder URL: "" for the home page, "report/" …
+    meta: PageMeta
+    body: str
+    body_line: int  # line of the file where the body starts (for error messages)
+    pdf_name: str = ""  # file name under papers/, unique in the site
+
+    @property
+    def output_path(self) -> str:
+        return f"{self.url}index.html"
+
+    @property
+    def depth(self) -> int:
+        return self.url.count("/")
+
+    @property
+    def pdf_path(self) -> str:
+        return f"papers/{self.pdf_name}"
+
+    @property
+    def wants_pdf(self) -> bool:
+        return self.meta.pdf
+
+    @property
+    def parent_url(self) -> str | None:
+        if not self.url:
+            return None
+        parent = str(PurePosixPath(self.url).parent)
+        return "" if parent == "." else parent + "/"
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A non-Markdown file under content/ (an image, a PDF to download), copied as is."""
+
+    source: Path
+    output_path: str
+
+
+@dataclass(frozen=True)
+class ContentTree:
+    pages: tuple[Page, ...]
+    assets: tuple[Asset, ...]
+    warnings: tuple[Problem, ...] = field(default=())
+
+    def page_at(self, url: str) -> Page | None:
+        for page in self.pages:
+            if page.url == url:
+                return page
+        return None
+
+
+def load_content(config: Config) -> ContentTree:
+    """Read every page under content/; raise ContentError listing all problems."""
+    root = config.content_dir
+    if not root.is_dir():
+        raise ContentError(f"{relative_name(root, config.project_dir)}: the content folder is missing")
+    pages: list[Page] = []
+    assets: list[Asset] = []
+    problems: list[Problem] = []
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        relative = path.relative_to(root).as_posix()
+        if any(part.startswith(".") for part in PurePosixPath(relative).parts):
+            continue
+        if path.suffix.lower() in MARKDOWN_SUFFIXES:
+            page, page_problems = _read_page(path, relative, config)
+            problems += page_problems
+            if page is not None:
+                pages.append(page)
+        else:
+            assets.append(Asset(path, relative))
+    problems += _duplicate_urls(pages)
+    pages = _name_pdfs(pages)
+    if not any(p.url == "" for p in pages):
+        problems.append(Problem("content/index.md", None, None, "the home page is missing"))
+    if problems:
+        raise ContentError(f"the content has {len(problems)} problem(s)", problems)
+    return ContentTree(tuple(pages), tuple(assets))
+
+
+def _read_page(path: Path, relative: str, config: Config) -> tuple[Page | None, list[Problem]]:
+    name = relative_name(path, config.project_dir)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return None, [Problem(name, None, None, f"is not UTF-8 text ({exc.reason} at byte {exc.start})")]
+    try:
+        post = frontmatter.loads(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        reason = getattr(exc, "problem", None) or str(exc)
+        return None, [Problem(name, line, "front matter", f"not valid YAML: {reason}")]
+    raw_meta = dict(post.metadata)
+    raw_meta.setdefault("title", _title_from_body(post.content) or _title_from_name(relative))
+    try:
+        meta = PageMeta.model_validate(raw_meta)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            key = ".".join(str(p) for p in err["loc"])
+            line = _front_matter_line(text, str(err["loc"][0]))
+            found = raw_meta.get(str(err["loc"][0]))
+            message = err["msg"].removeprefix("Value error, ")
+            problems.append(Problem(name, line, key, f"{message} (found {found!r})"))
+        return None, problems
+    url = _url_for(relative, meta.slug)
+    start = text.find(post.content) if post.content else -1
+    body_line = text.count("\n", 0, start) + 1 if start >= 0 else 1
+    return Page(path, name, url, meta, post.content, body_line), []
+
+
+def _url_for(relative: str, slug: str | None) -> str:
+    if slug is not None:
+        return f"{slug}/" if slug else ""
+    pure = PurePosixPath(relative)
+    parts = list(pure.parent.parts)
+    if pure.stem != "index":
+        parts.append(pure.stem)
+    return "".join(f"{part.lower().replace(' ', '-')}/" for part in parts)
+
+
+def _front_matter_line(text: str, key: str) -> int | None:
+    for number, line in enumerate(text.split("\n"), start=1):
+        if re.match(rf"^{re.escape(key)}\s*:", line):
+            return number
+    return None
+
+
+def _title_from_body(body: str) -> str:
+    match = re.search(r"^#\s+(.+?)\s*#*\s*$", body, re.MULTILINE)
+    return match.group(1) if match else ""
+
+
+def _title_from_name(relative: str) -> str:
+    stem = PurePosixPath(relative).stem
+    if stem == "index":
+        stem = PurePosixPath(relative).parent.name or "Home"
+    return stem.replace("-", " ").replace("_", " ").capitalize()
+
+
+def _name_pdfs(pages: list[Page]) -> list[Page]:
+    """A paper's PDF is named after its page (report.pdf), or its whole path if that clashes."""
+    def short(page: Page) -> str:
+        return PurePosixPath(page.url).name or "index"
+
+    counts: dict[str, int] = {}
+    for page in pages:
+        counts[short(page)] = counts.get(short(page), 0) + 1
+    return [
+        replace(page, pdf_name=(short(page) if counts[short(page)] == 1
+                                else page.url.strip("/").replace("/", "-") or "index") + ".pdf")
+        for page in pages
+    ]
+
+
+def _duplicate_urls(pages: list[Page]) -> list[Problem]:
+    seen: dict[str, Page] = {}
+    problems = []
+    for page in pages:
+        if page.url in seen:
+            problems.append(
+                Problem(page.source_name, None, None,
+                        f"makes the same page ({page.url or '/'}) as {seen[page.url].source_name}")
+            )
+        seen.setdefault(page.url, page)
+    return problems

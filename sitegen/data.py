@@ -1,0 +1,535 @@
+"""Load and validate a project's data: the returns contract and any other tables.
+
+`load_data` reads every file under `data/`, checks it against the data contract
+(`docs/data-contract.md`), and returns typed frames, or raises one DataError that
+lists every problem in every file at once, each as FILE:LINE: column: message.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from sitegen.config import Config
+from sitegen.errors import DataError, Problem, relative_name
+from sitegen.sources import TABLE_SUFFIXES, RawTable, read_table
+from sitegen.values import (
+    DATE_EXAMPLE,
+    FINANCIAL_YEAR_EXAMPLE,
+    MICRO,
+    MONEY_EXAMPLE,
+    YES_NO_EXAMPLE,
+    Parsed,
+    format_financial_year,
+    parse_date,
+    parse_enum,
+    parse_financial_year,
+    parse_money,
+    parse_yes_no,
+)
+
+SECTORS = ("county", "district", "unitary", "city", "police", "fire", "health", "other")
+RETURN_TYPES = ("forecast", "actual")
+WORKSTREAMS = ("bpi", "collaboration", "procurement", "asset_management", "technology", "other")
+SPEND = ("revenue", "capital")
+KINDS = ("gain", "disposal")
+RATINGS = ("green", "amber", "red")
+PROJECT_STATUSES = ("proposed", "approved", "in_progress", "implemented", "closed")
+LEVELS = ("l", "m", "h")
+
+MAX_PROBLEMS_PER_COLUMN = 50  # beyond this a column's problems are counted, not listed
+MONEY_LIMIT = 999_999_999_999 * MICRO  # £1 trillion less a pound: int64 sums stay exact
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the contract: how to read it and whether it must be there."""
+
+    name: str
+    kind: str  # text, id, enum, money, year, date, yesno, score
+    required: bool = True
+    default: str | None = None
+    values: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    """One file of the contract."""
+
+    name: str  # stem under data/, e.g. "partners"
+    columns: tuple[Column, ...]
+    required: bool = False
+    folder: bool = False  # also read data/<name>/*.csv|xlsx
+
+
+CONTRACT: tuple[FileSpec, ...] = (
+    FileSpec(
+        "partners",
+        (
+            Column("partner_id", "id"),
+            Column("name", "text"),
+            Column("sector", "enum", values=SECTORS),
+            Column("baseline_gbp", "money", required=False),
+            Column("in_target", "yesno", required=False, default="yes"),
+            Column("sr04_baseline_gbp", "money", required=False),
+            Column("sr04_ongoing_gbp", "money", required=False),
+        ),
+        required=True,
+    ),
+    FileSpec(
+        "returns",
+        (
+            Column("partner_id", "partner"),
+            Column("year", "year"),
+            Column("return_type", "enum", values=RETURN_TYPES),
+            Column("gain_ref", "text"),
+            Column("description", "text"),
+            Column("workstream", "enum", values=WORKSTREAMS),
+            Column("spend", "enum", values=SPEND),
+            Column("kind", "enum", required=False, default="gain", values=KINDS),
+            Column("gross_gbp", "money"),
+            Column("costs_gbp", "money", required=False, default="0"),
+            Column("cash_releasing", "yesno"),
+            Column("ongoing", "yesno"),
+            Column("first_impact", "date"),
+            Column("evidence", "text", required=False, default=""),
+        ),
+        required=True,
+        folder=True,
+    ),
+    FileSpec(
+        "rag_forecasts",
+        (
+            Column("partner_id", "partner"),
+            Column("year", "year"),
+            Column("rating", "enum", values=RATINGS),
+            Column("comment", "text", required=False, default=""),
+        ),
+    ),
+    FileSpec(
+        "use_of_resources",
+        (
+            Column("partner_id", "partner"),
+            Column("assessment", "year"),
+            Column("theme", "text"),
+            Column("score", "score"),
+        ),
+    ),
+    FileSpec(
+        "projects",
+        (
+            Column("project_id", "id"),
+            Column("title", "text"),
+            Column("partners", "partner_list"),
+            Column("lead", "partner"),
+            Column("funding_source", "text"),
+            Column("funding_gbp", "money"),
+            Column("status", "enum", values=PROJECT_STATUSES),
+            Column("target_saving_gbp", "money", required=False),
+            Column("summary", "text", required=False, default=""),
+        ),
+    ),
+    FileSpec(
+        "risks",
+        (
+            Column("risk_id", "text"),
+            Column("category", "text"),
+            Column("description", "text"),
+            Column("actions_taken", "text"),
+            Column("likelihood", "enum", values=LEVELS),
+            Column("impact", "enum", values=LEVELS),
+            Column("mitigation", "text"),
+            Column("owner", "text", required=False, default=""),
+        ),
+    ),
+)
+CONTRACT_BY_NAME = {spec.name: spec for spec in CONTRACT}
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Everything under data/, validated and typed.
+
+    Contract frames carry `_file` and `_line` columns so that every figure can be
+    traced back to the rows it came from. Money columns are int64 micropounds.
+    """
+
+    partners: pd.DataFrame
+    lines: pd.DataFrame  # return lines
+    rag_forecasts: pd.DataFrame
+    use_of_resources: pd.DataFrame
+    projects: pd.DataFrame
+    risks: pd.DataFrame
+    extra_tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # other files, as text
+    files: dict[str, tuple[str, ...]] = field(default_factory=dict)  # frame name -> files read
+    warnings: tuple[Problem, ...] = ()
+
+
+def load_data(config: Config) -> Dataset:
+    """Read and validate every data file; raise DataError listing all problems."""
+    data_dir = config.data_dir
+    problems: list[Problem] = []
+    frames: dict[str, pd.DataFrame] = {}
+    files: dict[str, tuple[str, ...]] = {}
+    for spec in CONTRACT:
+        paths = contract_files(data_dir, spec)
+        names = tuple(relative_name(p, config.project_dir) for p in paths)
+        files[spec.name] = names
+        if not paths:
+            if spec.required:
+                problems.append(
+                    Problem(
+                        f"data/{spec.name}.csv",
+                        None,
+                        None,
+                        "required file is missing"
+                        + (f" (or a data/{spec.name}/ folder of files)" if spec.folder else ""),
+                    )
+                )
+            frames[spec.name] = _empty_frame(spec)
+            continue
+        parts = []
+        for path, name in zip(paths, names, strict=True):
+            raw, read_problems = read_table(path, name)
+            problems += read_problems
+            if raw is not None:
+                typed, typed_problems = _type_columns(raw, spec)
+                problems += typed_problems
+                if typed is not None:
+                    parts.append(typed)
+        frames[spec.name] = (
+            pd.concat(parts, ignore_index=True) if parts else _empty_frame(spec)
+        )
+    problems += _check_references(frames, config)
+    extra, extra_files, extra_problems = _load_extra_tables(config)
+    problems += extra_problems
+    files.update(extra_files)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        count = len(errors)
+        raise DataError(
+            f"the data has {count} problem{'s' if count != 1 else ''}",
+            problems,
+        )
+    return Dataset(
+        partners=frames["partners"],
+        lines=frames["returns"],
+        rag_forecasts=frames["rag_forecasts"],
+        use_of_resources=frames["use_of_resources"],
+        projects=frames["projects"],
+        risks=frames["risks"],
+        extra_tables=extra,
+        files=files,
+        warnings=tuple(sorted(problems)),
+    )
+
+
+def contract_files(data_dir: Path, spec: FileSpec) -> list[Path]:
+    """The files that hold one contract file's rows, in a stable order."""
+    found = [data_dir / f"{spec.name}{s}" for s in TABLE_SUFFIXES]
+    paths = [p for p in found if p.is_file()]
+    if spec.folder and (data_dir / spec.name).is_dir():
+        paths += sorted(
+            p
+            for p in (data_dir / spec.name).iterdir()
+            if p.suffix.lower() in TABLE_SUFFIXES and p.is_file() and not p.name.startswith(("~$", "."))
+        )
+    return paths
+
+
+def _empty_frame(spec: FileSpec) -> pd.DataFrame:
+    frame = pd.DataFrame({c.name: pd.Series(dtype=_dtype(c.kind)) for c in spec.columns})
+    frame["_file"] = pd.Series(dtype=str)
+    frame["_line"] = pd.Series(dtype="int64")
+    return frame
+
+
+def _dtype(kind: str) -> str:
+    return {
+        "money": "Int64",
+        "year": "Int64",
+        "score": "Int64",
+        "yesno": "bool",
+        "date": "datetime64[s]",
+    }.get(kind, "str")
+
+
+# ---- typing one file ----------------------------------------------------------------
+
+
+def _type_columns(raw: RawTable, spec: FileSpec) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Check and convert every column of one file; all problems at once."""
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for position, column in enumerate(raw.frame.columns, start=1):
+        if column in seen:
+            problems.append(
+                Problem(raw.name, 1, column, f"column appears twice (columns {seen[column]} and {position})")
+            )
+        seen[column] = position
+    if problems:
+        return None, problems
+    missing = [c.name for c in spec.columns if c.required and c.name not in raw.frame.columns]
+    for name in missing:
+        problems.append(Problem(raw.name, 1, name, "required column is missing" + _suggest(name, list(raw.frame.columns))))
+    out = pd.DataFrame(index=raw.frame.index)
+    for column in spec.columns:
+        if column.name in missing:
+            continue
+        if column.name in raw.frame.columns:
+            text = raw.frame[column.name].astype("string").str.strip()
+        else:
+            text = pd.Series("", index=raw.frame.index, dtype="string")
+        blank = text.eq("")
+        if column.required:
+            problems += _located(raw, column.name, blank, lambda _: "required value is missing")
+        elif column.default is not None:
+            text = text.mask(blank, column.default)
+            blank = text.eq("")
+        values, cell_problems = _parse_column(raw, column, text, blank)
+        problems += cell_problems
+        out[column.name] = values
+    if missing:
+        return None, problems
+    # Unknown columns are kept for templates, ignored by the computations.
+    for name in raw.frame.columns:
+        if name not in out.columns and not name.startswith("_"):
+            out[name] = raw.frame[name]
+    out["_file"] = raw.name
+    out["_line"] = raw.lines
+    return out, problems
+
+
+def _parse_column(
+    raw: RawTable, column: Column, text: pd.Series, blank: pd.Series
+) -> tuple[pd.Series, list[Problem]]:
+    name = column.name
+    checked = ~blank  # blank cells are reported as missing (required) or left empty
+    if column.kind in ("text", "partner", "partner_list"):
+        return text.astype(str), []
+    if column.kind == "id":
+        bad = checked & ~text.str.fullmatch(r"[a-z0-9-]+").fillna(False).astype(bool)
+        return text.astype(str), _located(
+            raw, name, bad, lambda v: f"not a valid id ({v!r}; expected lower-case letters, digits and -)"
+        )
+    parsed: Parsed
+    if column.kind == "enum":
+        parsed = parse_enum(text, column.values)
+        expected = ", ".join(column.values)
+        return parsed.values.astype(str), _located(
+            raw, name, checked & parsed.bad, lambda v: f"unknown value ({v!r}; expected one of {expected})"
+        )
+    if column.kind == "money":
+        parsed = parse_money(text)
+        too_big = checked & ~parsed.bad & (parsed.values.abs() > MONEY_LIMIT)
+        problems = _located(
+            raw, name, checked & parsed.bad, lambda v: f"not an amount of money ({v!r}; expected {MONEY_EXAMPLE})"
+        ) + _located(raw, name, too_big, lambda v: f"amount too large ({v!r}; at most £999,999,999,999.99)")
+        values = parsed.values.astype("Int64").mask(blank | parsed.bad | too_big)
+        return values, problems
+    if column.kind == "year":
+        parsed = parse_financial_year(text)
+        reasons = parsed.reason
+        problems = _located(
+            raw,
+            name,
+            checked & parsed.bad,
+            lambda v: f"not a valid financial year ({v!r}; expected {FINANCIAL_YEAR_EXAMPLE})",
+            reasons,
+        )
+        return parsed.values, problems
+    if column.kind == "date":
+        parsed = parse_date(text)
+        return parsed.values, _located(
+            raw, name, checked & parsed.bad, lambda v: f"not a valid date ({v!r}; expected {DATE_EXAMPLE})"
+        )
+    if column.kind == "yesno":
+        parsed = parse_yes_no(text)
+        return parsed.values, _located(
+            raw, name, checked & parsed.bad, lambda v: f"not yes or no ({v!r}; expected {YES_NO_EXAMPLE})"
+        )
+    if column.kind == "score":
+        number = pd.to_numeric(text, errors="coerce")
+        bad = checked & ~number.isin([1, 2, 3, 4])
+        return number.where(~bad).astype("Int64"), _located(
+            raw, name, bad, lambda v: f"not a score ({v!r}; expected a whole number from 1 to 4)"
+        )
+    raise AssertionError(f"unknown column kind {column.kind}")
+
+
+def _located(
+    raw: RawTable,
+    column: str,
+    bad: pd.Series,
+    message: Callable[[str], str],
+    reasons: pd.Series | None = None,
+) -> list[Problem]:
+    """Problems for the flagged cells of one column, the first few in full."""
+    bad = bad.fillna(False).astype(bool)
+    if not bad.any():
+        return []
+    index = bad[bad].index
+    shown = index[:MAX_PROBLEMS_PER_COLUMN]
+    cells = raw.frame[column] if column in raw.frame.columns else pd.Series("", index=raw.frame.index)
+    problems = []
+    for i in shown:
+        value = _clip(str(cells.at[i]).strip())
+        text = message(value)
+        if reasons is not None and reasons.at[i] and "halves" in str(reasons.at[i]):
+            text = f"{reasons.at[i]} ({value!r}; expected {FINANCIAL_YEAR_EXAMPLE})"
+        problems.append(Problem(raw.name, int(raw.lines.at[i]), column, text))
+    if len(index) > len(shown):
+        problems.append(
+            Problem(
+                raw.name,
+                int(raw.lines.at[index[len(shown)]]),
+                column,
+                f"and {len(index) - len(shown)} more rows with the same kind of problem",
+            )
+        )
+    return problems
+
+
+def _clip(value: str, width: int = 40) -> str:
+    return value if len(value) <= width else value[: width - 1] + "…"
+
+
+def _suggest(value: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(value, known, n=3, cutoff=0.6)
+    if not close:
+        return ""
+    return "; did you mean " + " or ".join(repr(c) for c in close) + "?"
+
+
+# ---- checks across files ------------------------------------------------------------
+
+
+def _check_references(frames: dict[str, pd.DataFrame], config: Config) -> list[Problem]:
+    """Rules that need more than one row or file: ids, duplicates, years."""
+    partners = frames["partners"]
+    problems: list[Problem] = []
+    duplicated = partners[partners["partner_id"].duplicated(keep=False) & partners["partner_id"].ne("")]
+    for pid, group in duplicated.groupby("partner_id", sort=True):
+        first = group.iloc[0]
+        for _, row in group.iloc[1:].iterrows():
+            problems.append(
+                Problem(row["_file"], int(row["_line"]), "partner_id",
+                        f"duplicate partner {pid!r} (also at {first['_file']}:{first['_line']})")
+            )
+    no_baseline = partners[partners["in_target"] & partners["baseline_gbp"].isna()]
+    for _, row in no_baseline.iterrows():
+        problems.append(
+            Problem(row["_file"], int(row["_line"]), "baseline_gbp",
+                    f"partner {row['partner_id']!r} is in the target but has no baseline "
+                    "(give baseline_gbp, or in_target no)")
+        )
+    known = sorted(set(partners["partner_id"]) - {""})
+    in_target = set(partners.loc[partners["in_target"], "partner_id"])
+    for name in ("returns", "rag_forecasts", "use_of_resources", "projects"):
+        frame = frames[name]
+        for column in ("partner_id", "lead"):
+            if column in frame.columns:
+                problems += _unknown_ids(frame, column, known)
+        if name == "projects" and len(frame):
+            problems += _unknown_partner_lists(frame, known)
+    lines = frames["returns"]
+    problems += _duplicate_gain_refs(lines)
+    first_year = config.target.first_year
+    last_year = first_year + len(config.target.profile) - 1
+    early = lines["year"].notna() & (lines["year"] < first_year)
+    for _, row in lines[early].head(MAX_PROBLEMS_PER_COLUMN).iterrows():
+        problems.append(
+            Problem(row["_file"], int(row["_line"]), "year",
+                    f"return year {format_financial_year(int(row['year']))} is before the target "
+                    f"period ({format_financial_year(first_year)} onwards)")
+        )
+    late = lines[lines["year"].notna() & (lines["year"] > last_year)]
+    for (year, rtype), group in late.groupby(["year", "return_type"], sort=True):
+        row = group.iloc[0]
+        problems.append(
+            Problem(row["_file"], int(row["_line"]), "year",
+                    f"{format_financial_year(int(year))} {rtype} returns are outside the target profile "
+                    f"({format_financial_year(first_year)} to {format_financial_year(last_year)}): "
+                    "shown without a target", "warning")
+        )
+    outside = lines[lines["partner_id"].isin(set(known) - in_target)]
+    for pid, group in outside.groupby("partner_id", sort=True):
+        row = group.iloc[0]
+        problems.append(
+            Problem(row["_file"], int(row["_line"]), "partner_id",
+                    f"partner {pid!r} is not in the target: its returns are shown but not totalled",
+                    "warning")
+        )
+    return problems
+
+
+def _unknown_ids(frame: pd.DataFrame, column: str, known: list[str]) -> list[Problem]:
+    unknown = frame[~frame[column].isin(known) & frame[column].ne("")]
+    problems = []
+    for _, row in unknown.head(MAX_PROBLEMS_PER_COLUMN).iterrows():
+        value = row[column]
+        problems.append(
+            Problem(row["_file"], int(row["_line"]), column,
+                    f"unknown partner {value!r} (not in partners.csv){_suggest(value, known)}")
+        )
+    return problems
+
+
+def _unknown_partner_lists(frame: pd.DataFrame, known: list[str]) -> list[Problem]:
+    problems = []
+    for _, row in frame.iterrows():
+        for pid in [p.strip() for p in str(row["partners"]).split(";") if p.strip()]:
+            if pid not in known:
+                problems.append(
+                    Problem(row["_file"], int(row["_line"]), "partners",
+                            f"unknown partner {pid!r} (not in partners.csv){_suggest(pid, known)}")
+                )
+    return problems
+
+
+def _duplicate_gain_refs(lines: pd.DataFrame) -> list[Problem]:
+    key = ["partner_id", "year", "return_type", "gain_ref"]
+    dup = lines[lines.duplicated(key, keep=False) & lines["gain_ref"].ne("")]
+    problems = []
+    for _, group in dup.groupby(key, sort=False):
+        first = group.iloc[0]
+        for _, row in group.iloc[1:].iterrows():
+            problems.append(
+                Problem(row["_file"], int(row["_line"]), "gain_ref",
+                        f"duplicate gain_ref {row['gain_ref']!r} in the {format_financial_year(int(row['year']))} "
+                        f"{row['return_type']} return of {row['partner_id']!r} "
+                        f"(first at {first['_file']}:{first['_line']})")
+            )
+    return problems
+
+
+# ---- other tables -------------------------------------------------------------------
+
+
+def _load_extra_tables(
+    config: Config,
+) -> tuple[dict[str, pd.DataFrame], dict[str, tuple[str, ...]], list[Problem]]:
+    """Any other CSV/XLSX at the top of data/: a table shown as it is, named by its stem."""
+    tables: dict[str, pd.DataFrame] = {}
+    files: dict[str, tuple[str, ...]] = {}
+    problems: list[Problem] = []
+    if not config.data_dir.is_dir():
+        return tables, files, problems
+    for path in sorted(config.data_dir.iterdir()):
+        stem = path.stem.lower()
+        if path.suffix.lower() not in TABLE_SUFFIXES or stem in CONTRACT_BY_NAME or path.name.startswith(("~$", ".")):
+            continue
+        name = relative_name(path, config.project_dir)
+        if stem in tables:
+            problems.append(Problem(name, None, None, f"two files make the table {stem!r}: keep one"))
+            continue
+        raw, read_problems = read_table(path, name)
+        problems += read_problems
+        if raw is not None:
+            tables[stem] = raw.frame
+            files[stem] = (name,)
+    return tables, files, problems

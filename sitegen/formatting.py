@@ -1,0 +1,104 @@
+"""How UK public finance shows figures: the Jinja filters and table cell formats.
+
+Babel does the locale work (grouping, currency symbol); rounding is done here first,
+half up, because Babel rounds half-even and a finance officer expects 0.25 → 0.3.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Literal
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+from sitegen.values import format_financial_year, round_half_up
+
+LOCALE = "en_GB"
+MINUS = "\u2212"  # a real minus sign: a hyphen is too short to read in a figure
+MoneyScale = Literal["pounds", "k", "m", "words"]
+NegativeStyle = Literal["minus", "brackets"]
+
+
+def money(
+    value: Any,
+    scale: MoneyScale = "pounds",
+    negative: NegativeStyle = "minus",
+    symbol: bool = True,
+) -> str:
+    """£2,500 · £75.50 · £1.2 million · −£1,234 · (1,234); blank for no value."""
+    if value is None or value == "":
+        return ""
+    amount = Decimal(value)
+    magnitude = abs(amount)
+    if scale == "k":
+        text = format_decimal(round_half_up(magnitude / 1000, 0), "#,##0", locale=LOCALE)
+    elif scale == "m":
+        text = format_decimal(round_half_up(magnitude / 1_000_000, 1), "#,##0.0", locale=LOCALE)
+    elif scale == "words" and magnitude >= 1_000_000:
+        # GOV.UK style: £1.2 million, £4.9 billion; one decimal, dropped when .0
+        unit, word = (Decimal(1_000_000_000), "billion") if magnitude >= 1_000_000_000 else (Decimal(1_000_000), "million")
+        short = round_half_up(magnitude / unit, 1)
+        number = format_decimal(short, "#,##0.#", locale=LOCALE)
+        text = f"{number} {word}"
+    else:
+        pence = round_half_up(magnitude, 2)
+        pattern = "#,##0" if pence == pence.to_integral_value() else "#,##0.00"
+        text = format_decimal(pence, pattern, locale=LOCALE)
+    is_zero_shown = text.strip("0.,") == "" or text in ("0", "0.0")
+    negative_value = amount < 0 and not is_zero_shown
+    # £k and £m columns carry the unit in their header, accountants' brackets too.
+    if symbol and negative != "brackets" and scale not in ("k", "m"):
+        text = "£" + text
+    if not negative_value:
+        return text
+    return f"({text})" if negative == "brackets" else MINUS + text
+
+
+def percent(value: Any, places: int = 1) -> str:
+    """9.4% — one decimal, half up; blank for no value."""
+    if value is None or value == "":
+        return ""
+    rounded = round_half_up(Decimal(value), places)
+    pattern = "#,##0." + "0" * places if places else "#,##0"
+    text = format_decimal(abs(rounded), pattern, locale=LOCALE) + "%"
+    return MINUS + text if rounded < 0 else text
+
+
+def financial_year(value: Any) -> str:
+    """2008 → 2008-09."""
+    if value is None or value == "":
+        return ""
+    return format_financial_year(int(value))
+
+
+def number(value: Any) -> str:
+    """1,234 — for counts."""
+    if value is None or value == "":
+        return ""
+    return format_decimal(value, "#,##0.##", locale=LOCALE)
+
+
+def long_date(value: Any) -> str:
+    """14 November 2007, as councils date their papers."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value)
+    return format_date(value, "d MMMM y", locale=LOCALE)
+
+
+def yes_no(value: Any) -> str:
+    """Yes / No."""
+    return "Yes" if value else "No"
+
+
+FILTERS = {
+    "money": money,
+    "percent": percent,
+    "fy": financial_year,
+    "number": number,
+    "long_date": long_date,
+    "yes_no": yes_no,
+}

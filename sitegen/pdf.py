@@ -1,0 +1,77 @@
+"""PDF papers: the same article HTML, laid out for A4 by WeasyPrint.
+
+WeasyPrint may only read files inside the project and the theme shipped with
+sitegen: no network, no file elsewhere on the machine.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from typing import Any
+
+import jinja2
+from weasyprint import CSS, HTML
+from weasyprint.urls import URLFetcher
+
+from sitegen.config import Config
+from sitegen.errors import PdfError, Problem
+from sitegen.render import THEME_DIR, PageDependencies, Renderer, RenderedPage, static_dirs
+
+
+def find_static(config: Config, name: str) -> Path:
+    """A static file from the project's static/ first, else the theme's."""
+    for folder in static_dirs(config):
+        candidate = folder / name
+        if candidate.is_file():
+            return candidate
+    raise PdfError(f"static file {name!r} not found in static/ or the theme")
+
+
+class ProjectFetcher(URLFetcher):
+    """Serves files under the project or the theme, and nothing else.
+
+    Symlinks are resolved before the check, so a link cannot lead outside; every
+    refusal is remembered so that the build can name it instead of hiding it.
+    """
+
+    def __init__(self, config: Config):
+        super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
+        self.roots = [config.project_dir.resolve(), THEME_DIR.resolve()]
+        self.refused: list[str] = []
+
+    def fetch(self, url: str, headers: Any = None) -> Any:
+        if url.startswith("file:"):
+            path = Path(unquote(urlsplit(url).path)).resolve()
+            if not any(path.is_relative_to(root) for root in self.roots):
+                self.refused.append(url)
+                raise ValueError(f"refused {url}: outside the project")
+        elif not url.startswith("data:"):
+            self.refused.append(url)
+            raise ValueError(f"refused {url}: PDFs load nothing from the network")
+        return super().fetch(url, headers)
+
+
+def render_pdf(renderer: Renderer, rendered: RenderedPage) -> bytes:
+    """One page as a PDF paper."""
+    config = renderer.config
+    page = rendered.page
+    try:
+        template = renderer.env.get_template("pdf.html")
+        context = renderer.page_context(page, rendered.body_html, rendered.toc, PageDependencies())
+        html = template.render(context | {"pdf_header": config.pdf_header, "paper": config.pdf.paper})
+    except jinja2.TemplateError as exc:
+        raise PdfError("PDF template", [Problem("pdf.html", getattr(exc, "lineno", None), None, str(exc))]) from exc
+    fetcher = ProjectFetcher(config)
+    stylesheet = CSS(filename=str(find_static(config, "css/print.css")), url_fetcher=fetcher)
+    document = HTML(string=html, base_url=str(page.source.parent) + "/", url_fetcher=fetcher)
+    try:
+        data = document.write_pdf(stylesheets=[stylesheet], pdf_variant="pdf/ua-1", custom_metadata=True)
+    except Exception as exc:  # WeasyPrint raises many kinds; name the page either way
+        raise PdfError("PDF", [Problem(page.source_name, None, None, f"could not be made into a PDF: {exc}")]) from exc
+    if fetcher.refused:
+        raise PdfError("a PDF tried to load files from outside the project", [
+            Problem(page.source_name, None, None, f"refused to load {url} (only files inside the project)")
+            for url in fetcher.refused
+        ])
+    return data

@@ -1,0 +1,465 @@
+"""Render pages: Markdown (with Jinja calls for tables and figures) into HTML.
+
+A page body is first a Jinja template, so that `{{ table("ni179", year="2009-10") }}`
+and `{{ value("ni179_total", "ni179_gbp", year="2009-10", return_type="actual") | money }}`
+put live figures into prose; then Markdown. Page layouts are Jinja templates looked up
+in the project's `templates/` first and the theme shipped with sitegen second, file by
+file. Jinja runs with StrictUndefined: a figure that silently renders empty is a bug.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import markdown
+from markupsafe import Markup
+
+from sitegen import __version__, formatting
+from sitegen.config import Config
+from sitegen.content import ContentTree, Page
+from sitegen.errors import Problem, TemplateError
+from sitegen.tables import Column, Table, plain_value
+from sitegen.values import financial_year_from_text
+
+THEME_DIR = Path(__file__).parent / "theme"
+
+MARKDOWN_EXTENSIONS = [
+    "tables",
+    "footnotes",
+    "toc",
+    "attr_list",
+    "def_list",
+    "admonition",  # callout boxes: !!! example "Case study"
+    "md_in_html",
+    "sane_lists",
+    "smarty",
+    "pymdownx.tilde",
+]
+MARKDOWN_CONFIG = {
+    "toc": {"permalink": "#", "permalink_title": "Link to this section", "toc_depth": "2-3"},
+    "footnotes": {"BACKLINK_TITLE": "Back to reference %d"},
+}
+TABLE_OPTIONS = {
+    "columns", "caption", "money", "negative", "totals", "sort", "descending", "limit",
+    "download", "labels", "id",
+}
+FILTER_ALIASES = {"partner": "partner_id"}
+
+
+class UsageError(Exception):
+    """A table() or value() call in a page names something that does not exist."""
+
+
+@dataclass
+class PageDependencies:
+    """What one output was made from: the key to rebuilding only what changed."""
+
+    tables: set[str] = field(default_factory=set)
+    templates: set[str] = field(default_factory=set)
+    element_ids: set[str] = field(default_factory=set)  # to keep table anchors unique
+
+    def unique_id(self, wanted: str) -> str:
+        candidate, number = wanted, 1
+        while candidate in self.element_ids:
+            number += 1
+            candidate = f"{wanted}-{number}"
+        self.element_ids.add(candidate)
+        return candidate
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    page: Page
+    html: str  # the whole web page
+    body_html: str  # the article alone, reused for the PDF
+    toc: tuple[dict, ...]
+    tables: frozenset[str]
+    templates: frozenset[str]
+
+
+@dataclass(frozen=True)
+class NavItem:
+    title: str
+    url: str  # site-relative
+    children: tuple[NavItem, ...] = ()
+
+
+def template_dirs(config: Config) -> list[Path]:
+    """Project templates first, so that a project overrides the theme file by file."""
+    dirs = [config.templates_dir] if config.templates_dir.is_dir() else []
+    return dirs + [THEME_DIR / "templates"]
+
+
+def static_dirs(config: Config) -> list[Path]:
+    dirs = [config.static_dir] if config.static_dir.is_dir() else []
+    return dirs + [THEME_DIR / "static"]
+
+
+def make_environment(config: Config) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(config)]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(formatting.FILTERS)
+    env.globals["sitegen_version"] = __version__
+    return env
+
+
+def relative_url(from_url: str, to_url: str) -> str:
+    """A link that works from any sub-path and from the file system."""
+    start = from_url.rstrip("/") or "."
+    target = to_url or "."
+    anchor = ""
+    if "#" in target:
+        target, anchor = target.split("#", 1)
+        anchor = "#" + anchor
+    rel = posixpath.relpath(target or ".", start)
+    if to_url.endswith("/") or to_url == "":
+        rel = rel.rstrip("/") + "/" if rel != "." else "./"
+    return rel + anchor
+
+
+class Renderer:
+    """Turns pages into HTML with the project's tables, settings and templates."""
+
+    def __init__(self, config: Config, tables: dict[str, Table], content: ContentTree):
+        self.config = config
+        self.tables = tables
+        self.content = content
+        self.env = make_environment(config)
+        self.nav = build_nav(content)
+        self._markdown = markdown.Markdown(
+            extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG
+        )
+
+    # ---- pages ----------------------------------------------------------------------
+
+    def render_all(
+        self, pages: Sequence[Page], progress: Callable[[int, int], None] | None = None
+    ) -> list[RenderedPage]:
+        """Render every page; collect every page's problem before failing."""
+        rendered, problems = [], []
+        for number, page in enumerate(pages, start=1):
+            try:
+                rendered.append(self.render_page(page))
+            except TemplateError as exc:
+                problems += exc.problems
+            if progress is not None and number < len(pages):
+                progress(number, len(pages))
+        if problems:
+            failed = len({p.file for p in problems})
+            raise TemplateError(f"{failed} file(s) could not be rendered", problems)
+        if progress is not None:
+            progress(len(pages), len(pages))  # "done" only once all pages are
+        return rendered
+
+    def render_page(self, page: Page) -> RenderedPage:
+        deps = PageDependencies()
+        body_html, toc = self._body(page, deps)
+        layout = f"{page.meta.layout}.html"
+        context = self.page_context(page, body_html, toc, deps)
+        html = self._render_template(layout, context, page, deps)
+        return RenderedPage(
+            page, html, body_html, toc, frozenset(deps.tables), frozenset(deps.templates)
+        )
+
+    def page_context(
+        self, page: Page, body_html: str, toc: tuple[dict, ...], deps: PageDependencies
+    ) -> dict[str, Any]:
+        """What a layout template sees: the page, the site, and the same table calls."""
+        root = relative_url(page.url, "")
+        return self.body_context(page, deps) | {
+            "content": Markup(body_html),
+            "toc": toc,
+            "nav": self.nav,
+            "breadcrumbs": self.breadcrumbs(page),
+            "root": root,
+            "pdf_url": relative_url(page.url, page.pdf_path) if page.wants_pdf else None,
+        }
+
+    def breadcrumbs(self, page: Page) -> list[NavItem]:
+        crumbs: list[NavItem] = []
+        url = page.parent_url
+        while url is not None:
+            parent = self.content.page_at(url)
+            if parent is not None:
+                crumbs.insert(0, NavItem(parent.meta.title, parent.url))
+            url = parent.parent_url if parent is not None else None
+        return crumbs
+
+    def _body(self, page: Page, deps: PageDependencies) -> tuple[str, tuple[dict, ...]]:
+        name = page.source_name
+        try:
+            code = self.env.compile(page.body, name=name, filename=name)
+            template = self.env.template_class.from_code(self.env, code, self.env.globals, None)
+            source = template.render(self.body_context(page, deps))
+        except jinja2.TemplateSyntaxError as exc:
+            line = (exc.lineno or 1) + page.body_line - 1
+            raise TemplateError("rendering failed", [Problem(name, line, None, f"template syntax: {exc.message}")]) from exc
+        except (UsageError, jinja2.UndefinedError, TypeError, ValueError, KeyError) as exc:
+            line = _line_in(exc, name)
+            line = line + page.body_line - 1 if line else None
+            raise TemplateError("rendering failed", [Problem(name, line, None, _describe(exc))]) from exc
+        self._markdown.reset()
+        body_html = self._markdown.convert(source)
+        toc = tuple(getattr(self._markdown, "toc_tokens", ()))
+        return body_html, toc
+
+    def body_context(self, page: Page, deps: PageDependencies) -> dict[str, Any]:
+        """What a page body sees: table(), value() and rows() record what they use."""
+
+        def table(name: str, **options: Any) -> Markup:
+            return self.table_html(self.table_named(name, deps), page, options, deps)
+
+        def value(name: str, column: str, **filters: Any) -> Any:
+            return self.single_value(self.table_named(name, deps), column, filters)
+
+        def rows(name: str, **filters: Any) -> list[dict[str, Any]]:
+            return filter_rows(self.table_named(name, deps), filters)
+
+        return {
+            "table": table,
+            "value": value,
+            "rows": rows,
+            "site": self.config.site,
+            "page": page,
+            "meta": page.meta,
+            "target": self.config.target,
+            "url": lambda target: relative_url(page.url, target),
+        }
+
+    def _render_template(self, name: str, context: dict[str, Any], page: Page, deps: PageDependencies) -> str:
+        try:
+            template = self.env.get_template(name)
+            deps.templates.add(name)
+            return template.render(context)
+        except jinja2.TemplateNotFound as exc:
+            known = sorted(t.removesuffix(".html") for t in self.env.list_templates() if not t.startswith("_"))
+            raise TemplateError("rendering failed", [Problem(
+                page.source_name, _meta_line(page, "layout"), "layout",
+                f"no template {exc.name!r} (layouts: {', '.join(known)})")]) from exc
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateError("rendering failed", [Problem(
+                _template_name(exc.filename or exc.name or name, self.config), exc.lineno,
+                None, f"template syntax: {exc.message}")]) from exc
+        except (jinja2.UndefinedError, TypeError, ValueError, KeyError) as exc:
+            frame = _template_frame(exc)
+            where = _template_name(frame[0], self.config) if frame else name
+            raise TemplateError("rendering failed", [Problem(
+                where, frame[1] if frame else None, None,
+                f"{_describe(exc)} (rendering {page.source_name})")]) from exc
+
+    # ---- tables -----------------------------------------------------------------------
+
+    def table_named(self, name: str, deps: PageDependencies) -> Table:
+        if name not in self.tables:
+            raise UsageError(f"unknown table {name!r}{_did_you_mean(name, self.tables)}")
+        deps.tables.add(name)
+        return self.tables[name]
+
+    def single_value(self, table: Table, column: str, filters: dict[str, Any]) -> Any:
+        _check_columns(table, [column])
+        matches = filter_rows(table, filters)
+        if len(matches) != 1:
+            raise UsageError(
+                f"value({table.name!r}, {column!r}) needs exactly one row, found {len(matches)}"
+                f" (filters: {filters or 'none'})"
+            )
+        return matches[0][column]
+
+    def table_html(self, table: Table, page: Page, options: dict[str, Any], deps: PageDependencies) -> Markup:
+        unknown = set(options) - TABLE_OPTIONS - {c.name for c in table.columns} - set(FILTER_ALIASES)
+        if unknown:
+            raise UsageError(
+                f"table {table.name!r}: unknown option {', '.join(sorted(unknown))} "
+                f"(options: {', '.join(sorted(TABLE_OPTIONS))}; or filter by a column: "
+                f"{', '.join(c.name for c in table.columns)})"
+            )
+        filters = {k: v for k, v in options.items() if k not in TABLE_OPTIONS}
+        names = options.get("columns") or [c.name for c in table.columns]
+        if isinstance(names, str):
+            names = [n.strip() for n in names.split(",")]
+        _check_columns(table, names)
+        columns = [table.column(n) for n in names]
+        records = filter_rows(table, filters)
+        if options.get("sort"):
+            _check_columns(table, [options["sort"]])
+            key = options["sort"]
+            records.sort(key=lambda r: (r[key] is None, r[key]), reverse=bool(options.get("descending")))
+        if options.get("limit"):
+            records = records[: int(options["limit"])]
+        scale = options.get("money", "pounds")
+        negative = options.get("negative", "minus")
+        labels = options.get("labels") or {}
+        headings = [labels.get(c.name) or _heading(c, scale, negative) for c in columns]
+        body = [[_cell(c, r[c.name], scale, negative) for c in columns] for r in records]
+        totals = None
+        if options.get("totals"):
+            totals = [
+                _cell(c, sum((r[c.name] or 0 for r in records), Decimal(0)), scale, negative)
+                if c.kind in ("money", "count") else ("", False)
+                for c in columns
+            ]
+            totals[0] = (totals[0][0] or "Total", totals[0][1])
+        template = self.env.get_template("_table.html")
+        deps.templates.add("_table.html")
+        html = template.render(
+            table=table,
+            id=deps.unique_id(options.get("id") or f"table-{table.name}"),
+            caption=options.get("caption", table.title),
+            columns=columns,
+            headings=headings,
+            rows=body,
+            totals=totals,
+            csv_url=relative_url(page.url, f"tables/{table.name}.csv") if options.get("download", True) else None,
+            json_url=relative_url(page.url, f"tables/{table.name}.json") if options.get("download", True) else None,
+        )
+        # One line of HTML: Markdown keeps a raw block intact only up to a blank line.
+        return Markup("\n" + " ".join(html.split("\n")) + "\n")
+
+
+def filter_rows(table: Table, filters: dict[str, Any]) -> list[dict[str, Any]]:
+    """Rows whose columns equal the given values (financial years in any spelling)."""
+    wanted = {}
+    for key, expected in filters.items():
+        column_name = FILTER_ALIASES.get(key, key)
+        _check_columns(table, [column_name])
+        column = table.column(column_name)
+        values = expected if isinstance(expected, list | tuple | set) else [expected]
+        wanted[column_name] = {_comparable(column, v) for v in values}
+    records = table.records()
+    return [
+        r for r in records
+        if all(_comparable(table.column(k), r[k]) in allowed for k, allowed in wanted.items())
+    ]
+
+
+def _comparable(column: Column, value: Any) -> Any:
+    if value is None:
+        return None
+    if column.kind == "year":
+        return financial_year_from_text(value) if isinstance(value, str) else int(value)
+    if column.kind in ("money", "pct", "count"):
+        return Decimal(str(value))
+    return plain_value(column, value).lower()
+
+
+def _check_columns(table: Table, names: Iterable[str]) -> None:
+    known = [c.name for c in table.columns]
+    for name in names:
+        if name not in known:
+            raise UsageError(f"table {table.name!r} has no column {name!r}{_did_you_mean(name, known)}")
+
+
+HEADINGS = {
+    "partner_id": "Partner id", "partner_name": "Partner", "name": "Name", "year": "Year",
+    "return_type": "Return", "ni179_gbp": "NI 179", "non_cash_gbp": "Non-cash gains",
+    "sr04_carry_forward_gbp": "SR04 carry-forward", "target_gbp": "Target",
+    "achievement_pct": "Achievement", "returns_received": "Received",
+    "returns_expected": "Expected", "workstream": "Workstream", "revenue_gbp": "Revenue",
+    "capital_gbp": "Capital", "not_returned": "Not returned", "organisations": "Organisations",
+    "counted_value_gbp": "Counted value", "gross_gbp": "Gross", "costs_gbp": "Costs",
+    "cumulative_pct": "Cumulative target", "baseline_gbp": "Baseline", "funding_gbp": "Funding",
+    "target_saving_gbp": "Target saving", "gain_ref": "Ref", "first_impact": "First impact",
+}
+
+
+def _heading(column: Column, scale: str, negative: str) -> str:
+    text = column.label or HEADINGS.get(column.name) or column.heading
+    if column.kind == "money":
+        unit = {"k": "£k", "m": "£m"}.get(scale, "£" if negative == "brackets" else "")
+        return f"{text} ({unit})" if unit else text
+    if column.kind == "pct":
+        return f"{text} (%)" if not text.endswith("%") else text
+    return text
+
+
+def _cell(column: Column, value: Any, scale: str, negative: str) -> tuple[str, bool]:
+    """(text shown, right-aligned?) for one cell."""
+    if value is None:
+        return ("", column.numeric)
+    if column.kind == "money":
+        return (formatting.money(value, scale, negative), True)
+    if column.kind == "pct":
+        return (formatting.percent(value).removesuffix("%"), True)
+    if column.kind == "count":
+        return (formatting.number(value), True)
+    if column.kind == "year":
+        return (formatting.financial_year(value), False)
+    if column.kind == "bool":
+        return (formatting.yes_no(value), False)
+    if column.kind == "date":
+        return (formatting.long_date(value.date() if hasattr(value, "date") else value), False)
+    return (str(value), False)
+
+
+def build_nav(content: ContentTree) -> tuple[NavItem, ...]:
+    """Top-level sections and their direct children, in front-matter order."""
+    def children_of(url: str) -> list[Page]:
+        kids = [p for p in content.pages if p.parent_url == url and p.meta.nav]
+        return sorted(kids, key=lambda p: (p.meta.order, p.meta.title))
+
+    items = []
+    home = content.page_at("")
+    if home is not None:
+        items.append(NavItem(home.meta.title if home.meta.nav else "Home", ""))
+    for section in children_of(""):
+        kids = tuple(NavItem(k.meta.title, k.url) for k in children_of(section.url))
+        items.append(NavItem(section.meta.title, section.url, kids))
+    return tuple(items)
+
+
+def _line_in(exc: BaseException, filename: str) -> int | None:
+    line = None
+    for frame, lineno in traceback.walk_tb(exc.__traceback__):
+        if frame.f_code.co_filename == filename:
+            line = lineno
+    return line
+
+
+def _template_frame(exc: BaseException) -> tuple[str, int] | None:
+    found = None
+    for frame, lineno in traceback.walk_tb(exc.__traceback__):
+        name = frame.f_code.co_filename
+        if name.endswith(".html") or "/templates/" in name:
+            found = (name, lineno)
+    return found
+
+
+def _template_name(path: str, config: Config) -> str:
+    try:
+        return Path(path).resolve().relative_to(config.project_dir.resolve()).as_posix()
+    except ValueError:
+        return os.path.relpath(path, THEME_DIR.parent.parent) if os.path.isabs(path) else path
+
+
+def _meta_line(page: Page, key: str) -> int | None:
+    for number, line in enumerate(page.source.read_text(encoding="utf-8-sig").split("\n"), start=1):
+        if line.startswith(f"{key}:"):
+            return number
+    return None
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, jinja2.UndefinedError):
+        return f"undefined: {exc.message}"
+    return str(exc)
+
+
+def _did_you_mean(name: str, known: Iterable[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, list(known), n=3, cutoff=0.6)
+    return f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""

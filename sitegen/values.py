@@ -1,0 +1,185 @@
+"""Parsers for the value spellings the data contract accepts.
+
+Each parser works on a whole pandas Series of text at once (a million return lines
+must load in seconds) and returns the parsed values with a mask of the cells that
+could not be read; the caller turns that mask into located problems.
+
+Money is held as integer *micropounds* (£1 = 1,000,000): exact for pence, and exact
+for a disposal rate of up to two decimal places of a percent applied to pence
+(pence × 5.25 / 100 is a whole number of micropounds). No money ever passes through
+binary floating point.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+import numpy as np
+import pandas as pd
+
+MICRO = 1_000_000  # micropounds per pound
+PENNY = 10_000  # micropounds per penny
+
+FINANCIAL_YEAR_EXAMPLE = "a financial year such as 2008-09"
+MONEY_EXAMPLE = "pounds such as 1,234.56, £1,234, -18500.00 or (1,234)"
+DATE_EXAMPLE = "a date as YYYY-MM-DD or DD/MM/YYYY"
+YES_NO_EXAMPLE = "yes or no (also y/n, true/false, 1/0)"
+
+_YES = {"yes", "y", "true", "1"}
+_NO = {"no", "n", "false", "0"}
+
+_MONEY_SHAPE = r"-?\d+(?:\.\d{1,2})?"
+_THOUSANDS = r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?"
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """Values parsed from a column, and which cells could not be read."""
+
+    values: pd.Series
+    bad: pd.Series  # bool, True where the cell is not a valid spelling
+    reason: pd.Series | None = None  # per-cell explanation where it differs by cell
+
+
+def _text(series: pd.Series) -> pd.Series:
+    return series.astype("string").fillna("").str.strip()
+
+
+def parse_money(series: pd.Series) -> Parsed:
+    """Read money spellings into integer micropounds (int64, or Python ints if huge)."""
+    text = _text(series)
+    # Accountants' brackets mean negative: "(1,234)" or "(£1,234)".
+    bracketed = text.str.startswith("(") & text.str.endswith(")")
+    core = text.where(~bracketed, text.str.slice(1, -1).str.strip())
+    minus = core.str.startswith("-")
+    core = core.where(~minus, core.str.slice(1).str.lstrip())
+    core = core.str.removeprefix("£").str.lstrip()
+    has_comma = core.str.contains(",", regex=False)
+    commas_ok = ~has_comma | core.str.fullmatch(_THOUSANDS)
+    digits = core.str.replace(",", "", regex=False)
+    shape_ok = digits.str.fullmatch(_MONEY_SHAPE) & ~digits.str.startswith("-")
+    bad = ~(shape_ok & commas_ok & ~(bracketed & minus)).fillna(False).astype(bool)
+    bad |= text.eq("")
+    good = digits.where(~bad, "0")
+    parts = good.str.split(".", n=1, expand=True)
+    whole = parts[0]
+    frac = (
+        parts[1].fillna("").str.ljust(2, "0")
+        if parts.shape[1] > 1
+        else pd.Series("00", index=good.index)
+    )
+    long_whole = whole.str.len() > 12  # over £999,999,999,999: leave int64 territory
+    if long_whole.any():
+        values = pd.Series(
+            [int(w) * MICRO + int(f) * PENNY for w, f in zip(whole, frac, strict=True)],
+            index=good.index,
+            dtype=object,
+        )
+    else:
+        values = whole.astype("int64") * MICRO + frac.astype("int64") * PENNY
+    sign = np.where(minus | bracketed, -1, 1)
+    return Parsed(values * sign, bad)
+
+
+def parse_financial_year(series: pd.Series) -> Parsed:
+    """Read 2008-09, 2008/09, 2008-2009, 2008/2009 as the starting calendar year."""
+    text = _text(series)
+    parts = text.str.extract(r"^(\d{4})\s*[-/]\s*(\d{4}|\d{2})$")
+    shaped = parts[0].notna()
+    start = pd.to_numeric(parts[0], errors="coerce")
+    end = pd.to_numeric(parts[1], errors="coerce")
+    two_digit = (parts[1].str.len() == 2).fillna(False).astype(bool)
+    next_two = (end == (start + 1) % 100).fillna(False).astype(bool)
+    next_four = (end == start + 1).fillna(False).astype(bool)
+    consecutive = np.where(two_digit, next_two, next_four)
+    bad = ~(shaped & consecutive)
+    reason = pd.Series(
+        np.where(
+            shaped & ~bad,
+            "",
+            np.where(shaped, "the two halves are not consecutive years", "not a financial year"),
+        ),
+        index=text.index,
+    )
+    return Parsed(start.where(~bad).astype("Int64"), bad, reason)
+
+
+def parse_date(series: pd.Series) -> Parsed:
+    """Read YYYY-MM-DD or UK DD/MM/YYYY (never month-first) into datetime64."""
+    text = _text(series)
+    iso = text.str.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}").fillna(False).astype(bool)
+    uk = text.str.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}").fillna(False).astype(bool)
+    values = pd.Series(pd.NaT, index=text.index, dtype="datetime64[s]")
+    if iso.any():
+        values[iso] = pd.to_datetime(text[iso], format="%Y-%m-%d", errors="coerce")
+    if uk.any():
+        values[uk] = pd.to_datetime(text[uk], format="%d/%m/%Y", errors="coerce")
+    bad = values.isna()
+    return Parsed(values, bad)
+
+
+def parse_yes_no(series: pd.Series) -> Parsed:
+    """Read yes/no, y/n, true/false, 1/0 in any case."""
+    text = _text(series).str.lower()
+    yes = text.isin(_YES)
+    bad = ~(yes | text.isin(_NO))
+    return Parsed(yes.astype(bool), bad.astype(bool))
+
+
+def parse_enum(series: pd.Series, allowed: tuple[str, ...]) -> Parsed:
+    """Read an enumerated value in any case; it is shown in lower case."""
+    text = _text(series).str.lower()
+    bad = ~text.isin(allowed)
+    return Parsed(text, bad.astype(bool))
+
+
+# ---- one value at a time: for XLSX cells, config values and tests -------------------
+
+
+def money_from_text(text: str) -> Decimal:
+    """One money spelling as exact pounds; ValueError if it is not one."""
+    parsed = parse_money(pd.Series([text], dtype="string"))
+    if bool(parsed.bad.iloc[0]):
+        raise ValueError(f"not an amount of money: {text!r}")
+    return Decimal(int(parsed.values.iloc[0])) / MICRO
+
+
+def financial_year_from_text(text: str) -> int:
+    """One financial-year spelling as its starting year; ValueError if it is not one."""
+    parsed = parse_financial_year(pd.Series([text], dtype="string"))
+    if bool(parsed.bad.iloc[0]):
+        raise ValueError(f"{parsed.reason.iloc[0]}: {text!r}")  # type: ignore[union-attr]
+    return int(parsed.values.iloc[0])
+
+
+def date_from_text(text: str) -> dt.date:
+    """One date spelling as a date; ValueError if it is not one."""
+    parsed = parse_date(pd.Series([text], dtype="string"))
+    if bool(parsed.bad.iloc[0]):
+        raise ValueError(f"not a date: {text!r}")
+    return parsed.values.iloc[0].date()
+
+
+def yes_no_from_text(text: str) -> bool:
+    """One yes/no spelling as a bool; ValueError if it is not one."""
+    parsed = parse_yes_no(pd.Series([text], dtype="string"))
+    if bool(parsed.bad.iloc[0]):
+        raise ValueError(f"not yes or no: {text!r}")
+    return bool(parsed.values.iloc[0])
+
+
+def format_financial_year(start: int) -> str:
+    """2008 -> '2008-09', the one way sitegen shows a financial year."""
+    return f"{start}-{(start + 1) % 100:02d}"
+
+
+def micro_to_pounds(value: int) -> Decimal:
+    """Exact pounds from micropounds."""
+    return Decimal(int(value)) / MICRO
+
+
+def round_half_up(value: Decimal, places: int) -> Decimal:
+    """Round for display only: half up, as finance officers expect (not bankers')."""
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)

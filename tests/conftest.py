@@ -1,0 +1,46 @@
+"""Shared fixtures: whole projects copied into a temporary folder and built there."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from sitegen.build import BuildResult, build
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REPO = Path(__file__).parent.parent
+DEMO_PARTS = ("sitegen.toml", "content", "data", "templates", "static")
+
+
+@pytest.fixture
+def copy_fixture(tmp_path: Path) -> Callable[[str], Path]:
+    """Copy tests/fixtures/<name> into a fresh folder, so builds never touch the repo."""
+
+    def copy(name: str) -> Path:
+        target = tmp_path / name
+        shutil.copytree(FIXTURES / name, target)
+        return target
+
+    return copy
+
+
+def copy_demo(target: Path) -> Path:
+    """The repository's own demo project, without the code around it."""
+    target.mkdir(parents=True, exist_ok=True)
+    for part in DEMO_PARTS:
+        source = REPO / part
+        if source.is_dir():
+            shutil.copytree(source, target / part)
+        elif source.is_file():
+            shutil.copyfile(source, target / part)
+    return target
+
+
+@pytest.fixture(scope="session")
+def built_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildResult]:
+    """The demo publication, built once for every test that reads it."""
+    project = copy_demo(tmp_path_factory.mktemp("demo") / "project")
+    return project, build(project)
