@@ -1,0 +1,90 @@
+"""The demo publication built end to end, checked as its readers would check it."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+from pathlib import Path
+
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from sitegen.cli import main
+
+
+def test_demo_builds_site_and_papers(built_demo) -> None:
+    project, result = built_demo
+    site = project / "site"
+    assert (site / "index.html").is_file()
+    assert result.pdfs >= 2
+    assert (site / "papers" / "report.pdf").is_file()
+    assert result.pages == len(list(site.rglob("index.html")))
+    assert [str(w) for w in result.warnings] == [
+        "data/returns/valeshire-homes-2009-10-actual.csv:2: warning: partner_id: partner 'valeshire-homes' "
+        "is not in the target: its returns are shown but not totalled",
+    ]
+
+
+def test_every_page_links_only_inside_the_site(built_demo) -> None:
+    project, _ = built_demo
+    site = project / "site"
+    for page in site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        for link in re.findall(r'(?:href|src)="([^"#]*)(?:#[^"]*)?"', html):
+            if not link:
+                continue
+            assert "://" not in link, f"{page}: external link {link}"
+            target = (page.parent / link).resolve()
+            if link.endswith("/"):
+                target = target / "index.html"
+            assert target.is_file(), f"{page.relative_to(site)}: broken link {link}"
+
+
+def test_table_csv_published_equals_sitegen_table(built_demo) -> None:
+    project, result = built_demo
+    for name in ("ni179", "ni179_total", "returns_missing", "workstreams", "spend_split", "rag_summary",
+                 "uor_distribution", "return_lines"):
+        printed = CliRunner().invoke(main, ["table", name, "--format", "csv", "-C", str(project)])
+        assert printed.exit_code == 0
+        assert (project / "site" / "tables" / f"{name}.csv").read_text(encoding="utf-8") == printed.stdout
+
+
+def test_figures_shown_match_the_tables(built_demo) -> None:
+    """The report's 'position against target' table shows what ni179_total holds."""
+    project, _ = built_demo
+    csv_rows = (project / "site" / "tables" / "ni179_total.csv").read_text(encoding="utf-8").splitlines()[1:]
+    html = (project / "site" / "report" / "index.html").read_text(encoding="utf-8")
+    table = html[html.index('id="table-ni179_total"'):]
+    table = table[: table.index("</table>")]
+    shown = [[unescape(re.sub("<[^>]+>", "", cell)) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+             for row in re.findall(r"<tr>(.*?)</tr>", table) if "<td" in row]
+    assert len(shown) == len(csv_rows)
+    for cells, line in zip(shown, csv_rows, strict=True):
+        year, rtype, received, expected, ni179, target, pct = line.split(",")
+        assert cells[:4] == [year, rtype, received, expected]
+        assert cells[4].replace("£", "").replace(",", "") in (ni179, ni179.removesuffix(".00"))
+        assert cells[5].replace("£", "").replace(",", "") in (target, target.removesuffix(".00"))
+        assert cells[6] == pct
+
+
+def test_report_pdf_reads_back(built_demo) -> None:
+    project, _ = built_demo
+    reader = PdfReader(project / "site" / "papers" / "report.pdf")
+    pages = len(reader.pages)
+    assert pages >= 3
+    first = reader.pages[0].extract_text()
+    assert "Annual value for money report 2010-11" in first
+    assert "Valeshire Partnership · Value for Money" in first
+    assert f"Page 1 of {pages}" in first
+    everything = "\n".join(page.extract_text() for page in reader.pages)
+    assert "Returns expected but not received" in everything
+    assert "Fenholt District Council" in everything
+
+
+def test_rebuild_replaces_the_site_whole(built_demo, tmp_path: Path) -> None:
+    project, _ = built_demo
+    stray = project / "site" / "stray.html"
+    stray.write_text("left over")
+    result = CliRunner().invoke(main, ["build", "-C", str(project)])
+    assert result.exit_code == 0
+    assert not stray.exists()

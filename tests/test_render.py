@@ -1,0 +1,115 @@
+"""Tables and figures in pages: the one syntax authors use, and its error messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sitegen.build import load_project
+from sitegen.errors import TemplateError
+from sitegen.render import Renderer, relative_url
+
+
+def render_body(project: Path, body: str) -> str:
+    (project / "content" / "index.md").write_text(f"---\ntitle: T\n---\n\n{body}\n", encoding="utf-8")
+    loaded = load_project(project)
+    renderer = Renderer(loaded.config, loaded.tables, loaded.content)
+    return renderer.render_page(loaded.content.page_at("")).body_html
+
+
+def problems_of(project: Path, body: str) -> list[str]:
+    with pytest.raises(TemplateError) as caught:
+        render_body(project, body)
+    return [str(p) for p in caught.value.problems]
+
+
+@pytest.fixture
+def minimal(copy_fixture) -> Path:
+    return copy_fixture("minimal")
+
+
+def test_table_columns_filters_and_money_styles(minimal: Path) -> None:
+    html = render_body(minimal, '{{ table("ni179", partner="alpha", columns="partner_name, ni179_gbp", money="k") }}')
+    assert "<td>Alpha County Council</td>" in html
+    assert '<td class="num">30</td>' in html  # £29,500.50 in £k
+    assert '<th scope="col" class="num">NI 179 (£k)</th>' in html
+    assert "Beta" not in html
+
+
+def test_pence_shown_only_when_present_and_totals_exact(minimal: Path) -> None:
+    html = render_body(minimal, '{{ table("ni179", columns=["partner_name", "ni179_gbp", "target_gbp"], totals=true) }}')
+    assert '<td class="num">£29,500.50</td>' in html
+    assert '<td class="num">£6,000</td>' in html
+    assert '<tfoot><tr><th scope="row">Total</th><td class="num">£33,500.75</td><td class="num">£36,000</td></tr></tfoot>' in html
+
+
+def test_brackets_style_for_negatives(minimal: Path) -> None:
+    returns = minimal / "data" / "returns.csv"
+    returns.write_text(returns.read_text(encoding="utf-8")
+                       + "beta,2008-09,actual,B3,Correction,bpi,revenue,gain,(5000),0,yes,yes,2008-06-01\n",
+                       encoding="utf-8")
+    html = render_body(minimal, '{{ table("ni179", partner="beta", columns=["ni179_gbp"], negative="brackets") }}')
+    assert '<td class="num">(999.75)</td>' in html
+    assert '<th scope="col" class="num">NI 179 (£)</th>' in html
+    html = render_body(minimal, '{{ value("ni179", "ni179_gbp", partner="beta") | money }}')
+    assert "\u2212£999.75" in html
+
+
+def test_value_in_prose_and_financial_year_spellings(minimal: Path) -> None:
+    html = render_body(minimal, 'Total {{ value("ni179_total", "ni179_gbp", year="2008/2009", return_type="Actual") | money }}.')
+    assert "<p>Total £33,500.75.</p>" in html
+
+
+def test_same_table_twice_gets_unique_anchors(minimal: Path) -> None:
+    html = render_body(minimal, '{{ table("ni179") }}\n\n{{ table("ni179") }}')
+    assert 'id="table-ni179"' in html and 'id="table-ni179-2"' in html
+
+
+def test_download_links_are_relative_to_the_page(minimal: Path) -> None:
+    (minimal / "content" / "deep").mkdir()
+    (minimal / "content" / "deep" / "page.md").write_text('---\ntitle: Deep\n---\n{{ table("ni179") }}\n', encoding="utf-8")
+    loaded = load_project(minimal)
+    renderer = Renderer(loaded.config, loaded.tables, loaded.content)
+    html = renderer.render_page(loaded.content.page_at("deep/page/")).body_html
+    assert 'href="../../tables/ni179.csv"' in html
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ('{{ table("ni197") }}', "content/index.md:5: unknown table 'ni197'; did you mean 'ni179'?"),
+        ('{{ table("ni179", columns=["ni179"]) }}',
+         "content/index.md:5: table 'ni179' has no column 'ni179'; did you mean 'ni179_gbp'?"),
+        ('{{ table("ni179", colour="red") }}', "content/index.md:5: table 'ni179': unknown option colour"),
+        ('\n\n{{ value("ni179", "ni179_gbp") }}',
+         "content/index.md:7: value('ni179', 'ni179_gbp') needs exactly one row, found 2 (filters: none)"),
+        ("{{ no_such_thing }}", "content/index.md:5: undefined: 'no_such_thing' is undefined"),
+        ('{{ table("ni179", year="2008-10") }}', "content/index.md:5: the two halves are not consecutive years: '2008-10'"),
+    ],
+)
+def test_usage_errors_name_file_and_line(minimal: Path, body: str, message: str) -> None:
+    assert problems_of(minimal, body)[0].startswith(message)
+
+
+def test_content_from_data_is_escaped(minimal: Path) -> None:
+    budget = minimal / "data" / "budget.csv"
+    budget.write_text('item,amount\n"<script>alert(1)</script>",1\n', encoding="utf-8")
+    html = render_body(minimal, '{{ table("budget") }}')
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+@pytest.mark.parametrize(
+    ("here", "there", "link"),
+    [
+        ("", "report/", "report/"),
+        ("report/", "", "../"),
+        ("report/", "tables/ni179.csv", "../tables/ni179.csv"),
+        ("a/b/", "a/c/", "../c/"),
+        ("a/", "a/", "./"),
+        ("", "papers/x.pdf", "papers/x.pdf"),
+    ],
+)
+def test_relative_urls(here: str, there: str, link: str) -> None:
+    assert relative_url(here, there) == link
