@@ -64,6 +64,7 @@ class FileSpec:
     columns: tuple[Column, ...]
     required: bool = False
     folder: bool = False  # also read data/<name>/*.csv|xlsx
+    unique: tuple[str, ...] = ()  # columns that identify a row: a repeat is an error
 
 
 CONTRACT: tuple[FileSpec, ...] = (
@@ -79,6 +80,7 @@ CONTRACT: tuple[FileSpec, ...] = (
             Column("sr04_ongoing_gbp", "money", required=False),
         ),
         required=True,
+        unique=("partner_id",),
     ),
     FileSpec(
         "returns",
@@ -109,6 +111,7 @@ CONTRACT: tuple[FileSpec, ...] = (
             Column("rating", "enum", values=RATINGS),
             Column("comment", "text", required=False, default=""),
         ),
+        unique=("partner_id", "year"),
     ),
     FileSpec(
         "use_of_resources",
@@ -118,6 +121,7 @@ CONTRACT: tuple[FileSpec, ...] = (
             Column("theme", "text"),
             Column("score", "score"),
         ),
+        unique=("partner_id", "assessment", "theme"),
     ),
     FileSpec(
         "projects",
@@ -132,6 +136,7 @@ CONTRACT: tuple[FileSpec, ...] = (
             Column("target_saving_gbp", "money", required=False),
             Column("summary", "text", required=False, default=""),
         ),
+        unique=("project_id",),
     ),
     FileSpec(
         "risks",
@@ -145,6 +150,7 @@ CONTRACT: tuple[FileSpec, ...] = (
             Column("mitigation", "text"),
             Column("owner", "text", required=False, default=""),
         ),
+        unique=("risk_id",),
     ),
 )
 CONTRACT_BY_NAME = {spec.name: spec for spec in CONTRACT}
@@ -231,7 +237,7 @@ def load_data(config: Config) -> Dataset:
 def contract_files(data_dir: Path, spec: FileSpec) -> list[Path]:
     """The files that hold one contract file's rows, in a stable order."""
     found = [data_dir / f"{spec.name}{s}" for s in TABLE_SUFFIXES]
-    paths = [p for p in found if p.is_file()]
+    paths = [p for p in found if p.is_file()]  # both a .csv and an .xlsx: both are read
     if spec.folder and (data_dir / spec.name).is_dir():
         paths += sorted(
             p
@@ -412,14 +418,9 @@ def _check_references(frames: dict[str, pd.DataFrame], config: Config) -> list[P
     """Rules that need more than one row or file: ids, duplicates, years."""
     partners = frames["partners"]
     problems: list[Problem] = []
-    duplicated = partners[partners["partner_id"].duplicated(keep=False) & partners["partner_id"].ne("")]
-    for pid, group in duplicated.groupby("partner_id", sort=True):
-        first = group.iloc[0]
-        for _, row in group.iloc[1:].iterrows():
-            problems.append(
-                Problem(row["_file"], int(row["_line"]), "partner_id",
-                        f"duplicate partner {pid!r} (also at {first['_file']}:{first['_line']})")
-            )
+    for spec in CONTRACT:
+        if spec.unique:
+            problems += _duplicates(frames[spec.name], spec.unique)
     no_baseline = partners[partners["in_target"] & partners["baseline_gbp"].isna()]
     for _, row in no_baseline.iterrows():
         problems.append(
@@ -464,6 +465,26 @@ def _check_references(frames: dict[str, pd.DataFrame], config: Config) -> list[P
                     f"partner {pid!r} is not in the target: its returns are shown but not totalled",
                     "warning")
         )
+    return problems
+
+
+def _duplicates(frame: pd.DataFrame, key: tuple[str, ...]) -> list[Problem]:
+    """Rows that repeat an identifying key, each naming the first place it appears."""
+    columns = list(key)
+    dup = frame[frame.duplicated(columns, keep=False) & frame[columns[0]].ne("")]
+    problems = []
+    for values, group in dup.groupby(columns, sort=True, dropna=False):
+        values = values if isinstance(values, tuple) else (values,)
+        shown = ", ".join(
+            format_financial_year(int(v)) if c in ("year", "assessment") and not pd.isna(v) else str(v)
+            for c, v in zip(columns, values, strict=True)
+        )
+        first = group.iloc[0]
+        for _, row in group.iloc[1:].iterrows():
+            problems.append(
+                Problem(row["_file"], int(row["_line"]), columns[-1],
+                        f"duplicate row for {shown} (first at {first['_file']}:{first['_line']})")
+            )
     return problems
 
 
