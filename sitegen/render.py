@@ -9,6 +9,7 @@ file. Jinja runs with StrictUndefined: a figure that silently renders empty is a
 
 from __future__ import annotations
 
+import base64
 import os
 import posixpath
 import traceback
@@ -23,6 +24,7 @@ import markdown
 from markupsafe import Markup
 
 from sitegen import __version__, formatting
+from sitegen.charts import chart_svg
 from sitegen.config import Config
 from sitegen.content import ContentTree, Page
 from sitegen.errors import Problem, TemplateError
@@ -223,6 +225,9 @@ class Renderer:
         def table(name: str, **options: Any) -> Markup:
             return self.table_html(self.table_named(name, deps), page, options, deps)
 
+        def chart(name: str, **options: Any) -> Markup:
+            return self.chart_html(self.table_named(name, deps), page, options, deps)
+
         def value(name: str, column: str, **filters: Any) -> Any:
             return self.single_value(self.table_named(name, deps), column, filters)
 
@@ -231,6 +236,7 @@ class Renderer:
 
         return {
             "table": table,
+            "chart": chart,
             "value": value,
             "rows": rows,
             "site": self.config.site,
@@ -327,6 +333,47 @@ class Renderer:
             json_url=relative_url(page.url, f"tables/{table.name}.json") if options.get("download", True) else None,
         )
         # One line of HTML: Markdown keeps a raw block intact only up to a blank line.
+        return Markup("\n" + " ".join(html.split("\n")) + "\n")
+
+
+    def chart_html(self, table: Table, page: Page, options: dict[str, Any], deps: PageDependencies) -> Markup:
+        """A chart of table columns as SVG, with a text alternative and its data a click away."""
+        known = {"x", "y", "kind", "title", "money", "labels", "id"}
+        if "x" not in options or "y" not in options:
+            raise UsageError(f"chart({table.name!r}) needs x= (a column) and y= (a column or a list of them)")
+        unknown = set(options) - known - {c.name for c in table.columns} - set(FILTER_ALIASES)
+        if unknown:
+            raise UsageError(f"chart {table.name!r}: unknown option {', '.join(sorted(unknown))} "
+                             f"(options: {', '.join(sorted(known))}; or filter by a column)")
+        y_names = [options["y"]] if isinstance(options["y"], str) else list(options["y"])
+        _check_columns(table, [options["x"], *y_names])
+        records = filter_rows(table, {k: v for k, v in options.items() if k not in known})
+        labels = options.get("labels") or {}
+        x, series = table.column(options["x"]), [table.column(n) for n in y_names]
+        named = [
+            Column(c.name, c.kind, labels.get(c.name) or HEADINGS.get(c.name) or c.heading) for c in series
+        ]
+        svg = chart_svg(x, named, records, options.get("kind", "bar"), options.get("money", "words"), labels)
+        title = options.get("title") or f"{' and '.join(c.label for c in named)} by {HEADINGS.get(x.name, x.name).lower()}"
+        scale = options.get("money", "words")
+        alternative = "; ".join(
+            f"{_cell(x, r[x.name], scale, 'minus')[0]}: "
+            + ", ".join(f"{c.label} {_cell(c, r[c.name], scale, 'minus')[0] or 'none'}" for c in named)
+            for r in records
+        )
+        template = self.env.get_template("_chart.html")
+        deps.templates.add("_chart.html")
+        html = template.render(
+            id=deps.unique_id(options.get("id") or f"chart-{table.name}"),
+            title=title,
+            alternative=alternative,
+            image="data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii"),
+            csv_url=relative_url(page.url, f"tables/{table.name}.csv"),
+            table=table,
+            headings=[_heading(c, scale, "minus") for c in [x, *named]],
+            columns=[x, *named],
+            rows=[[_cell(c, r[c.name], scale, "minus") for c in [x, *named]] for r in records],
+        )
         return Markup("\n" + " ".join(html.split("\n")) + "\n")
 
 

@@ -113,3 +113,26 @@ def test_content_from_data_is_escaped(minimal: Path) -> None:
 )
 def test_relative_urls(here: str, there: str, link: str) -> None:
     assert relative_url(here, there) == link
+
+
+def test_chart_has_svg_text_alternative_and_data(minimal: Path) -> None:
+    import base64
+    import re
+
+    html = render_body(minimal, '{{ chart("ni179", x="partner_name", y=["ni179_gbp", "target_gbp"], title="Gains") }}')
+    assert '<figcaption class="chart__title">Gains</figcaption>' in html
+    alt = re.search(r'alt="([^"]*)"', html).group(1)
+    assert alt == ("Gains. Alpha County Council: NI 179 £29,500.50, Target £30,000; "
+                   "Beta District Council: NI 179 £4,000.25, Target £6,000")
+    svg = base64.b64decode(re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', html).group(1)).decode()
+    assert svg.startswith("<svg") and "Alpha County Council" in svg
+    assert "<summary>Show the data for this chart</summary>" in html
+
+
+def test_chart_is_deterministic_and_checks_its_columns(minimal: Path) -> None:
+    body = '{{ chart("ni179_total", x="year", y="ni179_gbp") }}'
+    assert render_body(minimal, body) == render_body(minimal, body)
+    assert problems_of(minimal, '{{ chart("ni179_total", x="year", y="ni179") }}')[0] == (
+        "content/index.md:5: table 'ni179_total' has no column 'ni179'; did you mean 'ni179_gbp'?")
+    assert problems_of(minimal, '{{ chart("ni179_total", x="year", y="ni179_gbp", kind="pie") }}')[0] == (
+        "content/index.md:5: unknown chart kind 'pie' (kinds: bar, line, barh)")

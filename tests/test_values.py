@@ -108,7 +108,7 @@ def _spelled(pence: int, pound_sign: bool, commas: bool, decimals: str, negative
     return body
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(
     pence=st.integers(min_value=-(10**14), max_value=10**14),
     pound_sign=st.booleans(),
@@ -134,7 +134,7 @@ _ACCEPTED = re.compile(
 )
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.text(alphabet="0123456789,.£()- m/aE", max_size=14))
 def test_money_text_outside_the_grammar_is_a_value_error(text: str) -> None:
     if _ACCEPTED.fullmatch(text):
@@ -144,7 +144,7 @@ def test_money_text_outside_the_grammar_is_a_value_error(text: str) -> None:
             money_from_text(text)
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.text(max_size=30))
 def test_money_any_text_raises_nothing_but_value_error(text: str) -> None:
     try:
