@@ -34,7 +34,6 @@ class SiteSettings(_Section):
     description: str = ""
     language: str = "en-GB"
     publisher: str = ""
-    base_url: str = ""
 
 
 class TargetSettings(_Section):

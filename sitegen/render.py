@@ -10,6 +10,7 @@ file. Jinja runs with StrictUndefined: a figure that silently renders empty is a
 from __future__ import annotations
 
 import base64
+import functools
 import os
 import posixpath
 import traceback
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.meta
 import markdown
 from markupsafe import Markup
 
@@ -249,7 +251,7 @@ class Renderer:
     def _render_template(self, name: str, context: dict[str, Any], page: Page, deps: PageDependencies) -> str:
         try:
             template = self.env.get_template(name)
-            deps.templates.add(name)
+            deps.templates.update(self.template_closure(name))
             return template.render(context)
         except jinja2.TemplateNotFound as exc:
             known = sorted(t.removesuffix(".html") for t in self.env.list_templates() if not t.startswith("_"))
@@ -266,6 +268,17 @@ class Renderer:
             raise TemplateError("rendering failed", [Problem(
                 where, frame[1] if frame else None, None,
                 f"{_describe(exc)} (rendering {page.source_name})")]) from exc
+
+    @functools.cache  # noqa: B019 - one renderer per build, templates fixed for its life
+    def template_closure(self, name: str) -> frozenset[str]:
+        """A template and every template it extends, includes or imports."""
+        assert self.env.loader is not None
+        source, _, _ = self.env.loader.get_source(self.env, name)
+        found = {name}
+        for child in jinja2.meta.find_referenced_templates(self.env.parse(source)):
+            if child is not None and child not in found:
+                found |= self.template_closure(child)
+        return frozenset(found)
 
     # ---- tables -----------------------------------------------------------------------
 
