@@ -7,6 +7,7 @@ fixed element ids, so the same data gives the same bytes.
 
 from __future__ import annotations
 
+import functools
 import io
 from decimal import Decimal
 from typing import Any
@@ -41,7 +42,7 @@ def chart_svg(
         {
             "svg.fonttype": "none",
             "svg.hashsalt": "sitegen",
-            "font.family": ["Liberation Sans", "Arial", "DejaVu Sans", "sans-serif"],
+            "font.family": _fonts(),
             "font.size": 10,
             "axes.spines.top": False,
             "axes.spines.right": False,
@@ -79,6 +80,15 @@ def chart_svg(
         plt.close(figure)
     svg = buffer.getvalue()
     return svg[svg.index("<svg"):]
+
+
+@functools.cache
+def _fonts() -> list[str]:
+    """The page's font stack, as far as this machine has it (DejaVu ships with matplotlib)."""
+    from matplotlib import font_manager
+
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    return [name for name in ("Liberation Sans", "Arial") if name in installed] + ["DejaVu Sans"]
 
 
 def _label(column: Column, value: Any) -> str:
