@@ -21,6 +21,7 @@ from sitegen.values import (
     DATE_EXAMPLE,
     FINANCIAL_YEAR_EXAMPLE,
     MICRO,
+    PENNY,
     MONEY_EXAMPLE,
     YES_NO_EXAMPLE,
     Parsed,
@@ -42,7 +43,7 @@ PROJECT_STATUSES = ("proposed", "approved", "in_progress", "implemented", "close
 LEVELS = ("l", "m", "h")
 
 MAX_PROBLEMS_PER_COLUMN = 50  # beyond this a column's problems are counted, not listed
-MONEY_LIMIT = 999_999_999_999 * MICRO  # £1 trillion less a pound: int64 sums stay exact
+MONEY_LIMIT = 999_999_999_999 * MICRO + 99 * PENNY  # £999,999,999,999.99: int64 sums stay exact
 
 
 @dataclass(frozen=True)
@@ -210,7 +211,11 @@ def load_data(config: Config) -> Dataset:
         frames[spec.name] = (
             pd.concat(parts, ignore_index=True) if parts else _empty_frame(spec)
         )
-    problems += _check_references(frames, config)
+    partners_read = not any(
+        p.file in files["partners"] and p.severity == "error" and p.line in (None, 1) for p in problems
+    ) and bool(files["partners"])
+    # Without a readable partners file every id would look unknown: say it once, not per row.
+    problems += _check_references(frames, config, check_ids=partners_read)
     extra, extra_files, extra_problems = _load_extra_tables(config)
     problems += extra_problems
     files.update(extra_files)
@@ -405,7 +410,10 @@ def _clip(value: str, width: int = 40) -> str:
 
 
 def _suggest(value: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(value, known, n=3, cutoff=0.6)
+    by_lower = {k.lower(): k for k in known}
+    if value.lower() in by_lower:  # only the case differs: that is the one
+        return f"; did you mean {by_lower[value.lower()]!r}?"
+    close = [by_lower[c] for c in difflib.get_close_matches(value.lower(), list(by_lower), n=3, cutoff=0.6)]
     if not close:
         return ""
     return "; did you mean " + " or ".join(repr(c) for c in close) + "?"
@@ -414,7 +422,7 @@ def _suggest(value: str, known: list[str]) -> str:
 # ---- checks across files ------------------------------------------------------------
 
 
-def _check_references(frames: dict[str, pd.DataFrame], config: Config) -> list[Problem]:
+def _check_references(frames: dict[str, pd.DataFrame], config: Config, check_ids: bool = True) -> list[Problem]:
     """Rules that need more than one row or file: ids, duplicates, years."""
     partners = frames["partners"]
     problems: list[Problem] = []
@@ -432,6 +440,8 @@ def _check_references(frames: dict[str, pd.DataFrame], config: Config) -> list[P
     in_target = set(partners.loc[partners["in_target"], "partner_id"])
     for name in ("returns", "rag_forecasts", "use_of_resources", "projects"):
         frame = frames[name]
+        if not check_ids:
+            break
         for column in ("partner_id", "lead"):
             if column in frame.columns:
                 problems += _unknown_ids(frame, column, known)

@@ -82,6 +82,10 @@ def _read_csv(raw: bytes, name: str) -> tuple[RawTable | None, list[Problem]]:
     )
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     lines = pd.Series(record_lines[1:], index=frame.index, dtype="int64")
+    # A row of empty cells (",,,," as Excel leaves behind) is a blank row, as in XLSX.
+    blank = frame.apply(lambda column: column.str.strip().eq("")).all(axis=1) if len(frame.columns) else None
+    if blank is not None and blank.any():
+        frame, lines = frame[~blank].reset_index(drop=True), lines[~blank].reset_index(drop=True)
     return RawTable(name, frame, lines), []
 
 

@@ -30,8 +30,8 @@ YES_NO_EXAMPLE = "yes or no (also y/n, true/false, 1/0)"
 _YES = {"yes", "y", "true", "1"}
 _NO = {"no", "n", "false", "0"}
 
-_MONEY_SHAPE = r"-?\d+(?:\.\d{1,2})?"
-_THOUSANDS = r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?"
+_MONEY_SHAPE = r"-?[0-9]+(?:\.[0-9]{1,2})?"  # ASCII digits only: "１２３" is not money
+_THOUSANDS = r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]{1,2})?"
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,8 @@ def _text(series: pd.Series) -> pd.Series:
 def parse_money(series: pd.Series) -> Parsed:
     """Read money spellings into integer micropounds (int64, or Python ints if huge)."""
     text = _text(series)
+    if text.empty:
+        return Parsed(pd.Series([], index=text.index, dtype="int64"), pd.Series([], index=text.index, dtype=bool))
     # Accountants' brackets mean negative: "(1,234)" or "(£1,234)".
     bracketed = text.str.startswith("(") & text.str.endswith(")")
     core = text.where(~bracketed, text.str.slice(1, -1).str.strip())
@@ -86,7 +88,7 @@ def parse_money(series: pd.Series) -> Parsed:
 def parse_financial_year(series: pd.Series) -> Parsed:
     """Read 2008-09, 2008/09, 2008-2009, 2008/2009 as the starting calendar year."""
     text = _text(series)
-    parts = text.str.extract(r"^(\d{4})\s*[-/]\s*(\d{4}|\d{2})$")
+    parts = text.str.extract(r"^([0-9]{4})\s*[-/]\s*([0-9]{4}|[0-9]{2})$")
     shaped = parts[0].notna()
     start = pd.to_numeric(parts[0], errors="coerce")
     end = pd.to_numeric(parts[1], errors="coerce")
@@ -109,8 +111,8 @@ def parse_financial_year(series: pd.Series) -> Parsed:
 def parse_date(series: pd.Series) -> Parsed:
     """Read YYYY-MM-DD or UK DD/MM/YYYY (never month-first) into datetime64."""
     text = _text(series)
-    iso = text.str.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}").fillna(False).astype(bool)
-    uk = text.str.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}").fillna(False).astype(bool)
+    iso = text.str.fullmatch(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}").fillna(False).astype(bool)
+    uk = text.str.fullmatch(r"[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}").fillna(False).astype(bool)
     values = pd.Series(pd.NaT, index=text.index, dtype="datetime64[s]")
     if iso.any():
         values[iso] = pd.to_datetime(text[iso], format="%Y-%m-%d", errors="coerce")

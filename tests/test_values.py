@@ -81,11 +81,6 @@ def test_money_rejected_spellings_are_errors(text: str) -> None:
         money_from_text(text)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: values._MONEY_SHAPE uses \\d, which matches any Unicode decimal digit, "
-    "so full-width and Arabic-Indic digits are read as money",
-)
 @pytest.mark.parametrize("text", ["１２３", "١٢٣", "£１,２３４"])
 def test_money_non_ascii_digits_are_errors(text: str) -> None:
     with pytest.raises(ValueError):
@@ -108,7 +103,7 @@ def _spelled(pence: int, pound_sign: bool, commas: bool, decimals: str, negative
     return body
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     pence=st.integers(min_value=-(10**14), max_value=10**14),
     pound_sign=st.booleans(),
@@ -134,7 +129,7 @@ _ACCEPTED = re.compile(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.text(alphabet="0123456789,.£()- m/aE", max_size=14))
 def test_money_text_outside_the_grammar_is_a_value_error(text: str) -> None:
     if _ACCEPTED.fullmatch(text):
@@ -144,7 +139,7 @@ def test_money_text_outside_the_grammar_is_a_value_error(text: str) -> None:
             money_from_text(text)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.text(max_size=30))
 def test_money_any_text_raises_nothing_but_value_error(text: str) -> None:
     try:
