@@ -57,11 +57,12 @@ def render_pdf(renderer: Renderer, rendered: RenderedPage) -> bytes:
     config = renderer.config
     page = rendered.page
     try:
-        template = renderer.env.get_template("pdf.html")
+        # The page's own layout, in the print shell (print.html) instead of the site's.
+        template = renderer.env.get_template(f"{page.meta.layout}.html")
         context = renderer.page_context(page, rendered.body_html, rendered.toc, PageDependencies())
-        html = template.render(context | {"pdf_header": config.pdf_header, "paper": config.pdf.paper})
+        html = template.render(context | {"for_print": True, "pdf_header": config.pdf_header})
     except jinja2.TemplateError as exc:
-        raise PdfError("PDF template", [Problem("pdf.html", getattr(exc, "lineno", None), None, str(exc))]) from exc
+        raise PdfError("PDF template", [Problem(f"{page.meta.layout}.html", getattr(exc, "lineno", None), None, str(exc))]) from exc
     fetcher = ProjectFetcher(config)
     stylesheet = CSS(filename=str(find_static(config, "css/print.css")), url_fetcher=fetcher)
     document = HTML(string=html, base_url=str(page.source.parent) + "/", url_fetcher=fetcher)

@@ -56,6 +56,7 @@ TABLE_OPTIONS = {
     "download", "labels", "id",
 }
 FILTER_ALIASES = {"partner": "partner_id"}
+SHELLS = {"base.html", "print.html", "receipt.html"}  # templates that are not page layouts
 
 
 class UsageError(Exception):
@@ -190,6 +191,8 @@ class Renderer:
             "nav": self.nav,
             "breadcrumbs": self.breadcrumbs(page),
             "root": root,
+            "for_print": False,
+            "pdf_header": self.config.pdf_header,
             "pdf_url": relative_url(page.url, page.pdf_path) if page.wants_pdf else None,
         }
 
@@ -254,7 +257,10 @@ class Renderer:
             deps.templates.update(self.template_closure(name))
             return template.render(context)
         except jinja2.TemplateNotFound as exc:
-            known = sorted(t.removesuffix(".html") for t in self.env.list_templates() if not t.startswith("_"))
+            known = sorted(
+                t.removesuffix(".html") for t in self.env.list_templates()
+                if t.endswith(".html") and not t.startswith("_") and t not in SHELLS
+            )
             raise TemplateError("rendering failed", [Problem(
                 page.source_name, _meta_line(page, "layout"), "layout",
                 f"no template {exc.name!r} (layouts: {', '.join(known)})")]) from exc
@@ -276,8 +282,11 @@ class Renderer:
         source, _, _ = self.env.loader.get_source(self.env, name)
         found = {name}
         for child in jinja2.meta.find_referenced_templates(self.env.parse(source)):
-            if child is not None and child not in found:
-                found |= self.template_closure(child)
+            # A computed name ({% extends "print.html" if for_print else "base.html" %}):
+            # depend on both shells rather than miss one.
+            for name_used in [child] if child is not None else ["base.html", "print.html"]:
+                if name_used not in found:
+                    found |= self.template_closure(name_used)
         return frozenset(found)
 
     # ---- tables -----------------------------------------------------------------------

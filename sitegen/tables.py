@@ -9,6 +9,7 @@ shown as it is.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -58,13 +59,17 @@ class Table:
                 return column
         raise KeyError(name)
 
-    def records(self) -> list[dict[str, Any]]:
-        """Rows as dicts of exact values (Decimal pounds, int years), None for empty."""
+    @functools.cached_property
+    def _records(self) -> list[dict[str, Any]]:
         frame = self.frame[[c.name for c in self.columns]]
         return [
             {k: (None if _is_missing(v) else v) for k, v in row.items()}
             for row in frame.to_dict(orient="records")
         ]
+
+    def records(self) -> list[dict[str, Any]]:
+        """Rows as dicts of exact values (Decimal pounds, int years), None for empty."""
+        return [dict(row) for row in self._records]
 
     def to_csv(self) -> str:
         """The contract's CSV: pounds with two decimals, percentages with one."""
@@ -193,6 +198,22 @@ def compute_tables(dataset: Dataset, config: Config) -> dict[str, Table]:
          ("counted_value_gbp", M), ("counts", "bool"), ("reason", T), ("source", T)],
         _return_lines(classified, partners), returns_src,
         "Each line's counted value and, where it does not count, why (out of period, lapsed, non-cash).")
+    add("variance", "Forecast against actual",
+        [("partner_id", T), ("partner_name", T), ("year", Y), ("forecast_gbp", M), ("actual_gbp", M),
+         ("variance_gbp", M), ("variance_pct", P)],
+        vfm.forecast_variance(by_return), returns_src,
+        "Each partner's actual NI 179 against its forecast for the same year, where both were received.")
+    add("new_gains", "New gains year on year",
+        [("partner_id", T), ("partner_name", T), ("year", Y), ("ni179_gbp", M), ("previous_gbp", M),
+         ("new_gains_gbp", M)],
+        vfm.new_gains(by_return), returns_src,
+        "The rise in each partner's actual NI 179 over its previous year's actual return.")
+    add("rag_forecasts", "Partners' forecast ratings",
+        [("partner_id", T), ("year", Y), ("rating", T), ("comment", T)],
+        dataset.rag_forecasts, dataset.files["rag_forecasts"])
+    add("use_of_resources", "Use of resources scores by partner",
+        [("partner_id", T), ("assessment", Y), ("theme", T), ("score", N)],
+        dataset.use_of_resources, dataset.files["use_of_resources"])
     add("targets", "Target trajectory by partner",
         [("partner_id", T), ("partner_name", T), ("year", Y), ("cumulative_pct", P), ("target_gbp", M)],
         vfm.target_trajectory(partners, rules), dataset.files["partners"])

@@ -318,3 +318,62 @@ def _sum_by(frame: pd.DataFrame, keys: list[str], column: str) -> pd.Series:
 
 def _int_or_zero(value: object) -> int:
     return 0 if value is None or pd.isna(value) else int(value)  # type: ignore[arg-type]
+
+
+def forecast_variance(by_return: pd.DataFrame) -> pd.DataFrame:
+    """Forecast against actual NI 179 for each partner and year with both returns.
+
+    A year with only one of the two returns has no row: a missing return is never zero.
+    """
+    key = ["partner_id", "partner_name", "year"]
+    forecast = by_return[by_return["return_type"] == "forecast"][key + ["ni179_gbp"]]
+    actual = by_return[by_return["return_type"] == "actual"][key + ["ni179_gbp"]]
+    both = forecast.merge(actual, on=key, suffixes=("_forecast", "_actual")).sort_values(["year", "partner_id"])
+    rows = []
+    for rec in both.itertuples(index=False):
+        variance = rec.ni179_gbp_actual - rec.ni179_gbp_forecast
+        rows.append(
+            {
+                "partner_id": rec.partner_id,
+                "partner_name": rec.partner_name,
+                "year": int(rec.year),
+                "forecast_gbp": rec.ni179_gbp_forecast,
+                "actual_gbp": rec.ni179_gbp_actual,
+                "variance_gbp": variance,
+                "variance_pct": variance / rec.ni179_gbp_forecast * 100 if rec.ni179_gbp_forecast else None,
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["partner_id", "partner_name", "year", "forecast_gbp", "actual_gbp", "variance_gbp", "variance_pct"]
+    )
+
+
+def new_gains(by_return: pd.DataFrame) -> pd.DataFrame:
+    """Year-on-year new gains: the rise in each partner's actual NI 179 over its previous year.
+
+    Returns are snapshots of everything still ongoing, so the year's new gains are the
+    difference between consecutive actual returns; the first year's are all of it. With
+    the previous year's actual return missing, the figure is left empty, not guessed.
+    """
+    actual = by_return[by_return["return_type"] == "actual"].sort_values(["partner_id", "year"])
+    rows = []
+    for partner_id, group in actual.groupby("partner_id", sort=True):
+        previous: dict[int, Decimal] = dict(zip(group["year"].astype(int), group["ni179_gbp"], strict=True))
+        first_year = int(group["year"].min())
+        for rec in group.itertuples(index=False):
+            year = int(rec.year)
+            before = previous.get(year - 1)
+            new = rec.ni179_gbp if year == first_year and before is None else (
+                rec.ni179_gbp - before if before is not None else None
+            )
+            rows.append(
+                {
+                    "partner_id": partner_id,
+                    "partner_name": rec.partner_name,
+                    "year": year,
+                    "ni179_gbp": rec.ni179_gbp,
+                    "previous_gbp": before,
+                    "new_gains_gbp": new,
+                }
+            )
+    return pd.DataFrame(rows, columns=["partner_id", "partner_name", "year", "ni179_gbp", "previous_gbp", "new_gains_gbp"])
