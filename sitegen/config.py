@@ -98,12 +98,19 @@ class PdfSettings(_Section):
     paper: Literal["A4", "A3", "letter"] = "A4"
 
 
+class ContentSettings(_Section):
+    """[content]: what pages may contain (see sitegen/sanitize.py for the policy)."""
+
+    allow_scripts: bool = False  # keep <script>, on… handlers and javascript: URLs
+
+
 class SitegenToml(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
 
     site: SiteSettings
     target: TargetSettings = TargetSettings()
     pdf: PdfSettings = PdfSettings()
+    content: ContentSettings = ContentSettings()
 
 
 @dataclass(frozen=True)
@@ -116,6 +123,7 @@ class Config:
     pdf: PdfSettings
     source: Path
     warnings: tuple[Problem, ...] = field(default=())
+    content: ContentSettings = field(default=ContentSettings())
 
     @property
     def content_dir(self) -> Path:
@@ -181,6 +189,7 @@ def load_config(project_dir: Path) -> Config:
         pdf=parsed.pdf,
         source=path,
         warnings=warnings,
+        content=parsed.content,
     )
 
 
@@ -198,7 +207,7 @@ def _problem_from_pydantic(name: str, raw: dict, err: Any) -> Problem:
 
 def _unknown_keys(name: str, parsed: SitegenToml) -> list[Problem]:
     unknown = [Problem(name, None, k, "unknown key, ignored", "warning") for k in parsed.model_extra or {}]
-    for section in ("site", "target", "pdf"):
+    for section in ("site", "target", "pdf", "content"):
         extra = getattr(parsed, section).model_extra or {}
         unknown += [
             Problem(name, None, f"{section}.{k}", "unknown key, ignored", "warning") for k in extra

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Literal
 
 import frontmatter
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sitegen.config import Config
+from sitegen.data import SECTORS, WORKSTREAMS
 from sitegen.errors import ContentError, Problem, relative_name
+from sitegen.values import financial_year_from_text, money_from_text
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*$")
@@ -38,6 +41,7 @@ class PageMeta(BaseModel):
     pdf: bool = False
     slug: str | None = None
     nav: bool = True  # listed in the site navigation
+    status: Literal["draft", "final"] = "final"  # a draft's PDF carries a DRAFT watermark
 
     @field_validator("slug")
     @classmethod
@@ -55,6 +59,95 @@ class PageMeta(BaseModel):
         return [value] if isinstance(value, str) else value
 
 
+DECISIONS = ("FOR DECISION", "FOR CONSIDERATION AND APPROVAL", "FOR INFORMATION")
+
+
+class Contact(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1)
+    role: str = ""
+    email: str = ""
+    phone: str = ""
+
+
+class Implications(BaseModel):
+    """The implications every council paper must state, each a short paragraph."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    financial: str = ""
+    legal: str = ""
+    equalities: str = ""
+    risk: str = ""
+
+
+class PaperMeta(BaseModel):
+    """Front matter of a committee paper (layout: paper), as councils set them out."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    meeting: str = Field(min_length=1)
+    agenda_item: str | int | None = None
+    reference: str = ""
+    report_of: str = Field(min_length=1)
+    contacts: tuple[Contact, ...] = ()
+    classification: Literal["public", "not for publication"] = "public"
+    exempt_reason: str = ""
+    purpose: tuple[str, ...] = ()
+    decision: Literal[DECISIONS] = "FOR INFORMATION"  # type: ignore[valid-type]
+    recommendations: tuple[str, ...] = ()
+    implications: Implications = Implications()
+    background_papers: tuple[str, ...] = ()
+
+    @field_validator("decision", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.upper().strip() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _exempt_needs_reason(self) -> PaperMeta:
+        if self.classification != "public" and not self.exempt_reason:
+            raise ValueError("a paper not for publication needs exempt_reason (the paragraph of the exemption)")
+        return self
+
+
+class CaseStudyMeta(BaseModel):
+    """Front matter of a good-practice case study (layout: case-study)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    place: str = Field(min_length=1)
+    partners: tuple[str, ...] = ()
+    sector: Literal[SECTORS]  # type: ignore[valid-type]
+    theme: Literal[WORKSTREAMS]  # type: ignore[valid-type]
+    year: int
+    annual_saving_gbp: Decimal
+    cash_releasing: bool
+    source: str = ""
+
+    @field_validator("year", mode="before")
+    @classmethod
+    def _year(cls, value: Any) -> int:
+        try:
+            return financial_year_from_text(str(value))
+        except ValueError:
+            raise ValueError('expected a financial year such as "2009-10"') from None
+
+    @field_validator("annual_saving_gbp", mode="before")
+    @classmethod
+    def _money(cls, value: Any) -> Decimal:
+        if isinstance(value, bool):
+            raise ValueError("expected an amount of money such as 250000")
+        try:
+            return money_from_text(str(value))
+        except ValueError:
+            raise ValueError("expected an amount of money such as 250000") from None
+
+
+LAYOUT_META: dict[str, type[BaseModel]] = {"paper": PaperMeta, "case-study": CaseStudyMeta}
+
+
 @dataclass(frozen=True)
 class Page:
     """One Markdown page: where it comes from, where it goes, what it says."""
@@ -66,6 +159,7 @@ class Page:
     body: str
     body_line: int  # line of the file where the body starts (for error messages)
     pdf_name: str = ""  # file name under papers/, unique in the site
+    details: Any = None  # layout-specific front matter, checked (a PaperMeta for papers)
 
     @property
     def output_path(self) -> str:
@@ -124,6 +218,11 @@ def load_content(config: Config) -> ContentTree:
         relative = path.relative_to(root).as_posix()
         if any(part.startswith(".") for part in PurePosixPath(relative).parts):
             continue
+        if not path.resolve().is_relative_to(config.project_dir.resolve()):
+            # A symbolic link out of the project would publish a file from elsewhere.
+            problems.append(Problem(f"content/{relative}", None, None,
+                                    "is a symbolic link to a file outside the project; not published"))
+            continue
         if path.suffix.lower() in MARKDOWN_SUFFIXES:
             page, page_problems = _read_page(path, relative, config)
             problems += page_problems
@@ -158,18 +257,28 @@ def _read_page(path: Path, relative: str, config: Config) -> tuple[Page | None, 
     try:
         meta = PageMeta.model_validate(raw_meta)
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            key = ".".join(str(p) for p in err["loc"])
-            line = _front_matter_line(text, str(err["loc"][0]))
-            found = raw_meta.get(str(err["loc"][0]))
-            message = err["msg"].removeprefix("Value error, ")
-            problems.append(Problem(name, line, key, f"{message} (found {found!r})"))
-        return None, problems
+        return None, [_front_matter_problem(name, text, raw_meta, err) for err in exc.errors()]
+    details = None
+    if meta.layout in LAYOUT_META:
+        try:
+            details = LAYOUT_META[meta.layout].model_validate(raw_meta)
+        except ValidationError as exc:
+            return None, [_front_matter_problem(name, text, raw_meta, err) for err in exc.errors()]
     url = _url_for(relative, meta.slug)
     start = text.find(post.content) if post.content else -1
     body_line = text.count("\n", 0, start) + 1 if start >= 0 else 1
-    return Page(path, name, url, meta, post.content, body_line), []
+    return Page(path, name, url, meta, post.content, body_line, details=details), []
+
+
+def _front_matter_problem(name: str, text: str, raw_meta: dict, err: Any) -> Problem:
+    key = ".".join(str(p) for p in err["loc"]) or "front matter"
+    top = str(err["loc"][0]) if err["loc"] else ""
+    line = _front_matter_line(text, top) if top else None
+    message = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "missing":
+        return Problem(name, line, key, "required key is missing")
+    found = raw_meta.get(top) if top else None
+    return Problem(name, line, key, f"{message} (found {found!r})" if top else message)
 
 
 def _url_for(relative: str, slug: str | None) -> str:

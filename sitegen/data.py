@@ -3,6 +3,8 @@
 `load_data` reads every file under `data/`, checks it against the data contract
 (`docs/data-contract.md`), and returns typed frames, or raises one DataError that
 lists every problem in every file at once, each as FILE:LINE: column: message.
+`read_data` does the same reading without raising, for what must go out precisely
+when the data is wrong (receipts to partners, `sitegen returns receipt`).
 """
 
 from __future__ import annotations
@@ -42,6 +44,11 @@ RATINGS = ("green", "amber", "red")
 PROJECT_STATUSES = ("proposed", "approved", "in_progress", "implemented", "closed")
 LEVELS = ("l", "m", "h")
 
+EMAIL_EXAMPLE = "an address such as name@council.gov.uk"
+# Plausible, not RFC 5322: one @, no spaces, a dot in the domain. A typo such as
+# "name@council" or "name council.gov.uk" is what this is for.
+_EMAIL = r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)*\.[A-Za-z]{2,}"
+
 MAX_PROBLEMS_PER_COLUMN = 50  # beyond this a column's problems are counted, not listed
 MONEY_LIMIT = 999_999_999_999 * MICRO + 99 * PENNY  # £999,999,999,999.99: int64 sums stay exact
 
@@ -51,7 +58,7 @@ class Column:
     """One column of the contract: how to read it and whether it must be there."""
 
     name: str
-    kind: str  # text, id, enum, money, year, date, yesno, score
+    kind: str  # text, id, enum, money, year, date, yesno, score, email
     required: bool = True
     default: str | None = None
     values: tuple[str, ...] = ()
@@ -79,6 +86,8 @@ CONTRACT: tuple[FileSpec, ...] = (
             Column("in_target", "yesno", required=False, default="yes"),
             Column("sr04_baseline_gbp", "money", required=False),
             Column("sr04_ongoing_gbp", "money", required=False),
+            Column("contact_name", "text", required=False, default=""),
+            Column("contact_email", "email", required=False, default=""),
         ),
         required=True,
         unique=("partner_id",),
@@ -176,8 +185,72 @@ class Dataset:
     warnings: tuple[Problem, ...] = ()
 
 
+@dataclass(frozen=True)
+class DataRead:
+    """Everything reading data/ found, whether or not the data is all correct.
+
+    `load_data` turns it into a Dataset or one DataError; receipts to partners use it
+    as it is, since they must go out precisely when a return is wrong.
+    """
+
+    frames: dict[str, pd.DataFrame]  # contract name -> typed rows; a bad cell is empty
+    files: dict[str, tuple[str, ...]]  # frame name -> files read
+    extra_tables: dict[str, pd.DataFrame]
+    problems: tuple[Problem, ...]  # errors and warnings, in the order found
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    def dataset(self) -> Dataset:
+        """The validated dataset; DataError listing every problem if any is an error."""
+        errors = self.errors
+        if errors:
+            count = len(errors)
+            raise DataError(f"the data has {count} problem{'s' if count != 1 else ''}", list(self.problems))
+        return self._as_dataset({name: frame.drop(columns="_error") for name, frame in self.frames.items()})
+
+    def readable(self, first_year: int) -> Dataset:
+        """Only the rows with no error in them: figures shown while the rest is fixed."""
+        bad_rows = {(p.file, p.line) for p in self.errors if p.line is not None}
+        frames = {}
+        for name, frame in self.frames.items():
+            located = pd.Series(
+                [(f, int(n)) in bad_rows for f, n in zip(frame["_file"], frame["_line"], strict=True)],
+                index=frame.index, dtype=bool,
+            )
+            frames[name] = frame[~(frame["_error"] | located)].drop(columns="_error")
+        # Past the per-column cap, unknown ids and early years are not located: drop by rule.
+        known = set(frames["partners"]["partner_id"])
+        for name, frame in frames.items():
+            for column in ("partner_id", "lead"):
+                if name != "partners" and column in frame.columns:
+                    frames[name] = frame = frame[frame[column].isin(known)]
+        lines = frames["returns"]
+        frames["returns"] = lines[lines["year"].ge(first_year).fillna(False).astype(bool)]
+        return self._as_dataset(frames)
+
+    def _as_dataset(self, frames: dict[str, pd.DataFrame]) -> Dataset:
+        return Dataset(
+            partners=frames["partners"],
+            lines=frames["returns"],
+            rag_forecasts=frames["rag_forecasts"],
+            use_of_resources=frames["use_of_resources"],
+            projects=frames["projects"],
+            risks=frames["risks"],
+            extra_tables=self.extra_tables,
+            files=self.files,
+            warnings=tuple(sorted(p for p in self.problems if p.severity != "error")),
+        )
+
+
 def load_data(config: Config) -> Dataset:
     """Read and validate every data file; raise DataError listing all problems."""
+    return read_data(config).dataset()
+
+
+def read_data(config: Config) -> DataRead:
+    """Read and check every data file, never raising for a problem in the data."""
     data_dir = config.data_dir
     problems: list[Problem] = []
     frames: dict[str, pd.DataFrame] = {}
@@ -219,24 +292,7 @@ def load_data(config: Config) -> Dataset:
     extra, extra_files, extra_problems = _load_extra_tables(config)
     problems += extra_problems
     files.update(extra_files)
-    errors = [p for p in problems if p.severity == "error"]
-    if errors:
-        count = len(errors)
-        raise DataError(
-            f"the data has {count} problem{'s' if count != 1 else ''}",
-            problems,
-        )
-    return Dataset(
-        partners=frames["partners"],
-        lines=frames["returns"],
-        rag_forecasts=frames["rag_forecasts"],
-        use_of_resources=frames["use_of_resources"],
-        projects=frames["projects"],
-        risks=frames["risks"],
-        extra_tables=extra,
-        files=files,
-        warnings=tuple(sorted(problems)),
-    )
+    return DataRead(frames, files, extra, tuple(problems))
 
 
 def contract_files(data_dir: Path, spec: FileSpec) -> list[Path]:
@@ -256,6 +312,7 @@ def _empty_frame(spec: FileSpec) -> pd.DataFrame:
     frame = pd.DataFrame({c.name: pd.Series(dtype=_dtype(c.kind)) for c in spec.columns})
     frame["_file"] = pd.Series(dtype=str)
     frame["_line"] = pd.Series(dtype="int64")
+    frame["_error"] = pd.Series(dtype=bool)
     return frame
 
 
@@ -288,6 +345,7 @@ def _type_columns(raw: RawTable, spec: FileSpec) -> tuple[pd.DataFrame | None, l
     for name in missing:
         problems.append(Problem(raw.name, 1, name, "required column is missing" + _suggest(name, list(raw.frame.columns))))
     out = pd.DataFrame(index=raw.frame.index)
+    row_error = pd.Series(False, index=raw.frame.index)  # any cell of the row is wrong
     for column in spec.columns:
         if column.name in missing:
             continue
@@ -298,11 +356,13 @@ def _type_columns(raw: RawTable, spec: FileSpec) -> tuple[pd.DataFrame | None, l
         blank = text.eq("")
         if column.required:
             problems += _located(raw, column.name, blank, lambda _: "required value is missing")
+            row_error |= blank.fillna(False).astype(bool)
         elif column.default is not None:
             text = text.mask(blank, column.default)
             blank = text.eq("")
-        values, cell_problems = _parse_column(raw, column, text, blank)
+        values, cell_problems, bad = _parse_column(raw, column, text, blank)
         problems += cell_problems
+        row_error |= bad.fillna(False).astype(bool)
         out[column.name] = values
     if missing:
         return None, problems
@@ -312,28 +372,36 @@ def _type_columns(raw: RawTable, spec: FileSpec) -> tuple[pd.DataFrame | None, l
             out[name] = raw.frame[name]
     out["_file"] = raw.name
     out["_line"] = raw.lines
+    out["_error"] = row_error
     return out, problems
 
 
 def _parse_column(
     raw: RawTable, column: Column, text: pd.Series, blank: pd.Series
-) -> tuple[pd.Series, list[Problem]]:
+) -> tuple[pd.Series, list[Problem], pd.Series]:
+    """A column's values, its problems, and which of its cells are wrong."""
     name = column.name
     checked = ~blank  # blank cells are reported as missing (required) or left empty
     if column.kind in ("text", "partner", "partner_list"):
-        return text.astype(str), []
+        return text.astype(str), [], pd.Series(False, index=text.index)
     if column.kind == "id":
         bad = checked & ~text.str.fullmatch(r"[a-z0-9-]+").fillna(False).astype(bool)
         return text.astype(str), _located(
             raw, name, bad, lambda v: f"not a valid id ({v!r}; expected lower-case letters, digits and -)"
-        )
+        ), bad
+    if column.kind == "email":
+        bad = checked & ~text.str.fullmatch(_EMAIL).fillna(False).astype(bool)
+        return text.astype(str), _located(
+            raw, name, bad, lambda v: f"not a valid e-mail address ({v!r}; expected {EMAIL_EXAMPLE})"
+        ), bad
     parsed: Parsed
     if column.kind == "enum":
         parsed = parse_enum(text, column.values)
         expected = ", ".join(column.values)
+        bad = checked & parsed.bad
         return parsed.values.astype(str), _located(
-            raw, name, checked & parsed.bad, lambda v: f"unknown value ({v!r}; expected one of {expected})"
-        )
+            raw, name, bad, lambda v: f"unknown value ({v!r}; expected one of {expected})"
+        ), bad
     if column.kind == "money":
         parsed = parse_money(text)
         too_big = checked & ~parsed.bad & (parsed.values.abs() > MONEY_LIMIT)
@@ -341,7 +409,7 @@ def _parse_column(
             raw, name, checked & parsed.bad, lambda v: f"not an amount of money ({v!r}; expected {MONEY_EXAMPLE})"
         ) + _located(raw, name, too_big, lambda v: f"amount too large ({v!r}; at most £999,999,999,999.99)")
         values = parsed.values.astype("Int64").mask(blank | parsed.bad | too_big)
-        return values, problems
+        return values, problems, checked & (parsed.bad | too_big)
     if column.kind == "year":
         parsed = parse_financial_year(text)
         reasons = parsed.reason
@@ -352,23 +420,25 @@ def _parse_column(
             lambda v: f"not a valid financial year ({v!r}; expected {FINANCIAL_YEAR_EXAMPLE})",
             reasons,
         )
-        return parsed.values, problems
+        return parsed.values, problems, checked & parsed.bad
     if column.kind == "date":
         parsed = parse_date(text)
+        bad = checked & parsed.bad
         return parsed.values, _located(
-            raw, name, checked & parsed.bad, lambda v: f"not a valid date ({v!r}; expected {DATE_EXAMPLE})"
-        )
+            raw, name, bad, lambda v: f"not a valid date ({v!r}; expected {DATE_EXAMPLE})"
+        ), bad
     if column.kind == "yesno":
         parsed = parse_yes_no(text)
+        bad = checked & parsed.bad
         return parsed.values, _located(
-            raw, name, checked & parsed.bad, lambda v: f"not yes or no ({v!r}; expected {YES_NO_EXAMPLE})"
-        )
+            raw, name, bad, lambda v: f"not yes or no ({v!r}; expected {YES_NO_EXAMPLE})"
+        ), bad
     if column.kind == "score":
         number = pd.to_numeric(text, errors="coerce")
         bad = checked & ~number.isin([1, 2, 3, 4])
         return number.where(~bad).astype("Int64"), _located(
             raw, name, bad, lambda v: f"not a score ({v!r}; expected a whole number from 1 to 4)"
-        )
+        ), bad
     raise AssertionError(f"unknown column kind {column.kind}")
 
 

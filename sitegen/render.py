@@ -30,6 +30,8 @@ from sitegen.charts import chart_svg
 from sitegen.config import Config
 from sitegen.content import ContentTree, Page
 from sitegen.errors import Problem, TemplateError
+from sitegen.numbering import NumberedParagraphs
+from sitegen.sanitize import clean_html
 from sitegen.tables import Column, Table, plain_value
 from sitegen.values import financial_year_from_text
 
@@ -56,6 +58,7 @@ TABLE_OPTIONS = {
     "download", "labels", "id",
 }
 FILTER_ALIASES = {"partner": "partner_id"}
+NUMBERED_LAYOUTS = {"paper"}  # layouts whose paragraphs are numbered 1., 1.1 …
 SHELLS = {"base.html", "print.html", "receipt.html"}  # templates that are not page layouts
 
 
@@ -148,6 +151,9 @@ class Renderer:
         self._markdown = markdown.Markdown(
             extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG
         )
+        self._markdown_numbered = markdown.Markdown(
+            extensions=[*MARKDOWN_EXTENSIONS, NumberedParagraphs()], extension_configs=MARKDOWN_CONFIG
+        )
 
     # ---- pages ----------------------------------------------------------------------
 
@@ -219,9 +225,10 @@ class Renderer:
             line = _line_in(exc, name)
             line = line + page.body_line - 1 if line else None
             raise TemplateError("rendering failed", [Problem(name, line, None, _describe(exc))]) from exc
-        self._markdown.reset()
-        body_html = self._markdown.convert(source)
-        toc = tuple(getattr(self._markdown, "toc_tokens", ()))
+        converter = self._markdown_numbered if page.meta.layout in NUMBERED_LAYOUTS else self._markdown
+        converter.reset()
+        body_html = clean_html(converter.convert(source), self.config.content.allow_scripts)
+        toc = tuple(getattr(converter, "toc_tokens", ()))
         return body_html, toc
 
     def body_context(self, page: Page, deps: PageDependencies) -> dict[str, Any]:
@@ -248,6 +255,7 @@ class Renderer:
             "page": page,
             "meta": page.meta,
             "target": self.config.target,
+            "pages": self.content.pages,
             "url": lambda target: relative_url(page.url, target),
         }
 
