@@ -81,6 +81,14 @@ def swap_in(staging: Path, target: Path) -> None:
 def recover(target: Path) -> list[str]:
     """Undo what a killed build left beside `target`; return what was done, for the log."""
     parent = target.parent
+    if not parent.is_dir():
+        return []  # no project: loading it will say so
+    with output_lock(parent):
+        return _recover(target)
+
+
+def _recover(target: Path) -> list[str]:
+    parent = target.parent
     done: list[str] = []
     retired = sorted((p for p in parent.glob(RETIRED_PREFIX + "*") if p.is_dir()),
                      key=lambda p: p.stat().st_mtime_ns)

@@ -9,7 +9,6 @@ failed build leaves the site already published as it was.
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import tempfile
 import time
@@ -17,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sitegen.atomic import STAGING_PREFIX, output_lock, recover, swap_in
 from sitegen.config import Config, load_config
 from sitegen.content import ContentTree, load_content
 from sitegen.data import Dataset, load_data
@@ -97,6 +97,7 @@ def build(project_dir: Path, strict: bool = False, progress: Progress | None = N
     """Build the whole site and its PDF papers into `site/`, atomically."""
     started = time.perf_counter()
     report = progress or (lambda stage, done, total: None)
+    recover(project_dir / "site")  # undo what a build killed midway left beside site/
     project = load_project(project_dir, strict)
     config = project.config
     renderer = Renderer(config, project.tables, project.content)
@@ -106,7 +107,8 @@ def build(project_dir: Path, strict: bool = False, progress: Progress | None = N
     for number, item in enumerate(pdf_pages, start=1):
         pdfs.append((item, render_pdf(renderer, item)))
         report("PDFs", number, len(pdf_pages))
-    outputs = write_site(config, project, rendered, pdfs)
+    with output_lock(config.project_dir):  # one build writes at a time
+        outputs = write_site(config, project, rendered, pdfs)
     return BuildResult(
         len(rendered), len(project.tables), len(pdfs), project.warnings,
         time.perf_counter() - started, config.output_dir, tuple(outputs),
@@ -121,7 +123,7 @@ def write_site(
 ) -> list[OutputFile]:
     """Write everything into a new folder beside site/, then swap it in."""
     target = config.output_dir
-    staging = Path(tempfile.mkdtemp(prefix=".site-new-", dir=config.project_dir))
+    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=config.project_dir))
     outputs: list[OutputFile] = []
     try:
         for item in rendered:
@@ -140,7 +142,7 @@ def write_site(
             shutil.copyfile(asset.source, destination)
             outputs.append(OutputFile(asset.output_path, (f"content/{asset.output_path}",)))
         outputs += _copy_static(config, staging)
-        _swap_in(staging, target)
+        swap_in(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -169,16 +171,3 @@ def _copy_static(config: Config, staging: Path) -> list[OutputFile]:
             shutil.copyfile(path, destination)
             outputs[relative] = OutputFile(relative, (relative,))
     return list(outputs.values())
-
-
-def _swap_in(staging: Path, target: Path) -> None:
-    """Replace site/ by the new build with renames, never leaving it half written."""
-    os.chmod(staging, 0o755)
-    if not target.exists():
-        staging.rename(target)
-        return
-    retired = Path(tempfile.mkdtemp(prefix=".site-old-", dir=target.parent))
-    retired.rmdir()
-    target.rename(retired)
-    staging.rename(target)
-    shutil.rmtree(retired, ignore_errors=True)

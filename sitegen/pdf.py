@@ -6,6 +6,9 @@ sitegen: no network, no file elsewhere on the machine.
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from typing import Any
@@ -15,6 +18,7 @@ from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher
 
 from sitegen.config import Config
+from sitegen.content import Page
 from sitegen.errors import PdfError, Problem
 from sitegen.render import THEME_DIR, PageDependencies, Renderer, RenderedPage, static_dirs
 
@@ -67,7 +71,10 @@ def render_pdf(renderer: Renderer, rendered: RenderedPage) -> bytes:
     stylesheet = CSS(filename=str(find_static(config, "css/print.css")), url_fetcher=fetcher)
     document = HTML(string=html, base_url=str(page.source.parent) + "/", url_fetcher=fetcher)
     try:
-        data = document.write_pdf(stylesheets=[stylesheet], pdf_variant="pdf/ua-1", custom_metadata=True)
+        options: dict[str, Any] = {"stylesheets": [stylesheet], "pdf_variant": "pdf/ua-1", "custom_metadata": True}
+        laid_out = document.render(**options)
+        _stamp(laid_out.metadata, page)
+        data = laid_out.write_pdf(**options, pdf_identifier=_identifier(page, config))
     except Exception as exc:  # WeasyPrint raises many kinds; name the page either way
         raise PdfError("PDF", [Problem(page.source_name, None, None, f"could not be made into a PDF: {exc}")]) from exc
     if fetcher.refused:
@@ -76,3 +83,28 @@ def render_pdf(renderer: Renderer, rendered: RenderedPage) -> bytes:
             for url in fetcher.refused
         ])
     return data
+
+
+def _stamp(metadata: Any, page: Page) -> None:
+    """Creation and modification dates that make the same bytes on every build.
+
+    `SOURCE_DATE_EPOCH` (reproducible-builds.org) when set, else the page's `date`;
+    never the clock. Without either, the paper carries no dates.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            moment = dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+        except (ValueError, OverflowError, OSError) as exc:
+            raise PdfError(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970 (found {epoch!r})") from exc
+        stamp = moment.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    elif page.meta.date is not None:
+        stamp = page.meta.date.isoformat()
+    else:
+        return
+    metadata.created = metadata.modified = stamp
+
+
+def _identifier(page: Page, config: Config) -> bytes:
+    """The PDF's permanent /ID: the same for a paper across builds and machines."""
+    return hashlib.sha256(f"{config.site.title}\n{page.pdf_path}".encode()).hexdigest()[:32].encode("ascii")

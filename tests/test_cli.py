@@ -99,7 +99,7 @@ def test_template_problems_are_all_listed_with_lines(copy_fixture) -> None:
     assert code == 1
     assert err.splitlines() == [
         "Error: 3 file(s) could not be rendered",
-        "  content/broken.md:3: layout: no template 'fancy.html' (layouts: page)",
+        "  content/broken.md:3: layout: no template 'fancy.html' (layouts: case-study, page, paper)",
         "  content/index.md:7: unknown table 'ni197'; did you mean 'ni179'?",
         "  content/syntax.md:9: template syntax: Expected an expression, got 'end of statement block'",
     ]
