@@ -20,6 +20,7 @@ from sitegen.atomic import STAGING_PREFIX, output_lock, recover, swap_in
 from sitegen.config import Config, load_config
 from sitegen.content import ContentTree, load_content
 from sitegen.data import Dataset, load_data
+from sitegen.generated import with_generated_pages
 from sitegen.errors import Problem, SitegenError
 from sitegen.pdf import render_pdf
 from sitegen.render import Renderer, RenderedPage, static_dirs
@@ -72,7 +73,7 @@ def load_project(project_dir: Path, strict: bool = False) -> Project:
     config = load_config(project_dir)
     dataset = load_data(config)
     tables = compute_tables(dataset, config)
-    content = load_content(config)
+    content = with_generated_pages(config, tables, load_content(config))
     warnings = tuple(config.warnings) + dataset.warnings + content.warnings
     if strict and warnings:
         raise SitegenError(

@@ -231,7 +231,7 @@ def load_content(config: Config) -> ContentTree:
         else:
             assets.append(Asset(path, relative))
     problems += _duplicate_urls(pages)
-    pages = _name_pdfs(pages)
+    pages = name_pdfs(pages)
     if not any(p.url == "" for p in pages):
         problems.append(Problem("content/index.md", None, None, "the home page is missing"))
     if problems:
@@ -310,7 +310,7 @@ def _title_from_name(relative: str) -> str:
     return stem.replace("-", " ").replace("_", " ").capitalize()
 
 
-def _name_pdfs(pages: list[Page]) -> list[Page]:
+def name_pdfs(pages: list[Page]) -> list[Page]:
     """A paper's PDF is named after its page (report.pdf), or its whole path if that clashes."""
     def short(page: Page) -> str:
         return PurePosixPath(page.url).name or "index"
