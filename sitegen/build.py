@@ -22,6 +22,7 @@ from sitegen.content import ContentTree, load_content
 from sitegen.data import Dataset, load_data
 from sitegen.generated import with_generated_pages
 from sitegen.errors import Problem, SitegenError
+from sitegen.pack import check_agendas, render_pack
 from sitegen.pdf import render_pdf
 from sitegen.render import Renderer, RenderedPage, static_dirs
 from sitegen.tables import Table, compute_tables
@@ -74,6 +75,7 @@ def load_project(project_dir: Path, strict: bool = False) -> Project:
     dataset = load_data(config)
     tables = compute_tables(dataset, config)
     content = with_generated_pages(config, tables, load_content(config))
+    check_agendas(content)
     warnings = tuple(config.warnings) + dataset.warnings + content.warnings
     if strict and warnings:
         raise SitegenError(
@@ -105,8 +107,10 @@ def build(project_dir: Path, strict: bool = False, progress: Progress | None = N
     rendered = renderer.render_all(project.content.pages, lambda done, total: report("pages", done, total))
     pdf_pages = [r for r in rendered if r.page.wants_pdf]
     pdfs: list[tuple[RenderedPage, bytes]] = []
+    by_url = {r.page.url: r for r in rendered}
     for number, item in enumerate(pdf_pages, start=1):
-        pdfs.append((item, render_pdf(renderer, item)))
+        is_meeting = item.page.meta.layout == "meeting"
+        pdfs.append((item, render_pack(renderer, item, by_url) if is_meeting else render_pdf(renderer, item)))
         report("PDFs", number, len(pdf_pages))
     with output_lock(config.project_dir):  # one build writes at a time
         outputs = write_site(config, project, rendered, pdfs)

@@ -19,6 +19,7 @@ import click
 from sitegen import __version__
 from sitegen.build import BuildResult, build, check, load_project
 from sitegen.errors import Problem, SitegenError
+from sitegen.partner_returns import returns_group
 
 SCAFFOLD_DIR = Path(__file__).parent / "scaffold"
 
@@ -142,6 +143,35 @@ def _print_text_table(table: Any) -> None:
     for row in table.records():
         view.add_row(*(plain_value(c, row[c.name]) for c in table.columns))
     Console(width=max(shutil.get_terminal_size().columns, 160), soft_wrap=False).print(view)
+
+
+main.add_command(returns_group)
+
+
+@main.command("pack")
+@click.argument("meeting")
+@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the PDF (default: MEETING-agenda-pack.pdf here).")
+@project_option
+@user_errors
+def pack_command(meeting: str, out: Path | None, project_dir: Path) -> None:
+    """Make the agenda pack of MEETING (e.g. meetings/2011-07-14, or 2011-07-14) as one PDF."""
+    from sitegen.pack import render_pack
+    from sitegen.render import Renderer
+
+    project = load_project(project_dir)
+    meetings = [p for p in project.content.pages if p.meta.layout == "meeting"]
+    wanted = meeting.strip("/")
+    found = [p for p in meetings if p.url.strip("/") == wanted or p.url.strip("/").rsplit("/", 1)[-1] == wanted]
+    if len(found) != 1:
+        known = ", ".join(p.url.strip("/") for p in meetings) or "none"
+        raise SitegenError(f"no meeting {meeting!r} (meetings: {known})")
+    renderer = Renderer(project.config, project.tables, project.content)
+    rendered = {r.page.url: r for r in renderer.render_all(project.content.pages)}
+    data = render_pack(renderer, rendered[found[0].url], rendered)
+    target = out or Path(f"{found[0].url.strip('/').rsplit('/', 1)[-1]}-agenda-pack.pdf")
+    target.write_bytes(data)
+    click.echo(f"Wrote the agenda pack of {found[0].meta.title} to {target}")
 
 
 @main.command("new")

@@ -145,7 +145,39 @@ class CaseStudyMeta(BaseModel):
             raise ValueError("expected an amount of money such as 250000") from None
 
 
-LAYOUT_META: dict[str, type[BaseModel]] = {"paper": PaperMeta, "case-study": CaseStudyMeta}
+class AgendaItem(BaseModel):
+    """One item of a meeting: a paper (by its page, e.g. steering-group/2011-07) or a heading."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str = ""
+    paper: str = ""
+    presenter: str = ""
+
+    @model_validator(mode="after")
+    def _title_or_paper(self) -> AgendaItem:
+        if not (self.title or self.paper):
+            raise ValueError("an agenda item needs a title or a paper")
+        return self
+
+
+class MeetingMeta(BaseModel):
+    """Front matter of a meeting (layout: meeting): its agenda becomes one PDF pack."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    meeting: str = Field(min_length=1)
+    time: str = ""
+    venue: str = ""
+    chair: str = ""
+    items: tuple[AgendaItem, ...] = Field(min_length=1)
+
+
+LAYOUT_META: dict[str, type[BaseModel]] = {
+    "paper": PaperMeta,
+    "case-study": CaseStudyMeta,
+    "meeting": MeetingMeta,
+}
 
 
 @dataclass(frozen=True)
@@ -175,7 +207,8 @@ class Page:
 
     @property
     def wants_pdf(self) -> bool:
-        return self.meta.pdf
+        """Pages asking for one, and meetings (whose PDF is the agenda pack)."""
+        return self.meta.pdf or self.meta.layout == "meeting"
 
     @property
     def parent_url(self) -> str | None:

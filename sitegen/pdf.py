@@ -67,6 +67,11 @@ def render_pdf(renderer: Renderer, rendered: RenderedPage) -> bytes:
         html = template.render(context | {"for_print": True, "pdf_header": config.pdf_header})
     except jinja2.TemplateError as exc:
         raise PdfError("PDF template", [Problem(f"{page.meta.layout}.html", getattr(exc, "lineno", None), None, str(exc))]) from exc
+    return write_pdf(config, html, page)
+
+
+def write_pdf(config: Config, html: str, page: Page) -> bytes:
+    """Lay out print HTML as PDF/UA with the print stylesheet, loading only project files."""
     fetcher = ProjectFetcher(config)
     stylesheet = CSS(filename=str(find_static(config, "css/print.css")), url_fetcher=fetcher)
     document = HTML(string=html, base_url=str(page.source.parent) + "/", url_fetcher=fetcher)

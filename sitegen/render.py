@@ -198,6 +198,7 @@ class Renderer:
             "breadcrumbs": self.breadcrumbs(page),
             "root": root,
             "for_print": False,
+            "in_pack": False,
             "pdf_header": self.config.pdf_header,
             "pdf_url": relative_url(page.url, page.pdf_path) if page.wants_pdf else None,
         }

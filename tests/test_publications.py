@@ -1,0 +1,123 @@
+"""The demo's publications checked as their readers would: papers, packs, generated pages."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from sitegen.cli import main
+
+
+def outline(reader: PdfReader) -> list[tuple[int, str, int]]:
+    """(depth, title, page number) of every bookmark."""
+    found: list[tuple[int, str, int]] = []
+
+    def walk(items: list, depth: int) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                found.append((depth, item.title, reader.get_destination_page_number(item) + 1))
+
+    walk(reader.outline, 0)
+    return found
+
+
+def test_committee_paper_structure(built_demo) -> None:
+    project, _ = built_demo
+    html = (project / "site" / "steering-group" / "steering-group-2011-07" / "index.html").read_text(encoding="utf-8")
+    assert '<p class="decision-status">FOR CONSIDERATION AND APPROVAL</p>' in html
+    assert "<dt>Agenda item</dt><dd>5</dd>" in html
+    assert "<dt>Paper reference</dt><dd>VPSG/2011/07/05</dd>" in html
+    assert "<p>This paper:</p>" in html
+    recommendations = re.search(r'<ol class="recommendations__list" type="a">(.*?)</ol>', html, re.S).group(1)
+    assert recommendations.count("<li>") == 3
+    numbers = re.findall(r'<span class="para-number">([^<]+) </span>', html)
+    assert numbers[:2] == ["1.1", "1.2"] and "2.1" in numbers and numbers[-2:] == ["A1", "A2"]
+    assert "<dt>Financial</dt>" in html and "<dt>Risk</dt>" in html
+    assert "helen.armitage@valeshire.example" in html
+
+
+def test_draft_paper_carries_a_watermark(built_demo) -> None:
+    project, _ = built_demo
+    draft = PdfReader(project / "site" / "papers" / "ni179-review-2009.pdf")
+    assert "DRAFT" in draft.pages[0].extract_text()
+    final = PdfReader(project / "site" / "papers" / "steering-group-2011-07.pdf")
+    assert "DRAFT" not in "".join(page.extract_text() for page in final.pages)
+
+
+def test_agenda_pack_numbers_pages_and_bookmarks_items(built_demo) -> None:
+    project, _ = built_demo
+    pack = PdfReader(project / "site" / "papers" / "2011-07-14.pdf")
+    total = len(pack.pages)
+    paper = len(PdfReader(project / "site" / "papers" / "steering-group-2011-07.pdf").pages)
+    review = len(PdfReader(project / "site" / "papers" / "ni179-review-2009.pdf").pages)
+    assert total == 2 + paper + review  # front sheet, agenda, then the papers
+    for number, page in enumerate(pack.pages, start=1):
+        assert f"Page {number} of {total}" in page.extract_text()
+    top = [(title, page) for depth, title, page in outline(pack) if depth == 0]
+    assert top == [
+        ("Front sheet", 1),
+        ("Agenda", 2),
+        ("Value for money and efficiency: position at the end of 2010-11", 3),
+        ("Efficiency: review of 2008-09", 3 + paper),
+    ]
+    agenda = pack.pages[1].extract_text()
+    assert re.search(r"position at the end of 2010-11[ .]+page 3", agenda)
+    assert re.search(rf"review of 2008-09[ .]+page {3 + paper}", agenda)
+
+
+def test_pack_command_writes_the_same_pack(built_demo, tmp_path: Path) -> None:
+    project, _ = built_demo
+    out = tmp_path / "pack.pdf"
+    result = CliRunner().invoke(main, ["pack", "meetings/2011-07-14", "-o", str(out), "-C", str(project)])
+    assert result.exit_code == 0, result.output
+    assert len(PdfReader(out).pages) == len(PdfReader(project / "site" / "papers" / "2011-07-14.pdf").pages)
+
+
+def test_a_page_per_partner_and_per_project(built_demo) -> None:
+    project, _ = built_demo
+    site = project / "site"
+    partners = (project / "data" / "partners.csv").read_text(encoding="utf-8").splitlines()[1:]
+    ids = [line.split(",")[0] for line in partners]
+    for partner_id in ids:
+        assert (site / "partners" / partner_id / "index.html").is_file()
+    projects = (project / "data" / "projects.csv").read_text(encoding="utf-8").splitlines()[1:]
+    for line in projects:
+        assert (site / "projects" / line.split(",")[0] / "index.html").is_file()
+    index = (site / "partners" / "index.html").read_text(encoding="utf-8")
+    assert index.count('href="fenholt-dc/"') == 1
+
+
+def test_partner_page_lists_every_line_with_its_reason(built_demo) -> None:
+    project, _ = built_demo
+    html = (project / "site" / "partners" / "fenholt-dc" / "index.html").read_text(encoding="utf-8")
+    lines_csv = (project / "site" / "tables" / "return_lines.csv").read_text(encoding="utf-8").splitlines()
+    fenholt = [line for line in lines_csv if line.startswith("fenholt-dc,")]
+    assert fenholt
+    for line in fenholt:
+        source = line.rsplit(",", 1)[1]
+        assert source in html, source
+    assert "out of period" in html and "non-cash" in html
+    assert "Returns missing</dt><dd>2010-11 actual" in html
+
+
+def test_case_study_library(built_demo) -> None:
+    project, _ = built_demo
+    site = project / "site" / "case-studies"
+    studies = sorted(p.stem for p in (project / "content" / "case-studies").glob("*.md") if p.stem != "index")
+    assert len(studies) >= 12
+    for name in studies:
+        assert (site / name / "index.html").is_file()
+        assert len(PdfReader(project / "site" / "papers" / f"{name}.pdf").pages) == 1
+    index = (site / "index.html").read_text(encoding="utf-8")
+    for name in studies:
+        assert f'href="{name}/"' in index
+    procurement = (site / "themes" / "procurement" / "index.html").read_text(encoding="utf-8")
+    assert "Joint highways maintenance contract" in procurement
+    assert "Shared revenues and benefits service" not in procurement
+    assert (site / "sectors" / "health" / "index.html").is_file()
+    assert (site / "places" / "castlebridge" / "index.html").is_file()
