@@ -22,6 +22,8 @@ from sitegen import formatting  # noqa: E402
 from sitegen.tables import Column  # noqa: E402
 
 PALETTE = ["#12436d", "#28a197", "#801650", "#f46a25", "#3d3d3d", "#a285d1"]
+# Series whose names mean a colour are drawn in it: a RAG chart in blue would mislead.
+MEANINGFUL = {"green": "#00703c", "amber": "#f47738", "red": "#d4351c", "not_returned": "#b1b4b6"}
 KINDS = ("bar", "line", "barh")
 
 
@@ -58,7 +60,7 @@ def chart_svg(
         for index, column in enumerate(series):
             values = [float(r[column.name]) if r[column.name] is not None else 0.0 for r in records]
             name = labels.get(column.name) or column.label or column.name
-            colour = PALETTE[index % len(PALETTE)]
+            colour = MEANINGFUL.get(column.name, PALETTE[index % len(PALETTE)])
             if kind == "line":
                 axes.plot(positions, values, marker="o", color=colour, label=name, linewidth=2)
             else:
