@@ -8,6 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 from pypdf import PdfReader
 
+from sitegen.build import load_project
 from sitegen.cli import main
 
 
@@ -121,3 +122,40 @@ def test_case_study_library(built_demo) -> None:
     assert "Shared revenues and benefits service" not in procurement
     assert (site / "sectors" / "health" / "index.html").is_file()
     assert (site / "places" / "castlebridge" / "index.html").is_file()
+
+
+def _number(text: str) -> str | None:
+    """A shown figure as the plain number CSV would hold: '(£1,234.50)' -> '-1234.50'."""
+    text = text.strip()
+    negative = text.startswith(("(", "\u2212", "-"))
+    digits = text.strip("()\u2212-").replace("£", "").replace(",", "")
+    if not re.fullmatch(r"[0-9]+(\.[0-9]+)?", digits):
+        return None
+    return ("-" if negative and digits.strip("0.") else "") + digits
+
+
+def test_every_figure_shown_is_in_its_table(built_demo) -> None:
+    """Every number in every data table of every page is a value `sitegen table` prints."""
+    project, _ = built_demo
+    site = project / "site"
+    tables = load_project(project).tables  # what `sitegen table NAME --format csv` prints
+    printed: dict[str, set[str]] = {}
+    checked = 0
+    for page in site.rglob("index.html"):
+        html = page.read_text(encoding="utf-8")
+        for name, figure in re.findall(r'<figure class="data-table" id="table-([a-z0-9_]+?)(?:-\d+)?">(.*?)</figure>', html, re.S):
+            if name not in printed:
+                out = tables[name].to_csv()
+                values = {cell for line in out.splitlines()[1:] for cell in line.split(",")}
+                printed[name] = values | {v.removesuffix(".00") for v in values}
+            headings = re.findall(r"<th scope=\"col\"[^>]*>(.*?)</th>", figure)
+            body = re.sub(r"<tfoot>.*?</tfoot>", "", figure, flags=re.S)  # totals are sums, not rows
+            for row in re.findall(r"<tr>(.*?)</tr>", body, re.S):
+                cells = re.findall(r'<td class="num">(.*?)</td>', row)
+                for cell in cells:
+                    value = _number(cell)
+                    if value is None or any("£k" in h or "£m" in h for h in headings):
+                        continue
+                    checked += 1
+                    assert value in printed[name], f"{page.relative_to(site)}: {name} shows {cell}"
+    assert checked > 1000
