@@ -200,6 +200,7 @@ class DataRead:
 
     @property
     def errors(self) -> list[Problem]:
+        """The problems that stop a build (warnings do not)."""
         return [p for p in self.problems if p.severity == "error"]
 
     def dataset(self) -> Dataset:

@@ -59,7 +59,7 @@ TABLE_OPTIONS = {
 }
 FILTER_ALIASES = {"partner": "partner_id"}
 NUMBERED_LAYOUTS = {"paper"}  # layouts whose paragraphs are numbered 1., 1.1 …
-SHELLS = {"base.html", "print.html", "receipt.html"}  # templates that are not page layouts
+SHELLS = {"base.html", "print.html", "receipt.html", "pack.html"}  # templates that are not page layouts
 
 
 class UsageError(Exception):

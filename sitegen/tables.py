@@ -22,6 +22,7 @@ import simplejson
 from sitegen import vfm
 from sitegen.config import Config
 from sitegen.data import Dataset
+from sitegen.partner_returns import chasing_list
 from sitegen.values import MICRO, format_financial_year, round_half_up
 
 
@@ -178,6 +179,11 @@ def compute_tables(dataset: Dataset, config: Config) -> dict[str, Table]:
     add("returns_missing", "Returns not received",
         [("partner_id", T), ("partner_name", T), ("year", Y), ("return_type", T)],
         vfm.returns_missing(classified, partners), returns_src)
+    add("chasing_list", "Returns to chase",
+        [("partner_id", T), ("partner_name", T), ("year", Y), ("return_type", T), ("contact_name", T),
+         ("contact_email", T)],
+        chasing_list(dataset.lines, partners), returns_src,
+        "The latest period's returns not yet received, with whom to ask for each.")
     add("workstreams", "NI 179 by workstream",
         [("year", Y), ("return_type", T), ("workstream", T), ("ni179_gbp", M)],
         vfm.workstreams(classified, partners), returns_src)

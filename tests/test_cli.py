@@ -31,7 +31,8 @@ def test_build_writes_site_pages_tables_and_pdfs(copy_fixture) -> None:
     project = copy_fixture("minimal")
     code, out, _ = run("build", "-C", str(project))
     assert code == 0
-    assert re.match(r"Built 2 pages, \d+ tables, 1 PDFs, 0 warnings in \d+\.\d s into ", out)
+    # 2 Markdown pages, and 3 made from the data: partners/ and a page per partner
+    assert re.match(r"Built 5 pages, \d+ tables, 1 PDFs, 0 warnings in \d+\.\d s into ", out)
     site = project / "site"
     assert (site / "index.html").is_file()
     assert (site / "paper" / "index.html").is_file()
@@ -45,7 +46,7 @@ def test_check_writes_nothing(copy_fixture) -> None:
     project = copy_fixture("minimal")
     code, out, _ = run("check", "--project", str(project))
     assert code == 0
-    assert re.match(r"OK: 2 pages, \d+ tables, 0 warnings", out)
+    assert re.match(r"OK: 5 pages, \d+ tables, 0 warnings", out)
     assert not (project / "site").exists()
 
 
@@ -99,7 +100,8 @@ def test_template_problems_are_all_listed_with_lines(copy_fixture) -> None:
     assert code == 1
     assert err.splitlines() == [
         "Error: 3 file(s) could not be rendered",
-        "  content/broken.md:3: layout: no template 'fancy.html' (layouts: case-study, page, paper)",
+        "  content/broken.md:3: layout: no template 'fancy.html' (layouts: case-studies, case-study, "
+        "case-study-index, meeting, page, paper, partner, partners, project, projects)",
         "  content/index.md:7: unknown table 'ni197'; did you mean 'ni179'?",
         "  content/syntax.md:9: template syntax: Expected an expression, got 'end of statement block'",
     ]
@@ -166,7 +168,7 @@ def test_new_then_build_with_the_installed_command(tmp_path: Path) -> None:
     built = subprocess.run([sitegen, "build", "-C", "vfm"], cwd=tmp_path, env=env,
                            capture_output=True, text=True)
     assert built.returncode == 0, built.stderr
-    assert built.stdout.startswith("Built 2 pages, ")
+    assert built.stdout.startswith("Built 6 pages, ")  # 2 Markdown, partners/ and 3 partners
     site = tmp_path / "vfm" / "site"
     assert "<title>Our Report</title>" in (site / "index.html").read_text(encoding="utf-8")
     assert (site / "papers" / "paper.pdf").is_file()
