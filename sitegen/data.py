@@ -273,18 +273,22 @@ def read_data(config: Config) -> DataRead:
                 )
             frames[spec.name] = _empty_frame(spec)
             continue
-        parts = []
+        readable = []
         for path, name in zip(paths, names, strict=True):
             raw, read_problems = read_table(path, name)
             problems += read_problems
             if raw is not None:
-                typed, typed_problems = _type_columns(raw, spec)
-                problems += typed_problems
-                if typed is not None:
-                    parts.append(typed)
-        frames[spec.name] = (
-            pd.concat(parts, ignore_index=True) if parts else _empty_frame(spec)
-        )
+                header_problems = _check_header(raw, spec)
+                problems += header_problems
+                if not header_problems:
+                    readable.append(raw)
+        if readable:
+            # One pass over all the files of a kind: a thousand returns cost one typing, not a thousand.
+            typed, typed_problems = _type_columns(_Rows.of(readable), spec)
+            problems += typed_problems
+            frames[spec.name] = typed
+        else:
+            frames[spec.name] = _empty_frame(spec)
     partners_read = not any(
         p.file in files["partners"] and p.severity == "error" and p.line in (None, 1) for p in problems
     ) and bool(files["partners"])
@@ -330,8 +334,26 @@ def _dtype(kind: str) -> str:
 # ---- typing one file ----------------------------------------------------------------
 
 
-def _type_columns(raw: RawTable, spec: FileSpec) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """Check and convert every column of one file; all problems at once."""
+@dataclass(frozen=True)
+class _Rows:
+    """The rows of one or more files of the same kind, each knowing its file and line."""
+
+    frame: pd.DataFrame  # all cells as text
+    lines: pd.Series
+    files: pd.Series  # the file each row comes from (categorical: one string per file)
+
+    @classmethod
+    def of(cls, tables: list[RawTable]) -> _Rows:
+        frame = pd.concat([t.frame for t in tables], ignore_index=True).fillna("")
+        lines = pd.concat([t.lines for t in tables], ignore_index=True)
+        names = [t.name for t in tables]
+        codes = [i for i, t in enumerate(tables) for _ in range(len(t.frame))]
+        files = pd.Series(pd.Categorical.from_codes(codes, categories=names), index=frame.index)
+        return cls(frame, lines, files)
+
+
+def _check_header(raw: RawTable, spec: FileSpec) -> list[Problem]:
+    """A column named twice, or a required column missing: the file cannot be typed."""
     problems: list[Problem] = []
     seen: dict[str, int] = {}
     for position, column in enumerate(raw.frame.columns, start=1):
@@ -341,15 +363,20 @@ def _type_columns(raw: RawTable, spec: FileSpec) -> tuple[pd.DataFrame | None, l
             )
         seen[column] = position
     if problems:
-        return None, problems
-    missing = [c.name for c in spec.columns if c.required and c.name not in raw.frame.columns]
-    for name in missing:
-        problems.append(Problem(raw.name, 1, name, "required column is missing" + _suggest(name, list(raw.frame.columns))))
+        return problems
+    return [
+        Problem(raw.name, 1, c.name, "required column is missing" + _suggest(c.name, list(raw.frame.columns)))
+        for c in spec.columns
+        if c.required and c.name not in raw.frame.columns
+    ]
+
+
+def _type_columns(raw: _Rows, spec: FileSpec) -> tuple[pd.DataFrame, list[Problem]]:
+    """Check and convert every column of the files' rows; all problems at once."""
+    problems: list[Problem] = []
     out = pd.DataFrame(index=raw.frame.index)
     row_error = pd.Series(False, index=raw.frame.index)  # any cell of the row is wrong
     for column in spec.columns:
-        if column.name in missing:
-            continue
         if column.name in raw.frame.columns:
             text = raw.frame[column.name].astype("string").str.strip()
         else:
@@ -365,20 +392,18 @@ def _type_columns(raw: RawTable, spec: FileSpec) -> tuple[pd.DataFrame | None, l
         problems += cell_problems
         row_error |= bad.fillna(False).astype(bool)
         out[column.name] = values
-    if missing:
-        return None, problems
     # Unknown columns are kept for templates, ignored by the computations.
     for name in raw.frame.columns:
         if name not in out.columns and not name.startswith("_"):
             out[name] = raw.frame[name]
-    out["_file"] = raw.name
+    out["_file"] = raw.files.astype(str)
     out["_line"] = raw.lines
     out["_error"] = row_error
     return out, problems
 
 
 def _parse_column(
-    raw: RawTable, column: Column, text: pd.Series, blank: pd.Series
+    raw: _Rows, column: Column, text: pd.Series, blank: pd.Series
 ) -> tuple[pd.Series, list[Problem], pd.Series]:
     """A column's values, its problems, and which of its cells are wrong."""
     name = column.name
@@ -444,7 +469,7 @@ def _parse_column(
 
 
 def _located(
-    raw: RawTable,
+    raw: _Rows,
     column: str,
     bad: pd.Series,
     message: Callable[[str], str],
@@ -463,11 +488,11 @@ def _located(
         text = message(value)
         if reasons is not None and reasons.at[i] and "halves" in str(reasons.at[i]):
             text = f"{reasons.at[i]} ({value!r}; expected {FINANCIAL_YEAR_EXAMPLE})"
-        problems.append(Problem(raw.name, int(raw.lines.at[i]), column, text))
+        problems.append(Problem(str(raw.files.at[i]), int(raw.lines.at[i]), column, text))
     if len(index) > len(shown):
         problems.append(
             Problem(
-                raw.name,
+                str(raw.files.at[index[len(shown)]]),
                 int(raw.lines.at[index[len(shown)]]),
                 column,
                 f"and {len(index) - len(shown)} more rows with the same kind of problem",
