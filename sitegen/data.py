@@ -349,6 +349,12 @@ class _Rows:
         names = [t.name for t in tables]
         codes = [i for i, t in enumerate(tables) for _ in range(len(t.frame))]
         files = pd.Series(pd.Categorical.from_codes(codes, categories=names), index=frame.index)
+        # A row of empty cells (",,,," as Excel leaves behind) is a blank row, as in XLSX:
+        # checked once here, for all files at once, not file by file.
+        blank = frame.eq("").all(axis=1) if len(frame.columns) else pd.Series(False, index=frame.index)
+        if blank.any():
+            keep = ~blank
+            frame, lines, files = (x[keep].reset_index(drop=True) for x in (frame, lines, files))
         return cls(frame, lines, files)
 
 
@@ -434,7 +440,9 @@ def _parse_column(
         problems = _located(
             raw, name, checked & parsed.bad, lambda v: f"not an amount of money ({v!r}; expected {MONEY_EXAMPLE})"
         ) + _located(raw, name, too_big, lambda v: f"amount too large ({v!r}; at most £999,999,999,999.99)")
-        values = parsed.values.astype("Int64").mask(blank | parsed.bad | too_big)
+        unusable = blank | parsed.bad | too_big
+        # Mask before the cast: an amount past 64 bits must become a problem, not an overflow.
+        values = parsed.values.mask(unusable, 0).astype("Int64").mask(unusable)
         return values, problems, checked & (parsed.bad | too_big)
     if column.kind == "year":
         parsed = parse_financial_year(text)

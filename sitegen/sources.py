@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -54,7 +55,11 @@ def _read_csv(raw: bytes, name: str) -> tuple[RawTable | None, list[Problem]]:
     text = decode_text(raw).replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         return None, [Problem(name, 1, None, "is empty (expected a header row)")]
-    record_lines, counts = _record_lines(text)
+    try:
+        record_lines, counts = _record_lines(text)
+    except _UnreadableRecord as exc:
+        return None, [Problem(name, exc.line, None, "cannot be read as CSV from here: a value is longer than "
+                                                    f"{csv.field_size_limit():,} characters (is a quote left open?)")]
     header_count = counts[0]
     problems = [
         Problem(
@@ -73,19 +78,21 @@ def _read_csv(raw: bytes, name: str) -> tuple[RawTable | None, list[Problem]]:
         )
     if problems:
         return None, problems
-    frame = pd.read_csv(
-        io.StringIO(text),
-        dtype=str,
-        keep_default_na=False,
-        na_filter=False,
-        skip_blank_lines=True,
-    )
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=True,
+        )
+    except pd.errors.ParserError as exc:  # a quote opened and never closed
+        row = re.search(r"row (\d+)", str(exc))
+        line = record_lines[int(row.group(1))] if row and int(row.group(1)) < len(record_lines) else None
+        return None, [Problem(name, line, None, "cannot be read as CSV from here (a quote is opened and "
+                                                "never closed)")]
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     lines = pd.Series(record_lines[1:], index=frame.index, dtype="int64")
-    # A row of empty cells (",,,," as Excel leaves behind) is a blank row, as in XLSX.
-    blank = frame.apply(lambda column: column.str.strip().eq("")).all(axis=1) if len(frame.columns) else None
-    if blank is not None and blank.any():
-        frame, lines = frame[~blank].reset_index(drop=True), lines[~blank].reset_index(drop=True)
     return RawTable(name, frame, lines), []
 
 
@@ -101,14 +108,25 @@ def _record_lines(text: str) -> tuple[list[int], list[int]]:
     counts_list: list[int] = []
     reader = csv.reader(io.StringIO(text))
     previous_end = 0
-    for row in reader:
-        start = previous_end + 1
-        previous_end = reader.line_num
-        if not row or (len(row) == 1 and not row[0].strip()):
-            continue
-        starts.append(start)
-        counts_list.append(len(row))
+    try:
+        for row in reader:
+            start = previous_end + 1
+            previous_end = reader.line_num
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue
+            starts.append(start)
+            counts_list.append(len(row))
+    except csv.Error as exc:  # a field over the csv module's 131,072 characters
+        raise _UnreadableRecord(previous_end + 1, str(exc)) from exc
     return starts, counts_list
+
+
+class _UnreadableRecord(Exception):
+    """A record the csv module cannot read, and the line where it starts."""
+
+    def __init__(self, line: int, reason: str):
+        super().__init__(reason)
+        self.line, self.reason = line, reason
 
 
 def _read_xlsx(path: Path, name: str) -> tuple[RawTable | None, list[Problem]]:
