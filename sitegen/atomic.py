@@ -21,8 +21,9 @@ import errno
 import logging
 import os
 import shutil
+import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -33,9 +34,9 @@ _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 
 
-def _load_renameat2() -> object | None:
+def _load_renameat2() -> Callable[..., int] | None:
     """libc's renameat2 (glibc 2.28+), or None where there is none."""
-    if not hasattr(os, "O_DIRECTORY") or os.uname().sysname != "Linux":
+    if not sys.platform.startswith("linux"):
         return None
     try:
         function = ctypes.CDLL(None, use_errno=True).renameat2  # libc, already loaded

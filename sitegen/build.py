@@ -20,11 +20,12 @@ from sitegen.atomic import STAGING_PREFIX, output_lock, recover, swap_in
 from sitegen.config import Config, load_config
 from sitegen.content import ContentTree, load_content
 from sitegen.data import Dataset, load_data
-from sitegen.generated import with_generated_pages
 from sitegen.errors import Problem, SitegenError
+from sitegen.generated import with_generated_pages
+from sitegen.links import check_links
 from sitegen.pack import check_agendas, render_pack
 from sitegen.pdf import render_pdf
-from sitegen.render import Renderer, RenderedPage, static_dirs
+from sitegen.render import RenderedPage, Renderer, static_dirs
 from sitegen.tables import Table, compute_tables
 
 log = logging.getLogger(__name__)
@@ -89,7 +90,7 @@ def check(project_dir: Path, strict: bool = False) -> BuildResult:
     started = time.perf_counter()
     project = load_project(project_dir, strict)
     renderer = Renderer(project.config, project.tables, project.content)
-    renderer.render_all(project.content.pages)
+    check_links(project, renderer.render_all(project.content.pages))
     return BuildResult(
         len(project.content.pages), len(project.tables), 0, project.warnings,
         time.perf_counter() - started, None,
@@ -105,6 +106,7 @@ def build(project_dir: Path, strict: bool = False, progress: Progress | None = N
     config = project.config
     renderer = Renderer(config, project.tables, project.content)
     rendered = renderer.render_all(project.content.pages, lambda done, total: report("pages", done, total))
+    check_links(project, rendered)
     pdf_pages = [r for r in rendered if r.page.wants_pdf]
     pdfs: list[tuple[RenderedPage, bytes]] = []
     by_url = {r.page.url: r for r in rendered}

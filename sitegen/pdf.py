@@ -10,8 +10,8 @@ import datetime as dt
 import hashlib
 import os
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 from typing import Any
+from urllib.parse import quote, unquote, urlsplit
 
 import jinja2
 from weasyprint import CSS, HTML
@@ -20,7 +20,7 @@ from weasyprint.urls import URLFetcher
 from sitegen.config import Config
 from sitegen.content import Page
 from sitegen.errors import PdfError, Problem
-from sitegen.render import THEME_DIR, PageDependencies, Renderer, RenderedPage, static_dirs
+from sitegen.render import THEME_DIR, PageDependencies, RenderedPage, Renderer, static_dirs
 
 
 def find_static(config: Config, name: str) -> Path:
@@ -30,6 +30,19 @@ def find_static(config: Config, name: str) -> Path:
         if candidate.is_file():
             return candidate
     raise PdfError(f"static file {name!r} not found in static/ or the theme")
+
+
+# A page is laid out at a fixed address that ProjectFetcher maps back to the project:
+# WeasyPrint names images after a hash of their URL, so the real path would make the
+# PDF's bytes depend on where the project lies. The address is the page's URL in the
+# site under content/, so that a relative link or image means the same file in the
+# PDF as on the site (`../logo.png` from about.md, shown at about/, is content/logo.png).
+PROJECT_URL = "file:///sitegen-project/"
+
+
+def base_url(page: Page) -> str:
+    """Where relative URLs of a page lead from, in the PDF as on the site."""
+    return f"{PROJECT_URL}content/{quote(page.url)}"
 
 
 class ProjectFetcher(URLFetcher):
@@ -45,10 +58,15 @@ class ProjectFetcher(URLFetcher):
         self.refused: list[str] = []
 
     def fetch(self, url: str, headers: Any = None) -> Any:
+        shown = url
+        if url.startswith(PROJECT_URL):  # see base_url()
+            shown = unquote(url.removeprefix(PROJECT_URL))  # as the user knows it
+            url = (self.roots[0] / shown).as_uri()
         if url.startswith("file:"):
-            path = Path(unquote(urlsplit(url).path)).resolve()
+            written = os.path.normpath(unquote(urlsplit(url).path))
+            path = Path(written).resolve()
             if not any(path.is_relative_to(root) for root in self.roots):
-                self.refused.append(url)
+                self.refused.append(shown if str(path) == written else f"{shown}, a symbolic link to {path}")
                 raise ValueError(f"refused {url}: outside the project")
         elif not url.startswith("data:"):
             self.refused.append(url)
@@ -74,7 +92,7 @@ def write_pdf(config: Config, html: str, page: Page) -> bytes:
     """Lay out print HTML as PDF/UA with the print stylesheet, loading only project files."""
     fetcher = ProjectFetcher(config)
     stylesheet = CSS(filename=str(find_static(config, "css/print.css")), url_fetcher=fetcher)
-    document = HTML(string=html, base_url=str(page.source.parent) + "/", url_fetcher=fetcher)
+    document = HTML(string=html, base_url=base_url(page), url_fetcher=fetcher)
     try:
         options: dict[str, Any] = {"stylesheets": [stylesheet], "pdf_variant": "pdf/ua-1", "custom_metadata": True}
         laid_out = document.render(**options)
@@ -85,7 +103,7 @@ def write_pdf(config: Config, html: str, page: Page) -> bytes:
     if fetcher.refused:
         raise PdfError("a PDF tried to load files from outside the project", [
             Problem(page.source_name, None, None, f"refused to load {url} (only files inside the project)")
-            for url in fetcher.refused
+            for url in dict.fromkeys(fetcher.refused)  # an image and a link to it: once
         ])
     return data
 
@@ -99,7 +117,7 @@ def _stamp(metadata: Any, page: Page) -> None:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
         try:
-            moment = dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+            moment = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
         except (ValueError, OverflowError, OSError) as exc:
             raise PdfError(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970 (found {epoch!r})") from exc
         stamp = moment.strftime("%Y-%m-%dT%H:%M:%S+00:00")

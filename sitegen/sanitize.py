@@ -11,7 +11,7 @@ figures and charts, footnotes, callouts, heading anchors, definition lists, deta
 Removed: `<script>`, `<style>`, `<iframe>`, `<object>`, `<embed>`, forms and any other
 element not listed (script and style with their content; the others keep their
 text), every `on…` event-handler attribute, and URLs other than relative ones,
-`http:`, `https:`, `mailto:`, `tel:` and, on images only, `data:image/…`. A project
+`http:`, `https:`, `mailto:`, `tel:`, `file:` and, on images only, `data:image/…`. A project
 that really needs script opts in with `[content] allow_scripts = true`, and then page
 bodies are left exactly as Markdown made them.
 """
@@ -55,7 +55,9 @@ ATTRIBUTES = {
     "details": {"open"},
     "abbr": {"title"},
 }
-URL_SCHEMES = {"http", "https", "mailto", "tel", "data"}
+# file: is kept so that a paper pointing at a file outside the project fails loudly
+# in the PDF fetcher (and `sitegen check`) instead of losing the image silently.
+URL_SCHEMES = {"http", "https", "mailto", "tel", "data", "file"}
 URL_ATTRIBUTES = {"href", "src", "cite", "srcset"}
 IMAGE_DATA = ("data:image/svg+xml", "data:image/png", "data:image/jpeg", "data:image/gif",
               "data:image/webp")

@@ -8,7 +8,7 @@ import click
 import pytest
 
 from sitegen.cli import main
-from sitegen.config import PdfSettings, SiteSettings, TargetSettings
+from sitegen.config import ContentSettings, PdfSettings, SiteSettings, TargetSettings
 from sitegen.data import CONTRACT
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
@@ -25,7 +25,8 @@ def test_every_command_and_option_is_in_the_readme(name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("section", "model"), [("site", SiteSettings), ("target", TargetSettings), ("pdf", PdfSettings)]
+    ("section", "model"),
+    [("site", SiteSettings), ("target", TargetSettings), ("pdf", PdfSettings), ("content", ContentSettings)],
 )
 def test_every_config_key_is_in_the_readme(section: str, model: type) -> None:
     assert f"[{section}]" in README

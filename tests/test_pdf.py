@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from sitegen.build import build
-from sitegen.errors import PdfError
+from sitegen.errors import SitegenError
 
 
 @pytest.fixture
@@ -57,9 +57,10 @@ def test_pdf_refuses_files_outside_the_project(copy_fixture, tmp_path: Path) -> 
         f"---\ntitle: P\npdf: true\n---\n\n![x]({secret.as_uri()})\n", encoding="utf-8")
     (project / "site").mkdir()
     (project / "site" / "keep.txt").write_text("published")
-    with pytest.raises(PdfError) as caught:
+    with pytest.raises(SitegenError) as caught:  # the link check sees it before the PDF fetcher
         build(project)
     assert str(caught.value.problems[0]) == (
-        f"content/paper.md: refused to load {secret.as_uri()} (only files inside the project)")
+        f"content/paper.md:6: missing image '{secret.as_uri()}': a file on this computer, which readers"
+        " of the site cannot open")
     assert (project / "site" / "keep.txt").read_text() == "published"
     assert not os.path.exists(project / "site" / "index.html")

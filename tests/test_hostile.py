@@ -1,0 +1,457 @@
+"""Hostile content: data that looks like HTML, pages with script, papers that reach out.
+
+- Text from data files is always text: escaped in every HTML page, shown literally
+  in the PDF.
+- Authors' raw HTML is kept, but `<script>`, `on…` handlers and `javascript:` URLs are
+  removed unless `[content] allow_scripts = true`; everything sitegen itself emits
+  survives the sanitizer unchanged.
+- WeasyPrint loads files inside the project and the theme only: not /etc/passwd, not
+  http://127.0.0.1, not through a symbolic link; refusals fail the build naming the
+  page, and nothing refused reaches the PDF (no embedded file, no text).
+- A content file that is a symbolic link out of the project is an error; a slug can
+  never lead outside site/.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import posixpath
+import socket
+import zlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tinyhtml5
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+from pypdf import PdfReader
+from weasyprint import HTML
+
+from sitegen.build import build, load_project
+from sitegen.cli import main
+from sitegen.config import ContentSettings, load_config
+from sitegen.content import PageMeta
+from sitegen.errors import ContentError, PdfError
+from sitegen.pdf import PROJECT_URL, ProjectFetcher, render_pdf
+from sitegen.render import PageDependencies, Renderer
+from sitegen.sanitize import clean_html
+
+SCRIPT_NAME = 'Alpha <script>alert("name")</script> <img src=x onerror=alert(1)> Council'
+MARKDOWN_NAME = "Beta [click me](javascript:alert(2)) Council"
+SCRIPT_DESCRIPTION = 'Procurement <img src="x" onerror="alert(3)"><script>alert(4)</script>'
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def snapshot(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+# ---- text from data files -----------------------------------------------------------
+
+
+@pytest.fixture
+def hostile_data(copy_fixture) -> Path:
+    project = copy_fixture("minimal")
+    partners = project / "data" / "partners.csv"
+    text = partners.read_text(encoding="utf-8")
+    text = text.replace("Alpha County Council", f'"{SCRIPT_NAME.replace(chr(34), chr(34) * 2)}"')
+    text = text.replace("Beta District Council", MARKDOWN_NAME)
+    partners.write_text(text, encoding="utf-8")
+    returns = project / "data" / "returns.csv"
+    returns.write_text(returns.read_text(encoding="utf-8").replace(
+        "Joint procurement", f'"{SCRIPT_DESCRIPTION.replace(chr(34), chr(34) * 2)}"'), encoding="utf-8")
+    with (project / "content" / "paper.md").open("a", encoding="utf-8") as handle:
+        handle.write(
+            '\n{{ table("return_lines", columns=["partner_name", "description"], caption="Lines") }}\n\n'
+            '{% for row in rows("ni179") %}- Partner: {{ row.partner_name }}\n{% endfor %}\n'
+            '\nFirst line: {{ value("return_lines", "description", gain_ref="A1") }}\n')
+    build(project)
+    return project
+
+
+def _elements(html: str) -> list[Any]:
+    return list(tinyhtml5.parse(html).iter())
+
+
+def test_data_text_is_escaped_in_every_html_page(hostile_data: Path) -> None:
+    pages = {p: p.read_text(encoding="utf-8") for p in (hostile_data / "site").rglob("*.html")}
+    assert len(pages) >= 3
+    for path, html in pages.items():
+        for element in _elements(html):
+            tag = str(element.tag).rsplit("}", 1)[-1]
+            assert tag != "script", path
+            assert not [a for a in element.attrib if a.lower().startswith("on")], (path, element.attrib)
+            for attribute in ("href", "src"):
+                assert not element.get(attribute, "").strip().lower().startswith("javascript:"), path
+    paper = pages[hostile_data / "site" / "paper" / "index.html"]
+    text = "".join(tinyhtml5.parse(paper).itertext())
+    assert SCRIPT_NAME in text and SCRIPT_DESCRIPTION in text  # shown, as text
+    assert "Partner: Beta click me Council" in text  # Markdown made a link of it: its href is gone
+    assert "<li>Partner: Beta <a>click me</a> Council</li>" in paper
+
+
+def test_data_text_is_literal_text_in_the_pdf(hostile_data: Path) -> None:
+    reader = PdfReader(hostile_data / "site" / "papers" / "paper.pdf")
+    text = " ".join(page.extract_text() for page in reader.pages)
+    flat = " ".join(text.split())
+    assert '<script>alert("name")</script>' in flat
+    assert "<img src=x onerror=alert(1)>" in flat
+    assert 'onerror="alert(3)"' in flat
+
+
+# ---- the raw-HTML policy ------------------------------------------------------------
+
+AUTHOR_HTML = """---
+title: Raw HTML
+pdf: true
+---
+
+Text with <abbr title="Value for money">VfM</abbr> and <span style="color: #b00">colour</span>.
+
+<script>document.title = "owned"</script>
+
+<div class="note" onclick="steal()" onmouseover="steal()">A note</div>
+
+<a href="javascript:steal()">a bad link</a>, <a href="JaVaScRiPt&colon;steal()">another</a>,
+<a href="../paper/">a good link</a> and <a href="mailto:vfm@example.org">mail</a>.
+
+<img src="data:text/html;base64,PHNjcmlwdD4=" alt="html as an image">
+
+<iframe src="https://example.org/"></iframe>
+
+<details><summary>More</summary><p>Hidden text.</p></details>
+"""
+
+
+def _rendered(project: Path, page_name: str, allow_scripts: bool = False) -> str:
+    loaded = load_project(project)
+    config = dataclasses.replace(loaded.config, content=ContentSettings(allow_scripts=allow_scripts))
+    renderer = Renderer(config, loaded.tables, loaded.content)
+    page = next(p for p in loaded.content.pages if p.source_name == page_name)
+    return renderer.render_page(page).body_html
+
+
+def test_script_handlers_and_javascript_urls_are_removed(copy_fixture) -> None:
+    project = copy_fixture("minimal")
+    write(project / "content" / "raw.md", AUTHOR_HTML)
+    build(project)
+    html = (project / "site" / "raw" / "index.html").read_text(encoding="utf-8")
+    body = html.split('<div class="prose">', 1)[1]
+    for removed in ("<script", "owned", "onclick", "onmouseover", "javascript", "steal", "<iframe",
+                    "data:text/html"):
+        assert removed not in body.lower(), removed
+    for kept in ('<abbr title="Value for money">VfM</abbr>', '<span style="color: #b00">colour</span>',
+                 '<div class="note">A note</div>', '<a href="../paper/">a good link</a>',
+                 '<a href="mailto:vfm@example.org">mail</a>',
+                 "<details><summary>More</summary><p>Hidden text.</p></details>"):
+        assert kept in body, kept
+
+
+def test_a_project_may_opt_in_to_script(copy_fixture) -> None:
+    project = copy_fixture("minimal")
+    write(project / "content" / "raw.md", AUTHOR_HTML)
+    config = project / "sitegen.toml"
+    config.write_text(config.read_text(encoding="utf-8") + "\n[content]\nallow_scripts = true\n",
+                      encoding="utf-8")
+    assert load_config(project).content.allow_scripts is True
+    assert run("build", "--strict", "-C", str(project))[0] == 0  # a known key: no warning
+    body = (project / "site" / "raw" / "index.html").read_text(encoding="utf-8")
+    assert '<script>document.title = "owned"</script>' in body
+    assert 'onclick="steal()"' in body and 'href="javascript:steal()"' in body
+
+
+def test_allow_scripts_must_be_a_boolean(copy_fixture) -> None:
+    project = copy_fixture("minimal")
+    config = project / "sitegen.toml"
+    config.write_text(config.read_text(encoding="utf-8") + '\n[content]\nallow_scripts = "maybe"\n',
+                      encoding="utf-8")
+    code, _, err = run("check", "-C", str(project))
+    assert code == 1
+    assert "sitegen.toml: content.allow_scripts: Input should be a valid boolean" in err
+
+
+def _tree(html: str) -> list[Any]:
+    """The document as a browser builds it, whatever the serialisation."""
+    def walk(element: Any) -> list[Any]:
+        tag = element.tag.rsplit("}", 1)[-1]
+        children = [walk(child) for child in element]
+        return [tag, sorted(element.attrib.items()), (element.text or ""), children, (element.tail or "")]
+
+    return walk(tinyhtml5.parse(f"<!doctype html><body>{html}</body>"))
+
+
+EVERYTHING_SITEGEN_MAKES = """---
+title: Every feature
+---
+
+## A section {: #custom-id .lead }
+
+Text with a footnote[^note] and *emphasis*, a [link](paper/) and ~~struck~~ text.
+
+{{ table("ni179", caption="By partner", totals=true, sort="partner_name") }}
+
+{{ chart("ni179_total", x="year", y=["ni179_gbp", "target_gbp"]) }}
+
+Term
+:   Its definition.
+
+!!! example "A case study"
+    Boxed text with **bold**.
+
+<div class="wide" markdown="1">
+Markdown *inside* HTML.
+</div>
+
+| Left | Right |
+|:-----|------:|
+| a    | 1     |
+
+[^note]: The footnote.
+"""
+
+
+def test_everything_sitegen_emits_survives_the_sanitizer(copy_fixture) -> None:
+    project = copy_fixture("minimal")
+    write(project / "content" / "features.md", EVERYTHING_SITEGEN_MAKES)
+    raw = _rendered(project, "content/features.md", allow_scripts=True)
+    cleaned = _rendered(project, "content/features.md")
+    assert _tree(cleaned) == _tree(raw)
+    for marker in ('class="headerlink"', 'class="footnote-ref"', 'class="admonition example"',
+                   'scope="col"', 'tabindex="0"', 'role="region"', "aria-label=", "<tfoot>",
+                   'src="data:image/svg+xml;base64,', "<details", "<dl>", 'id="custom-id"'):
+        assert marker in cleaned, marker
+
+
+def test_the_demo_pages_are_unchanged_by_the_sanitizer(built_demo) -> None:
+    project, _ = built_demo
+    loaded = load_project(project)
+    permissive = dataclasses.replace(loaded.config, content=ContentSettings(allow_scripts=True))
+    renderer = Renderer(permissive, loaded.tables, loaded.content)
+    for page in loaded.content.pages:
+        raw, _ = renderer._body(page, PageDependencies())
+        assert _tree(clean_html(raw)) == _tree(raw), page.source_name
+
+
+# ---- what WeasyPrint may load -------------------------------------------------------
+
+
+def _paper(project: Path, body: str) -> None:
+    write(project / "content" / "paper.md", f"---\ntitle: Paper\npdf: true\n---\n\n{body}\n")
+
+
+def _secret(tmp_path: Path) -> Path:
+    secret = tmp_path / "outside" / "secret.txt"
+    write(secret, "TOP-SECRET-MARKER root:x:0:0\n")
+    return secret
+
+
+@pytest.fixture
+def listener() -> Any:
+    """A port on 127.0.0.1 that records whether anything connected to it."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(5)
+    server.setblocking(False)
+    yield server
+    server.close()
+
+
+def _connected(server: socket.socket) -> bool:
+    try:
+        connection, _ = server.accept()
+    except BlockingIOError:
+        return False
+    connection.close()
+    return True
+
+
+OUTSIDE = ["/etc/passwd", "file:///etc/passwd", "../../../../../../../../etc/passwd", "http://127.0.0.1:9/x",
+           "listener"]
+
+
+def _link(kind: str, url: str) -> str:
+    return f"![x]({url})" if kind == "image" else f'<a rel="attachment" href="{url}">the file</a>'
+
+
+@pytest.mark.parametrize("kind", ["image", "attachment"])
+@pytest.mark.parametrize("where", OUTSIDE)
+def test_a_paper_pointing_outside_fails_the_build_naming_it(
+    copy_fixture, listener: socket.socket, kind: str, where: str
+) -> None:
+    """`sitegen build` stops at the link check or at the PDF fetcher, whichever sees it first."""
+    project = copy_fixture("minimal")
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/x" if where == "listener" else where
+    _paper(project, _link(kind, url))
+    code, _, err = run("build", "-C", str(project))
+    assert code == 1
+    assert "content/paper.md:" in err and (url in err or "file:///etc/passwd" in err), err
+    assert not (project / "site").exists()
+    assert not _connected(listener)
+
+
+def _pdf_of(project: Path) -> bytes:
+    """The paper made into a PDF directly: the fetcher's own defence, without the link check."""
+    loaded = load_project(project)
+    renderer = Renderer(loaded.config, loaded.tables, loaded.content)
+    page = next(p for p in loaded.content.pages if p.source_name == "content/paper.md")
+    return render_pdf(renderer, renderer.render_page(page))
+
+
+@pytest.mark.parametrize("kind", ["image", "attachment"])
+@pytest.mark.parametrize("where", OUTSIDE)
+def test_the_pdf_fetcher_refuses_what_is_outside(
+    copy_fixture, listener: socket.socket, kind: str, where: str
+) -> None:
+    project = copy_fixture("minimal")
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/x" if where == "listener" else where
+    _paper(project, _link(kind, url))
+    with pytest.raises(PdfError) as caught:
+        _pdf_of(project)
+    assert str(caught.value).startswith("a PDF tried to load files from outside the project")
+    shown = "file:///etc/passwd" if "etc/passwd" in url else url
+    assert [str(p) for p in caught.value.problems] == [
+        f"content/paper.md: refused to load {shown} (only files inside the project)"]
+    assert not _connected(listener)
+
+
+def test_a_symlink_out_of_the_project_cannot_be_followed(copy_fixture, tmp_path: Path) -> None:
+    project = copy_fixture("minimal")
+    secret = _secret(tmp_path)
+    (project / "files").mkdir()
+    (project / "files" / "notes.txt").symlink_to(secret)
+    _paper(project, '![x](../../files/notes.txt)\n\n<a rel="attachment" href="../../files/notes.txt">notes</a>')
+    with pytest.raises(PdfError) as caught:
+        _pdf_of(project)
+    assert [str(p) for p in caught.value.problems] == [
+        (f"content/paper.md: refused to load files/notes.txt, a symbolic link to {secret.resolve()}"
+         " (only files inside the project)")]
+    code, _, err = run("build", "-C", str(project))  # the link check sees it first: outside the site
+    assert code == 1
+    assert err.splitlines()[-2:] == [
+        "  content/paper.md:6: missing image '../../files/notes.txt': it leads outside the site",
+        "  content/paper.md:8: broken link '../../files/notes.txt': it leads outside the site"]
+
+
+def test_a_symlink_in_content_pointing_outside_is_an_error(copy_fixture, tmp_path: Path) -> None:
+    project = copy_fixture("minimal")
+    (project / "site").mkdir()
+    (project / "site" / "keep.txt").write_text("published")
+    (project / "content" / "images").mkdir()
+    (project / "content" / "images" / "leak.png").symlink_to(_secret(tmp_path))
+    (project / "content" / "passwd.md").symlink_to("/etc/passwd")
+    (project / "content" / "images" / "fine.png").symlink_to(project / "data" / "budget.csv")  # inside
+    code, _, err = run("build", "-C", str(project))
+    assert code == 1
+    assert err.splitlines() == [
+        "Error: the content has 2 problem(s)",
+        "  content/images/leak.png: is a symbolic link to a file outside the project; not published",
+        "  content/passwd.md: is a symbolic link to a file outside the project; not published",
+    ]
+    assert snapshot(project / "site") == {"keep.txt": b"published"}
+
+
+def test_nothing_refused_reaches_the_pdf(copy_fixture, tmp_path: Path) -> None:
+    """Even were the refusals ignored, the PDF would hold none of what was refused."""
+    project = copy_fixture("minimal")
+    secret = _secret(tmp_path)
+    (project / "files").mkdir()
+    (project / "files" / "notes.txt").symlink_to(secret)
+    targets = ["/etc/passwd", secret.as_uri(), "../files/notes.txt", "http://127.0.0.1:9/x"]
+    html = "".join(f'<p><img src="{t}" alt="i"> <a rel="attachment" href="{t}">a</a></p>' for t in targets)
+    html += '<link rel="attachment" href="/etc/passwd">'
+    config = load_config(project)
+    fetcher = ProjectFetcher(config)
+    data = HTML(string=html, base_url=f"{PROJECT_URL}content/", url_fetcher=fetcher).write_pdf()
+    assert len(fetcher.refused) == 9  # every image and attachment above
+    reader = PdfReader(_write(tmp_path / "out.pdf", data))
+    assert _attached(reader) == []
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert "root:" not in text and "TOP-SECRET" not in text
+    raw = data + b"".join(_inflated(data))
+    assert b"TOP-SECRET" not in raw and b"root:x:0:0" not in raw and b"/EmbeddedFile" not in raw
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+def _inflated(data: bytes) -> list[bytes]:
+    found = []
+    start = data.find(b"stream\n")
+    while start >= 0:
+        try:
+            found.append(zlib.decompressobj().decompress(data[start + 7:]))
+        except zlib.error:
+            pass
+        start = data.find(b"stream\n", start + 1)
+    return found
+
+
+def test_files_inside_the_project_still_load(copy_fixture) -> None:
+    project = copy_fixture("minimal")
+    write(project / "content" / "files" / "budget.csv", "item,amount\nStaff,12000\n")
+    _paper(project, '<a rel="attachment" href="../files/budget.csv">the budget</a>')  # the page is paper/
+    build(project)
+    reader = PdfReader(project / "site" / "papers" / "paper.pdf")
+    assert _attached(reader) == ["budget.csv"]
+
+
+def _attached(reader: PdfReader) -> list[str]:
+    """Files embedded in the document or in file-attachment annotations."""
+    names = list(reader.attachments)
+    for page in reader.pages:
+        for annotation in page.get("/Annots") or []:
+            annotation = annotation.get_object()
+            if annotation.get("/Subtype") == "/FileAttachment":
+                names.append(str(annotation["/FS"]["/F"]))
+    return names
+
+
+# ---- slugs --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("slug", ["../../etc", "..", "a/../../b", "..\\..\\etc", "reports\\2011",
+                                  "C:/Windows", "~/x", "a//b/./c", "%2e%2e/etc", ""])
+def test_a_slug_that_could_leave_the_site_is_refused(copy_fixture, slug: str) -> None:
+    project = copy_fixture("minimal")
+    write(project / "content" / "paper.md", f"---\ntitle: Paper\nslug: '{slug}'\n---\n\nText.\n")
+    with pytest.raises(ContentError) as caught:
+        build(project)
+    [problem] = caught.value.problems
+    assert (problem.file, problem.line, problem.column) == ("content/paper.md", 3, "slug")
+    assert not (project / "site").exists()
+
+
+def test_an_absolute_slug_stays_inside_the_site(copy_fixture) -> None:
+    project = copy_fixture("minimal")
+    write(project / "content" / "paper.md", "---\ntitle: Paper\nslug: /etc/passwd\n---\n\nText.\n")
+    build(project)
+    assert (project / "site" / "etc" / "passwd" / "index.html").is_file()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("a-_./\\:~%0Z. \x00"), max_size=12))
+def test_any_accepted_slug_is_a_path_inside_the_site(slug: str) -> None:
+    try:
+        meta = PageMeta(title="t", slug=slug)
+    except ValidationError:
+        return
+    assert meta.slug is not None
+    inside = posixpath.normpath(posixpath.join("/site", meta.slug, "index.html"))
+    assert inside.startswith("/site/")
+    assert "\\" not in meta.slug and ":" not in meta.slug and "\x00" not in meta.slug
+    assert os.path.normpath(os.path.join("/site", meta.slug)).startswith("/site")
