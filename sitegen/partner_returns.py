@@ -46,7 +46,7 @@ from sitegen.data import (
     load_data,
     read_data,
 )
-from sitegen.errors import DataError, PdfError, Problem, SitegenError, TemplateError, relative_name
+from sitegen.errors import DataError, Problem, SitegenError, TemplateError, relative_name
 from sitegen.values import MICRO, financial_year_from_text, format_financial_year
 
 if TYPE_CHECKING:
@@ -681,24 +681,10 @@ def _issue_date() -> dt.date:
 
 
 def receipt_pdf(config: Config, html: str, name: str) -> bytes:
-    """The receipt HTML as a PDF, through the papers' fetcher and print.css (sitegen.pdf)."""
-    from weasyprint import CSS, HTML
+    """The receipt HTML as a PDF, laid out like the papers (sitegen.pdf)."""
+    from sitegen.pdf import PROJECT_URL, lay_out_pdf
 
-    from sitegen.pdf import ProjectFetcher, find_static
-
-    fetcher = ProjectFetcher(config)
-    stylesheet = CSS(filename=str(find_static(config, "css/print.css")), url_fetcher=fetcher)
-    document = HTML(string=html, base_url=str(config.project_dir.resolve()) + "/", url_fetcher=fetcher)
-    try:
-        data = document.write_pdf(stylesheets=[stylesheet], pdf_variant="pdf/ua-1", custom_metadata=True)
-    except Exception as exc:  # WeasyPrint raises many kinds; name the receipt either way
-        raise PdfError("PDF", [Problem(name, None, None, f"could not be made into a PDF: {exc}")]) from exc
-    if fetcher.refused:
-        raise PdfError("a receipt tried to load files from outside the project", [
-            Problem(name, None, None, f"refused to load {url} (only files inside the project)")
-            for url in fetcher.refused
-        ])
-    return data
+    return lay_out_pdf(config, html, name=name, base=PROJECT_URL, date=_issue_date(), identity=f"receipts/{name}")
 
 
 def write_receipts(config: Config, chosen: list[Receipt], out: Path) -> list[tuple[Receipt, Path, Path]]:

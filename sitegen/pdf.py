@@ -89,29 +89,39 @@ def render_pdf(renderer: Renderer, rendered: RenderedPage) -> bytes:
 
 
 def write_pdf(config: Config, html: str, page: Page) -> bytes:
-    """Lay out print HTML as PDF/UA with the print stylesheet, loading only project files."""
+    """A page's print HTML as its PDF paper."""
+    return lay_out_pdf(config, html, name=page.source_name, base=base_url(page), date=page.meta.date,
+                       identity=page.pdf_path)
+
+
+def lay_out_pdf(config: Config, html: str, *, name: str, base: str, date: dt.date | None, identity: str) -> bytes:
+    """Print HTML as PDF/UA with the print stylesheet, loading only project files.
+
+    `name` is the source named in problems, `identity` what the permanent /ID is made
+    from, `date` the fallback creation date (see _stamp).
+    """
     fetcher = ProjectFetcher(config)
     stylesheet = CSS(filename=str(find_static(config, "css/print.css")), url_fetcher=fetcher)
-    document = HTML(string=html, base_url=base_url(page), url_fetcher=fetcher)
+    document = HTML(string=html, base_url=base, url_fetcher=fetcher)
     try:
         options: dict[str, Any] = {"stylesheets": [stylesheet], "pdf_variant": "pdf/ua-1", "custom_metadata": True}
         laid_out = document.render(**options)
-        _stamp(laid_out.metadata, page)
-        data = laid_out.write_pdf(**options, pdf_identifier=_identifier(page, config))
-    except Exception as exc:  # WeasyPrint raises many kinds; name the page either way
-        raise PdfError("PDF", [Problem(page.source_name, None, None, f"could not be made into a PDF: {exc}")]) from exc
+        _stamp(laid_out.metadata, date)
+        data = laid_out.write_pdf(**options, pdf_identifier=_identifier(identity, config))
+    except Exception as exc:  # WeasyPrint raises many kinds; name the source either way
+        raise PdfError("PDF", [Problem(name, None, None, f"could not be made into a PDF: {exc}")]) from exc
     if fetcher.refused:
         raise PdfError("a PDF tried to load files from outside the project", [
-            Problem(page.source_name, None, None, f"refused to load {url} (only files inside the project)")
+            Problem(name, None, None, f"refused to load {url} (only files inside the project)")
             for url in dict.fromkeys(fetcher.refused)  # an image and a link to it: once
         ])
     return data
 
 
-def _stamp(metadata: Any, page: Page) -> None:
+def _stamp(metadata: Any, date: dt.date | None) -> None:
     """Creation and modification dates that make the same bytes on every build.
 
-    `SOURCE_DATE_EPOCH` (reproducible-builds.org) when set, else the page's `date`;
+    `SOURCE_DATE_EPOCH` (reproducible-builds.org) when set, else the document's date;
     never the clock. Without either, the paper carries no dates.
     """
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
@@ -121,13 +131,13 @@ def _stamp(metadata: Any, page: Page) -> None:
         except (ValueError, OverflowError, OSError) as exc:
             raise PdfError(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970 (found {epoch!r})") from exc
         stamp = moment.strftime("%Y-%m-%dT%H:%M:%S+00:00")
-    elif page.meta.date is not None:
-        stamp = page.meta.date.isoformat()
+    elif date is not None:
+        stamp = date.isoformat()
     else:
         return
     metadata.created = metadata.modified = stamp
 
 
-def _identifier(page: Page, config: Config) -> bytes:
+def _identifier(identity: str, config: Config) -> bytes:
     """The PDF's permanent /ID: the same for a paper across builds and machines."""
-    return hashlib.sha256(f"{config.site.title}\n{page.pdf_path}".encode()).hexdigest()[:32].encode("ascii")
+    return hashlib.sha256(f"{config.site.title}\n{identity}".encode()).hexdigest()[:32].encode("ascii")
