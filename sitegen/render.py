@@ -247,11 +247,17 @@ class Renderer:
         def rows(name: str, **filters: Any) -> list[dict[str, Any]]:
             return filter_rows(self.table_named(name, deps), filters)
 
+        def partner_name(partner_id: str) -> str:
+            """A partner's display name from partners.csv (the id itself if unknown)."""
+            found = filter_rows(self.table_named("partners", deps), {"partner_id": partner_id})
+            return found[0]["name"] if found else partner_id
+
         return {
             "table": table,
             "chart": chart,
             "value": value,
             "rows": rows,
+            "partner_name": partner_name,
             "site": self.config.site,
             "page": page,
             "meta": page.meta,
