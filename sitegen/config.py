@@ -7,6 +7,7 @@ the key, what was expected and what was found; unknown keys are warnings.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -182,6 +183,7 @@ def load_config(project_dir: Path) -> Config:
             [_problem_from_pydantic(name, raw, err) for err in exc.errors()],
         ) from exc
     warnings = tuple(_unknown_keys(name, parsed))
+    _check_source_date_epoch()
     return Config(
         project_dir=project_dir,
         site=parsed.site,
@@ -191,6 +193,15 @@ def load_config(project_dir: Path) -> Config:
         warnings=warnings,
         content=parsed.content,
     )
+
+
+def _check_source_date_epoch() -> None:
+    """SOURCE_DATE_EPOCH dates the PDFs; a bad one is said at once, not deep in a chart."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch and not epoch.isdigit():
+        raise ConfigError(
+            f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1 January 1970 (found {epoch!r})"
+        )
 
 
 def _problem_from_pydantic(name: str, raw: dict, err: Any) -> Problem:

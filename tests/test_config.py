@@ -73,3 +73,9 @@ def test_target_settings_are_checked(tmp_path: Path, setting: str, message: str)
     with pytest.raises(ConfigError) as caught:
         load_config(write(tmp_path, f'[site]\ntitle = "T"\n[target]\n{setting}\n'))
     assert message in str(caught.value)
+
+
+def test_a_bad_source_date_epoch_is_named_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    with pytest.raises(ConfigError, match=r"SOURCE_DATE_EPOCH must be a whole number of seconds .* \(found 'yesterday'\)"):
+        load_config(write(tmp_path, '[site]\ntitle = "T"\n'))
