@@ -423,10 +423,12 @@ def filter_rows(table: Table, filters: dict[str, Any]) -> list[dict[str, Any]]:
         column = table.column(column_name)
         values = expected if isinstance(expected, list | tuple | set) else [expected]
         wanted[column_name] = {_comparable(column, v) for v in values}
-    records = table.records()
+    checks = [(name, table.column(name), allowed) for name, allowed in wanted.items()]
+    # Read the table's own rows and copy only the matches: a page per partner must not
+    # copy a million-line table once each.
     return [
-        r for r in records
-        if all(_comparable(table.column(k), r[k]) in allowed for k, allowed in wanted.items())
+        dict(r) for r in table.rows
+        if all(_comparable(column, r[name]) in allowed for name, column, allowed in checks)
     ]
 
 

@@ -61,7 +61,8 @@ class Table:
         raise KeyError(name)
 
     @functools.cached_property
-    def _records(self) -> list[dict[str, Any]]:
+    def rows(self) -> list[dict[str, Any]]:
+        """The rows, computed once per build; read them, never change them (see records())."""
         frame = self.frame[[c.name for c in self.columns]]
         return [
             {k: (None if _is_missing(v) else v) for k, v in row.items()}
@@ -70,20 +71,20 @@ class Table:
 
     def records(self) -> list[dict[str, Any]]:
         """Rows as dicts of exact values (Decimal pounds, int years), None for empty."""
-        return [dict(row) for row in self._records]
+        return [dict(row) for row in self.rows]
 
     def to_csv(self) -> str:
         """The contract's CSV: pounds with two decimals, percentages with one."""
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow([c.name for c in self.columns])
-        for row in self.records():
+        for row in self.rows:
             writer.writerow([plain_value(c, row[c.name]) for c in self.columns])
         return out.getvalue()
 
     def to_json(self) -> str:
         """Columns with their kinds, then rows; money as exact JSON numbers (1234.50)."""
-        rows = [{c.name: json_value(c, row[c.name]) for c in self.columns} for row in self.records()]
+        rows = [{c.name: json_value(c, row[c.name]) for c in self.columns} for row in self.rows]
         document = {
             "name": self.name,
             "title": self.title,
