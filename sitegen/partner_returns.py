@@ -47,7 +47,7 @@ from sitegen.data import (
     read_data,
 )
 from sitegen.errors import DataError, Problem, SitegenError, TemplateError, relative_name
-from sitegen.values import MICRO, financial_year_from_text, format_financial_year
+from sitegen.values import MICRO, financial_year_from_text, format_financial_year, micro_to_pounds
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -266,8 +266,8 @@ def _template_rows(lines: pd.DataFrame, partner_id: str, year: int, return_type:
             "workstream": line["workstream"],
             "spend": line["spend"],
             "kind": line["kind"],
-            "gross_gbp": _pounds(line["gross_gbp"]),
-            "costs_gbp": _pounds(line["costs_gbp"]) if not pd.isna(line["costs_gbp"]) else Decimal(0),
+            "gross_gbp": micro_to_pounds(line["gross_gbp"]),
+            "costs_gbp": micro_to_pounds(line["costs_gbp"]) or Decimal(0),
             "cash_releasing": "yes" if line["cash_releasing"] else "no",
             "ongoing": "yes" if line["ongoing"] else "no",
             "first_impact": pd.Timestamp(line["first_impact"]).date(),
@@ -275,10 +275,6 @@ def _template_rows(lines: pd.DataFrame, partner_id: str, year: int, return_type:
         }
         rows.append([cells[name] for name in RETURN_COLUMNS])
     return rows
-
-
-def _pounds(micro: Any) -> Decimal | None:
-    return None if pd.isna(micro) else Decimal(int(micro)) / MICRO
 
 
 COLUMN_GUIDE = {

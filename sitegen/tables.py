@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import functools
 import io
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -23,7 +22,7 @@ from sitegen import vfm
 from sitegen.config import Config
 from sitegen.data import Dataset
 from sitegen.partner_returns import chasing_list
-from sitegen.values import MICRO, format_financial_year, round_half_up
+from sitegen.values import format_financial_year, micro_to_pounds, round_half_up
 
 
 @dataclass(frozen=True)
@@ -245,7 +244,9 @@ def compute_tables(dataset: Dataset, config: Config) -> dict[str, Table]:
 def _return_lines(classified: pd.DataFrame, partners: pd.DataFrame) -> pd.DataFrame:
     names = partners.set_index("partner_id")["name"]
     frame = classified.sort_values(["partner_id", "year", "return_type", "_file", "_line"])
-    to_pounds: Callable[[pd.Series], list] = lambda s: [Decimal(int(v)) / MICRO for v in s.fillna(0)]
+    def to_pounds(column: pd.Series) -> list[Decimal | None]:
+        return [micro_to_pounds(v) for v in column.fillna(0)]
+
     return pd.DataFrame(
         {
             "partner_id": frame["partner_id"],
@@ -273,5 +274,5 @@ def _return_lines(classified: pd.DataFrame, partners: pd.DataFrame) -> pd.DataFr
 def _money_in_pounds(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     out = frame.copy()
     for column in columns:
-        out[column] = [None if pd.isna(v) else Decimal(int(v)) / MICRO for v in frame[column]]
+        out[column] = [micro_to_pounds(v) for v in frame[column]]
     return out

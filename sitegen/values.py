@@ -220,9 +220,11 @@ def format_financial_year(start: int) -> str:
     return f"{start}-{(start + 1) % 100:02d}"
 
 
-def micro_to_pounds(value: int) -> Decimal:
+def micro_to_pounds(value: object) -> Decimal | None:
     """Exact pounds from micropounds."""
-    return Decimal(int(value)) / MICRO
+    if value is None or pd.isna(value):  # type: ignore[arg-type]
+        return None
+    return Decimal(int(value)) / MICRO  # type: ignore[call-overload]
 
 
 def round_half_up(value: Decimal, places: int) -> Decimal:

@@ -14,7 +14,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from sitegen.values import MICRO
+from sitegen.values import MICRO, micro_to_pounds
 
 # Why a return line does or does not count, in the order the tests are applied.
 COUNTED = "counted"
@@ -36,13 +36,6 @@ class TargetRules:
     count_from: pd.Timestamp
     disposal_rate: Decimal  # percent, at most two decimals
     sr04_threshold: Decimal  # percent, at most two decimals
-
-
-def pounds(micro: int | np.integer | None) -> Decimal | None:
-    """Exact pounds from micropounds; None stays None."""
-    if micro is None or pd.isna(micro):
-        return None
-    return Decimal(int(micro)) / MICRO
 
 
 def _percent_of(micro: pd.Series, percent: Decimal) -> pd.Series:
@@ -230,7 +223,7 @@ def workstreams(classified: pd.DataFrame, partners: pd.DataFrame) -> pd.DataFram
             "year": sums["year"].astype(int),
             "return_type": sums["return_type"],
             "workstream": sums["workstream"],
-            "ni179_gbp": [pounds(v) for v in sums["counted_value"]],
+            "ni179_gbp": [micro_to_pounds(v) for v in sums["counted_value"]],
         }
     ).reset_index(drop=True)
 
@@ -246,8 +239,8 @@ def spend_split(classified: pd.DataFrame, partners: pd.DataFrame) -> pd.DataFram
             {
                 "year": int(year),
                 "return_type": rtype,
-                "revenue_gbp": pounds(sums.get((year, rtype, "revenue"), 0)),
-                "capital_gbp": pounds(sums.get((year, rtype, "capital"), 0)),
+                "revenue_gbp": micro_to_pounds(sums.get((year, rtype, "revenue"), 0)),
+                "capital_gbp": micro_to_pounds(sums.get((year, rtype, "capital"), 0)),
             }
         )
     return pd.DataFrame(rows, columns=["year", "return_type", "revenue_gbp", "capital_gbp"])
