@@ -324,6 +324,18 @@ def _url_for(relative: str, slug: str | None) -> str:
     return "".join(f"{part.lower().replace(' ', '-')}/" for part in parts)
 
 
+def source_line(page: Page, needle: str) -> int | None:
+    """The first line of a page's file holding `needle`, to point a message at it."""
+    try:
+        text = page.source.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    for number, line in enumerate(text.split("\n"), start=1):
+        if needle in line:
+            return number
+    return None
+
+
 def _front_matter_line(text: str, key: str) -> int | None:
     for number, line in enumerate(text.split("\n"), start=1):
         if re.match(rf"^{re.escape(key)}\s*:", line):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from sitegen.content import ContentTree, Page
+from sitegen.content import ContentTree, Page, source_line
 from sitegen.errors import ContentError, Problem
 from sitegen.pdf import write_pdf
 from sitegen.render import PageDependencies, Renderer, RenderedPage
@@ -37,7 +37,7 @@ def agenda(meeting: Page, content: ContentTree) -> list[PackItem]:
         if item.paper:
             paper = content.page_at(item.paper.strip("/") + "/")
             if paper is None:
-                problems.append(Problem(meeting.source_name, _line_of(meeting, item.paper), "items",
+                problems.append(Problem(meeting.source_name, source_line(meeting, item.paper), "items",
                                         f"item {number}: no page {item.paper!r} in content/"))
         items.append(PackItem(number, item.title or (paper.meta.title if paper else ""), item.presenter, paper))
     if problems:
@@ -83,10 +83,3 @@ def _fragment(renderer: Renderer, paper: RenderedPage, prefix: str) -> Markup:
     html = re.sub(r'\bid="([^"]+)"', rf'id="{prefix}-\1"', html)
     html = re.sub(r'\bhref="#([^"]+)"', rf'href="#{prefix}-\1"', html)
     return Markup(html)
-
-
-def _line_of(page: Page, text: str) -> int | None:
-    for number, line in enumerate(page.source.read_text(encoding="utf-8-sig").split("\n"), start=1):
-        if text in line:
-            return number
-    return None

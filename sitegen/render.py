@@ -28,7 +28,7 @@ from markupsafe import Markup
 from sitegen import __version__, formatting
 from sitegen.charts import chart_svg
 from sitegen.config import Config
-from sitegen.content import ContentTree, Page
+from sitegen.content import ContentTree, Page, source_line
 from sitegen.errors import Problem, TemplateError
 from sitegen.numbering import NumberedParagraphs
 from sitegen.sanitize import clean_html
@@ -277,7 +277,7 @@ class Renderer:
                 if t.endswith(".html") and not t.startswith("_") and t not in SHELLS
             )
             raise TemplateError("rendering failed", [Problem(
-                page.source_name, _meta_line(page, "layout"), "layout",
+                page.source_name, source_line(page, "layout:"), "layout",
                 f"no template {exc.name!r} (layouts: {', '.join(known)})")]) from exc
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateError("rendering failed", [Problem(
@@ -529,13 +529,6 @@ def _template_name(path: str, config: Config) -> str:
         return Path(path).resolve().relative_to(config.project_dir.resolve()).as_posix()
     except ValueError:
         return os.path.relpath(path, THEME_DIR.parent.parent) if os.path.isabs(path) else path
-
-
-def _meta_line(page: Page, key: str) -> int | None:
-    for number, line in enumerate(page.source.read_text(encoding="utf-8-sig").split("\n"), start=1):
-        if line.startswith(f"{key}:"):
-            return number
-    return None
 
 
 def _describe(exc: BaseException) -> str:

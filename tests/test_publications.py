@@ -10,6 +10,7 @@ from pypdf import PdfReader
 
 from sitegen.build import load_project
 from sitegen.cli import main
+from conftest import copy_demo
 
 
 def outline(reader: PdfReader) -> list[tuple[int, str, int]]:
@@ -159,3 +160,16 @@ def test_every_figure_shown_is_in_its_table(built_demo) -> None:
                     checked += 1
                     assert value in printed[name], f"{page.relative_to(site)}: {name} shows {cell}"
     assert checked > 1000
+
+
+def test_an_agenda_naming_a_missing_paper_is_an_error_with_its_line(tmp_path: Path) -> None:
+    project = copy_demo(tmp_path / "demo")
+    meeting = project / "content" / "meetings" / "2011-07-14.md"
+    meeting.write_text(meeting.read_text(encoding="utf-8").replace(
+        "paper: steering-group/ni179-review-2009", "paper: steering-group/no-such-paper"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "-C", str(project)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "Error: the agendas name papers that do not exist",
+        "  content/meetings/2011-07-14.md:15: items: item 4: no page 'steering-group/no-such-paper' in content/",
+    ]
