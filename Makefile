@@ -3,13 +3,15 @@
 VENV := .venv
 PYTHON ?= python3
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+# The browser tests' axe-core, from the npm registry at the version the lock file pins.
+AXE := tests/browser/node_modules/axe-core/axe.min.js
 
 .PHONY: site test system clean
 
 site: $(STAMP)
 	$(VENV)/bin/sitegen build
 
-test: $(STAMP)
+test: $(STAMP) $(AXE)
 	$(VENV)/bin/pytest
 
 system:
@@ -23,5 +25,10 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
+$(AXE): tests/browser/package-lock.json
+	sh scripts/install-system-deps.sh test
+	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+	touch $@
+
 clean:
-	rm -rf site .site-new-* .site-old-* $(VENV)
+	rm -rf site .site-new-* .site-old-* $(VENV) tests/browser/node_modules

@@ -63,20 +63,31 @@ def exchange(first: Path, second: Path) -> bool:
     raise OSError(code, f"cannot swap {first} and {second}: {os.strerror(code)}")
 
 
-def swap_in(staging: Path, target: Path) -> None:
-    """Make `staging` the new `target`, never leaving `target` half written."""
+def swap_in(staging: Path, target: Path, keep_old: Path | None = None) -> None:
+    """Make `staging` the new `target`, never leaving `target` half written.
+
+    The old site is deleted, or moved to `keep_old` for the next build to recycle.
+    """
     os.chmod(staging, 0o755)  # mkdtemp made it private
     if not target.exists():
         staging.rename(target)
         return
     if exchange(staging, target):
-        shutil.rmtree(staging, ignore_errors=True)  # now holds the old site
+        _retire(staging, keep_old)  # staging now holds the old site
         return
     retired = Path(tempfile.mkdtemp(prefix=RETIRED_PREFIX, dir=target.parent))
     retired.rmdir()
     target.rename(retired)
     staging.rename(target)  # a kill before this line is undone by recover()
-    shutil.rmtree(retired, ignore_errors=True)
+    _retire(retired, keep_old)
+
+
+def _retire(old_site: Path, keep_old: Path | None) -> None:
+    if keep_old is not None and not keep_old.exists():
+        keep_old.parent.mkdir(parents=True, exist_ok=True)
+        old_site.rename(keep_old)
+    else:
+        shutil.rmtree(old_site, ignore_errors=True)
 
 
 def recover(target: Path) -> list[str]:
@@ -97,12 +108,55 @@ def _recover(target: Path) -> list[str]:
         newest = retired.pop()
         newest.rename(target)
         done.append(f"restored {target.name}/ from {newest.name}")
-    for leftover in [*retired, *(p for p in parent.glob(STAGING_PREFIX + "*") if p.is_dir())]:
+    staging = [p for p in parent.glob(STAGING_PREFIX + "*") if p.is_dir() and not _in_use(p)]
+    for leftover in [*retired, *staging]:
         shutil.rmtree(leftover, ignore_errors=True)
         done.append(f"removed {leftover.name}")
     for line in done:
         log.info("%s (left by an interrupted build)", line)
     return done
+
+
+# Descriptors whose locks this process holds: worker processes forked meanwhile close
+# their copies, so that the locks end with this process even if a worker outlives it.
+HELD: set[int] = set()
+
+
+@contextlib.contextmanager
+def hold(folder: Path) -> Iterator[None]:
+    """Mark a staging folder as in use by this build, for as long as it renders into it."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    descriptor = os.open(folder, os.O_RDONLY)
+    HELD.add(descriptor)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_SH)
+        yield
+    finally:
+        HELD.discard(descriptor)
+        os.close(descriptor)
+
+
+def _in_use(folder: Path) -> bool:
+    """A staging folder another build is still rendering into (it holds a lock on it)."""
+    try:
+        import fcntl
+    except ImportError:
+        return False
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(descriptor)
+    return False
 
 
 @contextlib.contextmanager

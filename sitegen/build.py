@@ -8,55 +8,36 @@ failed build leaves the site already published as it was.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from sitegen.atomic import STAGING_PREFIX, output_lock, recover, swap_in
+from sitegen import __version__
+from sitegen.atomic import STAGING_PREFIX, hold, output_lock, recover, swap_in
+from sitegen.cache import CACHE_DIR, BuildCache, digest, inputs_state, remember_state, site_state
 from sitegen.config import Config, load_config
 from sitegen.content import ContentTree, load_content
 from sitegen.data import Dataset, load_data
 from sitegen.errors import Problem, SitegenError
 from sitegen.generated import with_generated_pages
-from sitegen.links import check_links
-from sitegen.pack import check_agendas, render_pack
-from sitegen.pdf import render_pdf
+from sitegen.incremental import Outputs
+from sitegen.links import check_links, link_targets
+from sitegen.pack import agenda, check_agendas, pack_html
 from sitegen.render import RenderedPage, Renderer, static_dirs
+from sitegen.result import BuildResult, unchanged_build
+from sitegen.search import INDEX_PATH, partner_sectors, search_index_inputs, search_index_script
 from sitegen.tables import Table, compute_tables
+from sitegen.wayfinding import site_level_files
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
-
-
-@dataclass(frozen=True)
-class OutputFile:
-    """One file of the built site and what it was made from."""
-
-    path: str  # relative to site/
-    sources: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class BuildResult:
-    pages: int
-    tables: int
-    pdfs: int
-    warnings: tuple[Problem, ...]
-    seconds: float
-    output_dir: Path | None
-    outputs: tuple[OutputFile, ...] = field(default=())
-
-    def summary(self) -> str:
-        where = f" into {self.output_dir}" if self.output_dir else ""
-        return (
-            f"{self.pages} pages, {self.tables} tables, {self.pdfs} PDFs, "
-            f"{len(self.warnings)} warnings in {self.seconds:.1f} s{where}"
-        )
 
 
 @dataclass(frozen=True)
@@ -70,9 +51,11 @@ class Project:
     warnings: tuple[Problem, ...]
 
 
-def load_project(project_dir: Path, strict: bool = False) -> Project:
-    """Load → validate → compute: every input read and checked, nothing written."""
-    config = load_config(project_dir)
+def load_project(project_dir: Path, strict: bool = False, base_url: str | None = None) -> Project:
+    """Load → validate → compute: every input read and checked, nothing written.
+
+    `base_url` (the command line's `--base-url`) replaces `[site] base_url`."""
+    config = load_config(project_dir, base_url)
     dataset = load_data(config)
     tables = compute_tables(dataset, config)
     content = with_generated_pages(config, tables, load_content(config))
@@ -85,96 +68,148 @@ def load_project(project_dir: Path, strict: bool = False) -> Project:
     return Project(config, dataset, tables, content, warnings)
 
 
-def check(project_dir: Path, strict: bool = False) -> BuildResult:
+def check(project_dir: Path, strict: bool = False, jobs: int | None = None, base_url: str | None = None) -> BuildResult:
     """Everything a build does short of PDFs and writing: config, data, pages, templates."""
     started = time.perf_counter()
-    project = load_project(project_dir, strict)
+    project = load_project(project_dir, strict, base_url)
     renderer = Renderer(project.config, project.tables, project.content)
-    check_links(project, renderer.render_all(project.content.pages))
+    outputs = Outputs(renderer, BuildCache(project.config.project_dir), None, project.config.output_dir, jobs)
+    pages = outputs.pages(_config_text(project.config), keep_body=set())
+    extra_files = [*site_level_files(renderer, project.content.pages), INDEX_PATH]
+    check_links(project, [(page, record.links) for page, record in pages], extra_files)
     return BuildResult(
         len(project.content.pages), len(project.tables), 0, project.warnings,
         time.perf_counter() - started, None,
     )
 
 
-def build(project_dir: Path, strict: bool = False, progress: Progress | None = None) -> BuildResult:
-    """Build the whole site and its PDF papers into `site/`, atomically."""
+def build(
+    project_dir: Path,
+    strict: bool = False,
+    progress: Progress | None = None,
+    clean: bool = False,
+    jobs: int | None = None,
+    base_url: str | None = None,
+) -> BuildResult:
+    """Build the whole site and its PDF papers into `site/`, atomically.
+
+    Outputs whose inputs are unchanged since the last build are kept from it
+    (`clean` makes everything anew); the rest are made on `jobs` processes.
+    """
     started = time.perf_counter()
     report = progress or (lambda stage, done, total: None)
+    if not clean and (unchanged := unchanged_build(project_dir, strict, base_url)) is not None:
+        return unchanged
     recover(project_dir / "site")  # undo what a build killed midway left beside site/
-    project = load_project(project_dir, strict)
+    inputs = inputs_state(project_dir, strict, base_url)  # as they are before anything is read
+    cache = BuildCache.open(project_dir, use_previous=not clean)
+    project = load_project(project_dir, strict, base_url)
     config = project.config
     renderer = Renderer(config, project.tables, project.content)
-    rendered = renderer.render_all(project.content.pages, lambda done, total: report("pages", done, total))
-    check_links(project, rendered)
-    pdf_pages = [r for r in rendered if r.page.wants_pdf]
-    pdfs: list[tuple[RenderedPage, bytes]] = []
-    by_url = {r.page.url: r for r in rendered}
-    for number, item in enumerate(pdf_pages, start=1):
-        is_meeting = item.page.meta.layout == "meeting"
-        pdfs.append((item, render_pack(renderer, item, by_url) if is_meeting else render_pdf(renderer, item)))
-        report("PDFs", number, len(pdf_pages))
-    with output_lock(config.project_dir):  # one build writes at a time
-        outputs = write_site(config, project, rendered, pdfs)
-    return BuildResult(
-        len(rendered), len(project.tables), len(pdfs), project.warnings,
-        time.perf_counter() - started, config.output_dir, tuple(outputs),
-    )
-
-
-def write_site(
-    config: Config,
-    project: Project,
-    rendered: list[RenderedPage],
-    pdfs: list[tuple[RenderedPage, bytes]],
-) -> list[OutputFile]:
-    """Write everything into a new folder beside site/, then swap it in."""
-    target = config.output_dir
-    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=config.project_dir))
-    outputs: list[OutputFile] = []
-    try:
-        for item in rendered:
-            templates = tuple(f"templates/{t}" for t in sorted(item.templates))
-            sources = (item.page.source_name, *templates, *_table_sources(project, item.tables))
-            outputs.append(_write(staging, item.page.output_path, item.html.encode("utf-8"), sources))
-        for item, data in pdfs:
-            sources = (item.page.source_name, *_table_sources(project, item.tables))
-            outputs.append(_write(staging, item.page.pdf_path, data, sources))
+    previous_site = config.project_dir / CACHE_DIR / "previous-site"
+    with staging_folder(config, None if clean else previous_site) as (staging, recycled):
+        outputs = Outputs(renderer, cache, staging, config.output_dir, jobs)
+        config_text = _config_text(config)
+        pages = outputs.pages(config_text, _bodies_needed(project), lambda done, total: report("pages", done, total))
+        site_level = site_level_files(renderer, project.content.pages)
+        extra_files = [*site_level, INDEX_PATH]
+        page_links = [(page, record.links) for page, record in pages]
+        targets = link_targets(project, page_links, extra_files)
+        unchanged_targets = cache.previous.get("link_targets") == targets
+        check_links(project, page_links, extra_files,
+                    checked_before=lambda page: unchanged_targets and page.url in outputs.kept_pages)
+        cache.current["link_targets"] = targets
+        by_url = {page.url: record.rendered(page) for page, record in pages if record.body_html is not None}
+        papers = [(page.pdf_path, page, _print_html(renderer, by_url[page.url], by_url))
+                  for page, _ in pages if page.wants_pdf]
+        pdfs = outputs.pdfs(papers, _print_inputs(config, project, config_text),
+                            lambda done, total: report("PDFs", done, total))
         for table in project.tables.values():
-            outputs.append(_write(staging, f"tables/{table.name}.csv", table.to_csv().encode("utf-8"), table.sources))
-            outputs.append(_write(staging, f"tables/{table.name}.json", table.to_json().encode("utf-8"), table.sources))
+            fingerprint = outputs.fingerprints.table(table.name)
+            for suffix, writer in (("csv", table.write_csv), ("json", table.write_json)):
+                output = f"tables/{table.name}.{suffix}"
+                if outputs.reuse(output, fingerprint) is None:
+                    outputs.write(output, fingerprint, writer)
+        texts = [(page, record.text) for page, record in pages if record.text is not None]
+        sectors = partner_sectors(project.tables)
+        index_inputs = search_index_inputs(texts, sectors)
+        if outputs.reuse(INDEX_PATH, index_inputs) is None:
+            outputs.write(INDEX_PATH, index_inputs, search_index_script(texts, sectors).encode("utf-8"))
+        for output, data in site_level.items():
+            outputs.put(output, data)
         for asset in project.content.assets:
-            destination = staging / asset.output_path
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(asset.source, destination)
-            outputs.append(OutputFile(asset.output_path, (f"content/{asset.output_path}",)))
-        outputs += _copy_static(config, staging)
-        swap_in(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return outputs
+            outputs.file(asset.output_path, asset.source)
+        for output, source in static_files(config).items():
+            outputs.file(output, source)
+        outputs.finish(recycled)
+        result = BuildResult(
+            len(pages), len(project.tables), pdfs, project.warnings,
+            time.perf_counter() - started, config.output_dir, made=outputs.made, kept=outputs.kept,
+        )
+        with output_lock(config.project_dir):  # one build writes at a time
+            swap_in(staging, config.output_dir, keep_old=previous_site)
+            cache.save()
+            remember_state(project_dir, inputs, site_state(config.output_dir, cache.current["site"]), result.as_summary())
+    log.info("%d outputs made, %d kept from the last build", outputs.made, outputs.kept)
+    return replace(result, seconds=time.perf_counter() - started)
 
 
-def _table_sources(project: Project, names: frozenset[str]) -> tuple[str, ...]:
-    return tuple(sorted({s for n in names for s in project.tables[n].sources}))
+@contextlib.contextmanager
+def staging_folder(config: Config, recycle: Path | None) -> Iterator[tuple[Path, bool]]:
+    """The folder beside site/ that the new site is made in, and whether it is recycled.
+
+    It is the site before last (`recycle`, kept by the last build) when there is one:
+    most of its files are already the ones this build keeps, so bringing it up to
+    date costs a few writes instead of a hard link per file.
+    """
+    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=config.project_dir))
+    recycled = False
+    with contextlib.ExitStack() as stack:
+        with output_lock(config.project_dir):  # recover() in another build must not take it
+            if recycle is not None and recycle.is_dir():
+                staging.rmdir()
+                recycle.rename(staging)
+                recycled = True
+            stack.enter_context(hold(staging))  # in use until this build is done with it
+        try:
+            yield staging, recycled
+        finally:
+            if staging.exists():  # not swapped in: the build failed, what it holds is unknown
+                shutil.rmtree(staging, ignore_errors=True)
 
 
-def _write(root: Path, relative: str, data: bytes, sources: tuple[str, ...]) -> OutputFile:
-    path = root / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    return OutputFile(relative, sources)
+def _config_text(config: Config) -> str:
+    return config.source.read_text(encoding="utf-8") if config.source.is_file() else ""
 
 
-def _copy_static(config: Config, staging: Path) -> list[OutputFile]:
-    """Theme static files, overridden file by file by the project's static/."""
-    outputs: dict[str, OutputFile] = {}
+def _bodies_needed(project: Project) -> set[str]:
+    """Pages whose article a PDF is made from: papers, and every page an agenda packs."""
+    needed = {page.url for page in project.content.pages if page.wants_pdf}
+    for page in project.content.pages:
+        if page.meta.layout == "meeting":
+            needed |= {item.paper.url for item in agenda(page, project.content) if item.paper is not None}
+    return needed
+
+
+def _print_html(renderer: Renderer, item: RenderedPage, by_url: dict[str, RenderedPage]) -> str:
+    if item.page.meta.layout == "meeting":
+        return pack_html(renderer, item, by_url)
+    return renderer.print_html(item)
+
+
+def _print_inputs(config: Config, project: Project, config_text: str) -> str:
+    """What every PDF depends on besides its print HTML: the files it may load (static
+    files, images under content/), the settings, the date stamp and sitegen itself."""
+    files = [(output, path) for output, path in static_files(config).items()]
+    files += [(asset.output_path, asset.source) for asset in project.content.assets]
+    loaded = "\n".join(f"{output} {digest(path.read_bytes())}" for output, path in sorted(files))
+    return digest(__version__, config_text, os.environ.get("SOURCE_DATE_EPOCH", ""), loaded)
+
+
+def static_files(config: Config) -> dict[str, Path]:
+    """site/static/… → its source: the theme's files, overridden file by file by the project's static/."""
+    found: dict[str, Path] = {}
     for folder in reversed(static_dirs(config)):  # theme first, project overwrites
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            relative = "static/" + path.relative_to(folder).as_posix()
-            destination = staging / relative
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, destination)
-            outputs[relative] = OutputFile(relative, (relative,))
-    return list(outputs.values())
+            found["static/" + path.relative_to(folder).as_posix()] = path
+    return found

@@ -7,19 +7,22 @@ usage. Tracebacks only with --debug.
 from __future__ import annotations
 
 import functools
+import importlib
 import logging
 import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import click
 
 from sitegen import __version__
-from sitegen.build import BuildResult, build, check, load_project
 from sitegen.errors import Problem, SitegenError
-from sitegen.partner_returns import returns_group
+from sitegen.result import unchanged_build
+
+# The pipeline (pandas, Markdown, WeasyPrint) is imported by the commands that run it,
+# so that a build with nothing to do answers at once.
 
 SCAFFOLD_DIR = Path(__file__).parent / "scaffold"
 
@@ -33,6 +36,20 @@ def project_option(func: Callable) -> Callable:
 
 def strict_option(func: Callable) -> Callable:
     return click.option("--strict", is_flag=True, help="Treat warnings as errors.")(func)
+
+
+def base_url_option(func: Callable) -> Callable:
+    return click.option(
+        "--base-url", default=None, metavar="URL",
+        help="The site's address, e.g. https://intranet.example.gov.uk/finance/vfm/ (replaces [site] base_url).",
+    )(func)
+
+
+def jobs_option(func: Callable) -> Callable:
+    return click.option(
+        "-j", "--jobs", type=click.IntRange(min=1), default=None,
+        help="Processes rendering pages and PDFs at once  [default: one per core].",
+    )(func)
 
 
 def user_errors(func: Callable) -> Callable:
@@ -60,7 +77,22 @@ def user_errors(func: Callable) -> Callable:
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Commands(click.Group):
+    """The commands, some loaded only when used (`returns` needs pandas to be imported)."""
+
+    LAZY: ClassVar[dict[str, tuple[str, str]]] = {"returns": ("sitegen.partner_returns", "returns_group")}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.LAZY])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.LAZY:
+            module, attribute = self.LAZY[name]
+            return getattr(importlib.import_module(module), attribute)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="sitegen")
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
 def main(debug: bool) -> None:
@@ -77,11 +109,21 @@ def _print_warnings(warnings: tuple[Problem, ...]) -> None:
 @main.command("build")
 @project_option
 @strict_option
+@click.option("--clean", is_flag=True, help="Make every file anew, ignoring the build cache.")
+@jobs_option
+@base_url_option
 @user_errors
-def build_command(project_dir: Path, strict: bool) -> None:
-    """Build the site and PDF papers into PROJECT/site/."""
-    with _progress_display() as progress:
-        result = build(project_dir, strict=strict, progress=progress)
+def build_command(project_dir: Path, strict: bool, clean: bool, jobs: int | None, base_url: str | None) -> None:
+    """Build the site and PDF papers into PROJECT/site/.
+
+    Files whose inputs have not changed since the last build are kept from it
+    (.sitegen-cache/ records what each was made from)."""
+    result = None if clean else unchanged_build(project_dir, strict, base_url)
+    if result is None:
+        from sitegen.build import build
+
+        with _progress_display() as progress:
+            result = build(project_dir, strict=strict, progress=progress, clean=clean, jobs=jobs, base_url=base_url)
     _print_warnings(result.warnings)
     click.echo(f"Built {result.summary()}")
 
@@ -89,10 +131,14 @@ def build_command(project_dir: Path, strict: bool) -> None:
 @main.command("check")
 @project_option
 @strict_option
+@jobs_option
+@base_url_option
 @user_errors
-def check_command(project_dir: Path, strict: bool) -> None:
+def check_command(project_dir: Path, strict: bool, jobs: int | None, base_url: str | None) -> None:
     """Validate config, data, content and templates; write nothing."""
-    result: BuildResult = check(project_dir, strict=strict)
+    from sitegen.build import check
+
+    result = check(project_dir, strict=strict, jobs=jobs, base_url=base_url)
     _print_warnings(result.warnings)
     click.echo(
         f"OK: {result.pages} pages, {result.tables} tables, "
@@ -108,6 +154,8 @@ def check_command(project_dir: Path, strict: bool) -> None:
 @user_errors
 def table_command(name: str | None, fmt: str, list_tables: bool, project_dir: Path) -> None:
     """Print the named table (computed from the returns, or a CSV in data/)."""
+    from sitegen.build import load_project
+
     if not name and not list_tables:
         raise click.UsageError("give a table NAME, or --list")
     project = load_project(project_dir)
@@ -145,9 +193,6 @@ def _print_text_table(table: Any) -> None:
     Console(width=max(shutil.get_terminal_size().columns, 160), soft_wrap=False).print(view)
 
 
-main.add_command(returns_group)
-
-
 @main.command("pack")
 @click.argument("meeting")
 @click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -156,6 +201,7 @@ main.add_command(returns_group)
 @user_errors
 def pack_command(meeting: str, out: Path | None, project_dir: Path) -> None:
     """Make the agenda pack of MEETING (e.g. meetings/2011-07-14, or 2011-07-14) as one PDF."""
+    from sitegen.build import load_project
     from sitegen.pack import render_pack
     from sitegen.render import Renderer
 
@@ -172,6 +218,56 @@ def pack_command(meeting: str, out: Path | None, project_dir: Path) -> None:
     target = out or Path(f"{found[0].url.strip('/').rsplit('/', 1)[-1]}-agenda-pack.pdf")
     target.write_bytes(data)
     click.echo(f"Wrote the agenda pack of {found[0].meta.title} to {target}")
+
+
+@main.command("serve")
+@project_option
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="The port to serve on (0: any free one).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="The address to serve on; the default is this computer only.")
+@click.option("--open/--no-open", "open_browser", default=False, show_default=True,
+              help="Open the site in the web browser once built.")
+@user_errors
+def serve_command(project_dir: Path, port: int, host: str, open_browser: bool) -> None:
+    """Build, serve PROJECT/site/ on localhost, and rebuild when content, data,
+    templates, static files or sitegen.toml change; open pages reload by themselves,
+    and a failed build shows its problems on the page and here. Ctrl-C stops."""
+    from sitegen.serve import run
+
+    run(project_dir, host, port, open_browser, lambda message, is_error: click.echo(message, err=is_error))
+
+
+@main.command("publish")
+@click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--rollback", is_flag=True,
+              help="Put back the version DEST replaced (a second rollback puts it back again).")
+@click.option("--verify", is_flag=True, help="Check DEST's files against its manifest; change nothing.")
+@project_option
+@user_errors
+def publish_command(dest: Path, rollback: bool, verify: bool, project_dir: Path) -> None:
+    """Copy PROJECT/site/ into DEST (e.g. a mounted intranet share) in one step: readers
+    see the old site or the new one, never half of it; the old one is kept beside DEST."""
+    from sitegen import publish
+
+    if rollback and verify:
+        raise click.UsageError("give --rollback or --verify, not both")
+    if verify:
+        manifest, problems = publish.verify(dest)
+        if problems:
+            raise SitegenError(f"{dest}: {len(problems)} file(s) differ from what was published", problems)
+        click.echo(f"{dest} is as published on {manifest['published_at']}: {len(manifest['files'])} files,"
+                   f" build {manifest['site_digest'][:12]}")
+        return
+    result = publish.rollback(dest) if rollback else publish.publish(project_dir, dest)
+    shown = f"{len(result.manifest['files'])} files, build {result.manifest['site_digest'][:12]}"
+    if rollback:
+        click.echo(f"Rolled {dest} back to the version published on {result.manifest['published_at']} ({shown})")
+    elif not result.changed:
+        click.echo(f"{dest} already holds this build ({shown}); nothing copied")
+    else:
+        kept = f"; the previous version is kept in {publish.sibling(dest, 'previous')}" if result.previous else ""
+        click.echo(f"Published {shown} to {dest}{kept}")
 
 
 @main.command("new")

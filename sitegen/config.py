@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sitegen.errors import ConfigError, Problem
 from sitegen.values import date_from_text, financial_year_from_text
@@ -35,6 +36,58 @@ class SiteSettings(_Section):
     description: str = ""
     language: str = "en-GB"
     publisher: str = ""
+    # Where the site is published (https://intranet.example.gov.uk/finance/vfm/): gives
+    # sitemap.xml and canonical links their absolute URLs and the 404 page links that
+    # work at any depth. Links between pages stay relative either way.
+    base_url: str = ""
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        return normalise_base_url(value)
+
+
+def normalise_base_url(value: str) -> str:
+    """An absolute http(s) address ending in '/', or '' for none."""
+    value = value.strip()
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ValueError('an absolute http(s) address such as "https://intranet.example.gov.uk/finance/vfm/"')
+    return value if value.endswith("/") else value + "/"
+
+
+class AccessibilitySettings(_Section):
+    """[accessibility]: the facts of the accessibility statement (accessibility/)."""
+
+    contact_email: str = ""  # where to report a problem or ask for another format
+    contact_phone: str = ""
+    response_days: int = Field(default=10, ge=1)  # working days to reply
+    enforcement: Literal["EHRC", "ECNI"] = "EHRC"  # ECNI in Northern Ireland
+    compliance: Literal["fully", "partially", "not"] = "partially"
+    non_compliant: tuple[str, ...] = (
+        (
+            "Some PDF papers may not be fully accessible to screen reader software: they may lack "
+            "tagged headings and table structure (WCAG 2.2 success criterion 1.3.1, info and "
+            "relationships). Every paper is also published as a web page with the same content "
+            "and figures."
+        ),
+    )
+    prepared: dt.date | None = None  # when the statement was prepared
+    last_reviewed: dt.date | None = None
+    tested: str = (
+        "Every type of page on this website is checked each time it is built with the axe-core "
+        "accessibility engine in a web browser against WCAG 2.2 levels A and AA."
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AccessibilitySettings:
+        if self.compliance == "fully" and self.non_compliant:
+            raise ValueError('compliance "fully" cannot list non_compliant content; empty the list or say "partially"')
+        if self.compliance != "fully" and not self.non_compliant:
+            raise ValueError(f'compliance "{self.compliance}" needs non_compliant to say what is not accessible')
+        return self
 
 
 class TargetSettings(_Section):
@@ -112,6 +165,7 @@ class SitegenToml(BaseModel):
     target: TargetSettings = TargetSettings()
     pdf: PdfSettings = PdfSettings()
     content: ContentSettings = ContentSettings()
+    accessibility: AccessibilitySettings = AccessibilitySettings()
 
 
 @dataclass(frozen=True)
@@ -125,6 +179,7 @@ class Config:
     source: Path
     warnings: tuple[Problem, ...] = field(default=())
     content: ContentSettings = field(default=ContentSettings())
+    accessibility: AccessibilitySettings = field(default=AccessibilitySettings())
 
     @property
     def content_dir(self) -> Path:
@@ -151,8 +206,11 @@ class Config:
         return self.pdf.header or self.site.title
 
 
-def load_config(project_dir: Path) -> Config:
-    """Read and check `sitegen.toml`; raise ConfigError naming every bad key."""
+def load_config(project_dir: Path, base_url: str | None = None) -> Config:
+    """Read and check `sitegen.toml`; raise ConfigError naming every bad key.
+
+    `base_url` (the command line's `--base-url`) replaces `[site] base_url`.
+    """
     path = project_dir / CONFIG_NAME
     name = CONFIG_NAME
     if not project_dir.is_dir():
@@ -184,14 +242,21 @@ def load_config(project_dir: Path) -> Config:
         ) from exc
     warnings = tuple(_unknown_keys(name, parsed))
     _check_source_date_epoch()
+    site = parsed.site
+    if base_url is not None:
+        try:
+            site = site.model_copy(update={"base_url": normalise_base_url(base_url)})
+        except ValueError as exc:
+            raise ConfigError(f"--base-url: {exc} (found {base_url!r})") from None
     return Config(
         project_dir=project_dir,
-        site=parsed.site,
+        site=site,
         target=parsed.target,
         pdf=parsed.pdf,
         source=path,
         warnings=warnings,
         content=parsed.content,
+        accessibility=parsed.accessibility,
     )
 
 
@@ -218,7 +283,7 @@ def _problem_from_pydantic(name: str, raw: dict, err: Any) -> Problem:
 
 def _unknown_keys(name: str, parsed: SitegenToml) -> list[Problem]:
     unknown = [Problem(name, None, k, "unknown key, ignored", "warning") for k in parsed.model_extra or {}]
-    for section in ("site", "target", "pdf", "content"):
+    for section in ("site", "target", "pdf", "content", "accessibility"):
         extra = getattr(parsed, section).model_extra or {}
         unknown += [
             Problem(name, None, f"{section}.{k}", "unknown key, ignored", "warning") for k in extra

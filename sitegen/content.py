@@ -7,10 +7,14 @@ stands for its folder; `about.md` becomes `about/index.html`, so URLs never end 
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
+import html
+import os
+import posixpath
 import re
-from decimal import Decimal
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
@@ -137,12 +141,7 @@ class CaseStudyMeta(BaseModel):
     @field_validator("annual_saving_gbp", mode="before")
     @classmethod
     def _money(cls, value: Any) -> Decimal:
-        if isinstance(value, bool):
-            raise ValueError("expected an amount of money such as 250000")
-        try:
-            return money_from_text(str(value))
-        except ValueError:
-            raise ValueError("expected an amount of money such as 250000") from None
+        return _money_field(value)
 
 
 class AgendaItem(BaseModel):
@@ -173,10 +172,121 @@ class MeetingMeta(BaseModel):
     items: tuple[AgendaItem, ...] = Field(min_length=1)
 
 
+def _money_field(value: Any) -> Decimal:
+    if isinstance(value, bool):
+        raise ValueError("expected an amount of money such as 250000")
+    try:
+        return money_from_text(str(value))
+    except ValueError:
+        raise ValueError("expected an amount of money such as 250000") from None
+
+
+class ServiceMeta(BaseModel):
+    """Front matter of a hand-written service page (layout: service), which replaces the
+    one made from services.csv at the same URL."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    service_id: str = Field(min_length=1)
+
+
+class PlanRisk(BaseModel):
+    """A risk to delivering an outcome, as the plan's form asks for it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    risk: str = Field(min_length=1)
+    likelihood: Literal["L", "M", "H"]
+    impact: Literal["L", "M", "H"]
+    mitigation: str = Field(min_length=1)
+
+    @field_validator("likelihood", "impact", mode="before")
+    @classmethod
+    def _level(cls, value: Any) -> Any:
+        return value.strip().upper()[:1] if isinstance(value, str) else value
+
+
+class Milestone(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    when: str = Field(min_length=1)  # "September 2011", "June 2011 onwards"
+    action: str = Field(min_length=1)
+
+
+class BudgetLine(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    item: str = Field(min_length=1)
+    amount_gbp: Decimal
+
+    @field_validator("amount_gbp", mode="before")
+    @classmethod
+    def _money(cls, value: Any) -> Decimal:
+        return _money_field(value)
+
+
+class OutcomePlanMeta(BaseModel):
+    """Front matter of an outcome delivery plan (layout: outcome-plan): the short answers of
+    the form; the long ones are the page's Markdown, under the form's questions."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    outcome: str = Field(min_length=1)
+    indicator: str = Field(min_length=1)
+    indicator_definition: str = ""
+    area: str = ""
+    local_targets: str = ""
+    lead_officer: str = Field(min_length=1)
+    delivery_partnership: str = ""
+    partners: tuple[str, ...] = ()  # partner ids
+    contributions: str = ""
+    risks: tuple[PlanRisk, ...] = ()
+    milestones: tuple[Milestone, ...] = ()
+    resources: str = ""
+    budget: tuple[BudgetLine, ...] = ()
+    funding_sources: tuple[str, ...] = ()  # the joint projects' funding sources the plan draws on
+    communication: tuple[str, ...] = ()
+
+
+ARTICLE_SECTIONS = ("feature", "news", "people")
+
+
+class ArticleMeta(BaseModel):
+    """Front matter of a newsletter article (layout: article), a file in its edition's folder."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    title: str = Field(min_length=1)
+    summary: str = ""
+    section: Literal[ARTICLE_SECTIONS] = "news"  # type: ignore[valid-type]
+    order: int = 0
+    pull_quote: str = ""
+    author: str = ""
+    anchor: str = ""  # set from the file name when the edition is put together
+    source_name: str = ""
+
+
+class NewsletterMeta(BaseModel):
+    """Front matter of a newsletter edition (layout: newsletter); its articles are the
+    `layout: article` files in its folder, in front-matter order, people news last."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    edition: str = Field(min_length=1)  # "Issue 6 · Autumn 2011"
+    events_from: dt.date | None = None  # default: the edition's date
+    events_until: dt.date | None = None
+    contact: str = ""
+    articles: tuple[ArticleMeta, ...] = ()  # filled in from the folder, never written by hand
+
+
 LAYOUT_META: dict[str, type[BaseModel]] = {
     "paper": PaperMeta,
     "case-study": CaseStudyMeta,
     "meeting": MeetingMeta,
+    "service": ServiceMeta,
+    "outcome-plan": OutcomePlanMeta,
+    "newsletter": NewsletterMeta,
+    "article": ArticleMeta,
 }
 
 
@@ -214,8 +324,8 @@ class Page:
     def parent_url(self) -> str | None:
         if not self.url:
             return None
-        parent = str(PurePosixPath(self.url).parent)
-        return "" if parent == "." else parent + "/"
+        parent = posixpath.dirname(self.url.rstrip("/"))
+        return parent + "/" if parent else ""
 
 
 @dataclass(frozen=True)
@@ -247,11 +357,11 @@ def load_content(config: Config) -> ContentTree:
     pages: list[Page] = []
     assets: list[Asset] = []
     problems: list[Problem] = []
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        relative = path.relative_to(root).as_posix()
-        if any(part.startswith(".") for part in PurePosixPath(relative).parts):
-            continue
-        if not path.resolve().is_relative_to(config.project_dir.resolve()):
+    project = config.project_dir.resolve()
+    root_inside = root.resolve().is_relative_to(project)
+    for path, relative in _content_files(root):
+        inside = path.resolve().is_relative_to(project) if path.is_symlink() else root_inside
+        if not inside:
             # A symbolic link out of the project would publish a file from elsewhere.
             problems.append(Problem(f"content/{relative}", None, None,
                                     "is a symbolic link to a file outside the project; not published"))
@@ -263,6 +373,8 @@ def load_content(config: Config) -> ContentTree:
                 pages.append(page)
         else:
             assets.append(Asset(path, relative))
+    pages, edition_problems = _put_editions_together(pages)
+    problems += edition_problems
     problems += _duplicate_urls(pages)
     pages = name_pdfs(pages)
     if not any(p.url == "" for p in pages):
@@ -272,8 +384,24 @@ def load_content(config: Config) -> ContentTree:
     return ContentTree(tuple(pages), tuple(assets))
 
 
+def _content_files(root: Path) -> list[tuple[Path, str]]:
+    """Every file under content/ (path, path relative to it) in order, hidden ones left out.
+    Like rglob, the walk does not enter linked folders; a linked file is checked by the caller."""
+    found: list[tuple[str, str]] = []
+    top = os.fspath(root)
+    for folder, subfolders, files in os.walk(top):
+        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+        prefix = os.path.relpath(folder, top).replace(os.sep, "/")
+        for name in files:
+            full = os.path.join(folder, name)
+            if not name.startswith(".") and os.path.isfile(full):
+                found.append((full, name if prefix == "." else f"{prefix}/{name}"))
+    found.sort(key=lambda item: item[1].split("/"))
+    return [(Path(full), relative) for full, relative in found]
+
+
 def _read_page(path: Path, relative: str, config: Config) -> tuple[Page | None, list[Problem]]:
-    name = relative_name(path, config.project_dir)
+    name = f"content/{relative}"  # as the author knows it (a linked file by its link)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -358,16 +486,85 @@ def _title_from_name(relative: str) -> str:
 def name_pdfs(pages: list[Page]) -> list[Page]:
     """A paper's PDF is named after its page (report.pdf), or its whole path if that clashes."""
     def short(page: Page) -> str:
-        return PurePosixPath(page.url).name or "index"
+        return posixpath.basename(page.url.rstrip("/")) or "index"
 
-    counts: dict[str, int] = {}
+    counts = collections.Counter(short(page) for page in pages)
+    named = []
     for page in pages:
-        counts[short(page)] = counts.get(short(page), 0) + 1
-    return [
-        replace(page, pdf_name=(short(page) if counts[short(page)] == 1
-                                else page.url.strip("/").replace("/", "-") or "index") + ".pdf")
-        for page in pages
+        if page.wants_pdf:
+            name = short(page) if counts[short(page)] == 1 else page.url.strip("/").replace("/", "-") or "index"
+            page = replace(page, pdf_name=name + ".pdf")
+        named.append(page)
+    return named
+
+
+def _put_editions_together(pages: list[Page]) -> tuple[list[Page], list[Problem]]:
+    """Each newsletter edition with its articles inside it, and no page of their own.
+
+    An edition is its own Markdown (the lead story) followed by each article's, in front
+    matter order with people news last, so that tables and figures work in every article.
+    """
+    editions = {p.url: p for p in pages if p.meta.layout == "newsletter"}
+    articles: dict[str, list[Page]] = {url: [] for url in editions}
+    problems = []
+    for page in pages:
+        if page.meta.layout != "article":
+            continue
+        if page.parent_url in editions:
+            articles[page.parent_url].append(page)
+        else:
+            problems.append(Problem(page.source_name, source_line(page, "layout:"), "layout",
+                                    "an article belongs in the folder of a newsletter edition "
+                                    "(beside an index.md with layout: newsletter)"))
+    kept = []
+    for page in pages:
+        if page.meta.layout == "article":
+            continue
+        if page.url in editions:
+            page = _edition(page, articles[page.url])
+        kept.append(page)
+    return kept, problems
+
+
+def _edition(edition: Page, article_pages: list[Page]) -> Page:
+    ordered = sorted(article_pages, key=lambda a: (a.details.section == "people", a.details.order,
+                                                   a.details.title))
+    details = [
+        a.details.model_copy(update={"anchor": PurePosixPath(a.url).name, "source_name": a.source_name})
+        for a in ordered
     ]
+    blocks = [edition.body]
+    people_open = False
+    for article, meta in zip(ordered, details, strict=True):
+        if meta.section == "people" and not people_open:
+            blocks.append('<section class="newsletter-people" id="people-news" markdown="1">\n\n'
+                          '<h2 class="newsletter-people__title">People news</h2>\n')
+            people_open = True
+        blocks.append(_article_block(meta, article.body))
+    if people_open:
+        blocks.append("</section>\n")
+    return replace(edition, body="\n\n".join(blocks),
+                   details=edition.details.model_copy(update={"articles": tuple(details)}))
+
+
+def _article_block(meta: ArticleMeta, body: str) -> str:
+    """One article as Markdown inside its own <article>, its title, standfirst and pull quote first."""
+    def text(value: str) -> str:  # front matter is text: no markup, no Jinja
+        return html.escape(value).replace("{", "&#123;")
+
+    heading = "h3" if meta.section == "people" else "h2"
+    parts = [(f'<article class="newsletter-article newsletter-article--{meta.section}" id="{meta.anchor}" '
+              f'markdown="1">'),
+             f'<{heading} class="newsletter-article__title">{text(meta.title)}</{heading}>']
+    if meta.summary:
+        parts.append(f'<p class="newsletter-article__standfirst">{text(meta.summary)}</p>')
+    if meta.pull_quote:
+        parts.append(f'<blockquote class="pull-quote"><p>{text(meta.pull_quote)}</p></blockquote>')
+    parts.append(body.strip())
+    if meta.author:
+        parts.append(f'<p class="newsletter-article__author">{text(meta.author)}</p>')
+    parts.append("</article>")
+    return "\n\n".join(parts) + "\n"
 
 
 def _duplicate_urls(pages: list[Page]) -> list[Problem]:

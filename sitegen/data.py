@@ -10,28 +10,35 @@ when the data is wrong (receipts to partners, `sitegen returns receipt`).
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from sitegen.config import Config
 from sitegen.errors import DataError, Problem, relative_name
-from sitegen.sources import TABLE_SUFFIXES, RawTable, read_table
+from sitegen.sources import TABLE_SUFFIXES, RawTable, read_table, read_tables, text_frame
 from sitegen.values import (
     DATE_EXAMPLE,
     FINANCIAL_YEAR_EXAMPLE,
     MICRO,
-    PENNY,
     MONEY_EXAMPLE,
+    NUMBER_EXAMPLE,
+    PENNY,
     YES_NO_EXAMPLE,
     Parsed,
     format_financial_year,
+    micro_to_pounds,
     parse_date,
     parse_enum,
     parse_financial_year,
     parse_money,
+    parse_number,
     parse_yes_no,
 )
 
@@ -43,6 +50,8 @@ KINDS = ("gain", "disposal")
 RATINGS = ("green", "amber", "red")
 PROJECT_STATUSES = ("proposed", "approved", "in_progress", "implemented", "closed")
 LEVELS = ("l", "m", "h")
+COST_BASES = ("head", "user", "unit")  # the unit cost a service is compared on
+DIRECTIONS = ("higher", "lower")  # which way a performance indicator is better
 
 EMAIL_EXAMPLE = "an address such as name@council.gov.uk"
 # Plausible, not RFC 5322: one @, no spaces, a dot in the domain. A typo such as
@@ -58,7 +67,7 @@ class Column:
     """One column of the contract: how to read it and whether it must be there."""
 
     name: str
-    kind: str  # text, id, enum, money, year, date, yesno, score, email
+    kind: str  # text, id, enum, money, year, date, yesno, score, email, number, count, percent, quarter
     required: bool = True
     default: str | None = None
     values: tuple[str, ...] = ()
@@ -162,6 +171,67 @@ CONTRACT: tuple[FileSpec, ...] = (
         ),
         unique=("risk_id",),
     ),
+    # Benchmarking (docs/data-contract.md, "Unit costs and savings"): what each service is
+    # compared on, its unit costs and performance by partner and year, savings by quarter.
+    FileSpec(
+        "services",
+        (
+            Column("service_id", "id"),
+            Column("name", "text"),
+            Column("cost_basis", "enum", values=COST_BASES),
+            Column("unit_name", "text", required=False, default=""),
+            Column("indicator", "text"),
+            Column("indicator_unit", "text", required=False, default=""),
+            Column("direction", "enum", values=DIRECTIONS),
+            Column("summary", "text", required=False, default=""),
+        ),
+        unique=("service_id",),
+    ),
+    FileSpec(
+        "unit_costs",
+        (
+            Column("partner_id", "partner"),
+            Column("service", "service"),
+            Column("year", "year"),
+            Column("net_cost_gbp", "money"),
+            Column("population", "count", required=False),
+            Column("users", "count", required=False),
+            Column("units", "count", required=False),
+            Column("performance", "number"),
+            Column("customer_value_pct", "percent", required=False),
+        ),
+        unique=("partner_id", "service", "year"),
+    ),
+    FileSpec(
+        "savings_progress",
+        (
+            Column("partner_id", "partner"),
+            Column("saving_ref", "text"),
+            Column("description", "text"),
+            Column("service", "service", required=False, default=""),
+            Column("year", "year"),
+            Column("quarter", "quarter"),
+            Column("target_gbp", "money"),
+            Column("achieved_gbp", "money"),
+            Column("forecast_gbp", "money", required=False),
+            Column("comment", "text", required=False, default=""),
+        ),
+        unique=("partner_id", "saving_ref", "year", "quarter"),
+    ),
+    # Newsletter editions list the events dated from the edition on.
+    FileSpec(
+        "events",
+        (
+            Column("title", "text"),
+            Column("date", "date"),
+            Column("time", "text", required=False, default=""),
+            Column("venue", "text"),
+            Column("description", "text", required=False, default=""),
+            Column("organiser", "text", required=False, default=""),
+            Column("booking", "text", required=False, default=""),
+        ),
+        unique=("title", "date"),
+    ),
 )
 CONTRACT_BY_NAME = {spec.name: spec for spec in CONTRACT}
 
@@ -180,6 +250,10 @@ class Dataset:
     use_of_resources: pd.DataFrame
     projects: pd.DataFrame
     risks: pd.DataFrame
+    services: pd.DataFrame
+    unit_costs: pd.DataFrame  # net cost, denominators, performance: Decimal numbers
+    savings_progress: pd.DataFrame
+    events: pd.DataFrame
     extra_tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # other files, as text
     files: dict[str, tuple[str, ...]] = field(default_factory=dict)  # frame name -> files read
     warnings: tuple[Problem, ...] = ()
@@ -239,6 +313,10 @@ class DataRead:
             use_of_resources=frames["use_of_resources"],
             projects=frames["projects"],
             risks=frames["risks"],
+            services=frames["services"],
+            unit_costs=frames["unit_costs"],
+            savings_progress=frames["savings_progress"],
+            events=frames["events"],
             extra_tables=self.extra_tables,
             files=self.files,
             warnings=tuple(sorted(p for p in self.problems if p.severity != "error")),
@@ -274,8 +352,8 @@ def read_data(config: Config) -> DataRead:
             frames[spec.name] = _empty_frame(spec)
             continue
         readable = []
-        for path, name in zip(paths, names, strict=True):
-            raw, read_problems = read_table(path, name)
+        # All the files of a kind are read at once: a thousand returns cost one scan, not a thousand.
+        for raw, read_problems in read_tables(list(zip(paths, names, strict=True))):
             problems += read_problems
             if raw is not None:
                 header_problems = _check_header(raw, spec)
@@ -326,6 +404,10 @@ def _dtype(kind: str) -> str:
         "money": "Int64",
         "year": "Int64",
         "score": "Int64",
+        "count": "Int64",
+        "quarter": "Int64",
+        "number": "object",
+        "percent": "object",
         "yesno": "bool",
         "date": "datetime64[s]",
     }.get(kind, "str")
@@ -344,25 +426,28 @@ class _Rows:
 
     @classmethod
     def of(cls, tables: list[RawTable]) -> _Rows:
-        frame = pd.concat([t.frame for t in tables], ignore_index=True).fillna("")
-        lines = pd.concat([t.lines for t in tables], ignore_index=True)
-        names = [t.name for t in tables]
-        codes = [i for i, t in enumerate(tables) for _ in range(len(t.frame))]
-        files = pd.Series(pd.Categorical.from_codes(codes, categories=names), index=frame.index)
+        cells = pa.concat_tables([t.cells for t in tables], promote_options="default")  # a column missing: null
+        cells = pa.Table.from_arrays([pc.fill_null(c, "") for c in cells.columns], names=cells.column_names)
+        lines = np.concatenate([t.lines for t in tables])
+        codes = np.repeat(np.arange(len(tables)), [t.cells.num_rows for t in tables])
         # A row of empty cells (",,,," as Excel leaves behind) is a blank row, as in XLSX:
         # checked once here, for all files at once, not file by file.
-        blank = frame.eq("").all(axis=1) if len(frame.columns) else pd.Series(False, index=frame.index)
-        if blank.any():
-            keep = ~blank
-            frame, lines, files = (x[keep].reset_index(drop=True) for x in (frame, lines, files))
-        return cls(frame, lines, files)
+        if cells.num_columns:
+            blank = functools.reduce(pc.and_, [pc.equal(c, "") for c in cells.columns])
+            if pc.any(blank).as_py():
+                keep = pc.invert(blank)
+                cells, lines, codes = cells.filter(keep), lines[keep.to_numpy(zero_copy_only=False)], codes[
+                    keep.to_numpy(zero_copy_only=False)]
+        frame = text_frame(cells)
+        files = pd.Series(pd.Categorical.from_codes(codes, categories=[t.name for t in tables]), index=frame.index)
+        return cls(frame, pd.Series(lines, index=frame.index, dtype="int64"), files)
 
 
 def _check_header(raw: RawTable, spec: FileSpec) -> list[Problem]:
     """A column named twice, or a required column missing: the file cannot be typed."""
     problems: list[Problem] = []
     seen: dict[str, int] = {}
-    for position, column in enumerate(raw.frame.columns, start=1):
+    for position, column in enumerate(raw.columns, start=1):
         if column in seen:
             problems.append(
                 Problem(raw.name, 1, column, f"column appears twice (columns {seen[column]} and {position})")
@@ -371,9 +456,9 @@ def _check_header(raw: RawTable, spec: FileSpec) -> list[Problem]:
     if problems:
         return problems
     return [
-        Problem(raw.name, 1, c.name, "required column is missing" + _suggest(c.name, list(raw.frame.columns)))
+        Problem(raw.name, 1, c.name, "required column is missing" + _suggest(c.name, raw.columns))
         for c in spec.columns
-        if c.required and c.name not in raw.frame.columns
+        if c.required and c.name not in raw.columns
     ]
 
 
@@ -414,7 +499,7 @@ def _parse_column(
     """A column's values, its problems, and which of its cells are wrong."""
     name = column.name
     checked = ~blank  # blank cells are reported as missing (required) or left empty
-    if column.kind in ("text", "partner", "partner_list"):
+    if column.kind in ("text", "partner", "partner_list", "service"):
         return text.astype(str), [], pd.Series(False, index=text.index)
     if column.kind == "id":
         bad = checked & ~text.str.fullmatch(r"[a-z0-9-]+").fillna(False).astype(bool)
@@ -473,7 +558,43 @@ def _parse_column(
         return number.where(~bad).astype("Int64"), _located(
             raw, name, bad, lambda v: f"not a score ({v!r}; expected a whole number from 1 to 4)"
         ), bad
+    if column.kind in QUANTITY_MESSAGES:
+        return _parse_quantity(raw, column, text, checked)
     raise AssertionError(f"unknown column kind {column.kind}")
+
+
+QUANTITY_MESSAGES = {
+    "number": f"not a number ({{!r}}; expected {NUMBER_EXAMPLE})",
+    "count": "not a count ({!r}; expected a whole number of 1 or more, such as 112,400)",
+    "percent": "not a percentage ({!r}; expected a number from 0 to 100, such as 72.5)",
+    "quarter": "not a quarter ({!r}; expected 1, 2, 3 or 4, or Q1 to Q4)",
+}
+
+
+def _parse_quantity(
+    raw: _Rows, column: Column, text: pd.Series, checked: pd.Series
+) -> tuple[pd.Series, list[Problem], pd.Series]:
+    """Numbers that are not money: indicators (any), counts (whole, 1 up), percentages, quarters."""
+    kind = column.kind
+    spelled = text
+    if kind == "quarter":
+        spelled = text.str.upper().str.removeprefix("Q")
+    elif kind == "percent":
+        spelled = text.str.removesuffix("%").str.rstrip()
+    parsed = parse_number(spelled)
+    in_range = {
+        "number": lambda v: True,
+        "count": lambda v: v >= 1 and v == v.to_integral_value(),
+        "percent": lambda v: 0 <= v <= 100,
+        "quarter": lambda v: v in (1, 2, 3, 4) and v == v.to_integral_value(),
+    }[kind]
+    good = pd.Series([v is not None and in_range(v) for v in parsed.values], index=text.index, dtype=bool)
+    bad = checked & ~good
+    values = parsed.values.where(good, None)
+    if kind in ("count", "quarter"):
+        values = pd.Series([int(v) if v is not None else pd.NA for v in values], index=text.index, dtype="Int64")
+    message = QUANTITY_MESSAGES[kind]
+    return values, _located(raw, column.name, bad, message.format), bad
 
 
 def _located(
@@ -542,7 +663,7 @@ def _check_references(frames: dict[str, pd.DataFrame], config: Config, check_ids
         )
     known = sorted(set(partners["partner_id"]) - {""})
     in_target = set(partners.loc[partners["in_target"], "partner_id"])
-    for name in ("returns", "rag_forecasts", "use_of_resources", "projects"):
+    for name in ("returns", "rag_forecasts", "use_of_resources", "projects", "unit_costs", "savings_progress"):
         frame = frames[name]
         if not check_ids:
             break
@@ -551,6 +672,7 @@ def _check_references(frames: dict[str, pd.DataFrame], config: Config, check_ids
                 problems += _unknown_ids(frame, column, known)
         if name == "projects" and len(frame):
             problems += _unknown_partner_lists(frame, known)
+    problems += _check_benchmarking(frames)
     lines = frames["returns"]
     problems += _duplicate_gain_refs(lines)
     first_year = config.target.first_year
@@ -589,16 +711,61 @@ def _duplicates(frame: pd.DataFrame, key: tuple[str, ...]) -> list[Problem]:
     problems = []
     for values, group in dup.groupby(columns, sort=True, dropna=False):
         values = values if isinstance(values, tuple) else (values,)
-        shown = ", ".join(
-            format_financial_year(int(v)) if c in ("year", "assessment") and not pd.isna(v) else str(v)
-            for c, v in zip(columns, values, strict=True)
-        )
+        shown = ", ".join(_key_text(c, v) for c, v in zip(columns, values, strict=True))
         first = group.iloc[0]
         for _, row in group.iloc[1:].iterrows():
             problems.append(
                 Problem(row["_file"], int(row["_line"]), columns[-1],
                         f"duplicate row for {shown} (first at {first['_file']}:{first['_line']})")
             )
+    return problems
+
+
+def _key_text(column: str, value: object) -> str:
+    """A key cell as the user wrote it: 2008-09, Q2, 2011-11-04."""
+    if pd.isna(value):  # type: ignore[arg-type]
+        return str(value)
+    if column in ("year", "assessment"):
+        return format_financial_year(int(value))  # type: ignore[call-overload]
+    if column == "quarter":
+        return f"Q{value}"
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    return str(value)
+
+
+def _check_benchmarking(frames: dict[str, pd.DataFrame]) -> list[Problem]:
+    """Services named in unit costs and savings exist; each service's cost basis has its
+    denominator; a savings target is more than nothing (its traffic light divides by it)."""
+    services = frames["services"]
+    basis = dict(zip(services["service_id"], services["cost_basis"], strict=True))
+    known = sorted(set(basis) - {""})
+    denominator = {"head": "population", "user": "users", "unit": "units"}
+    words = {"head": "cost per head", "user": "cost per user", "unit": "cost per unit"}
+    problems: list[Problem] = []
+    for name in ("unit_costs", "savings_progress"):
+        frame = frames[name]
+        unknown = frame[frame["service"].ne("") & ~frame["service"].isin(known)]
+        for _, row in unknown.head(MAX_PROBLEMS_PER_COLUMN).iterrows():
+            problems.append(
+                Problem(row["_file"], int(row["_line"]), "service",
+                        f"unknown service {row['service']!r} (not in services.csv){_suggest(row['service'], known)}")
+            )
+    costs = frames["unit_costs"]
+    for _, row in costs[costs["service"].isin(known)].iterrows():
+        cost_basis = basis[row["service"]]
+        needed = denominator.get(cost_basis)
+        if needed and pd.isna(row[needed]) and not row["_error"]:
+            problems.append(
+                Problem(row["_file"], int(row["_line"]), needed,
+                        f"required value is missing ({row['service']!r} is compared on {words[cost_basis]})")
+            )
+    savings = frames["savings_progress"]
+    for _, row in savings[savings["target_gbp"].notna() & savings["target_gbp"].le(0)].iterrows():
+        problems.append(
+            Problem(row["_file"], int(row["_line"]), "target_gbp",
+                    f"a savings target must be more than £0 (found {micro_to_pounds(row['target_gbp'])})")
+        )
     return problems
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from sitegen.config import Config
 from sitegen.content import ContentTree, Page, PageMeta, name_pdfs
 from sitegen.data import SECTORS, WORKSTREAMS
+from sitegen.search import facet_options, partner_sectors
 from sitegen.tables import Table
 
 THEME_NAMES = {
@@ -33,8 +34,10 @@ def with_generated_pages(config: Config, tables: dict[str, Table], content: Cont
     made = [
         *_partner_pages(config, tables),
         *_project_pages(config, tables),
+        *_service_pages(config, tables),
         *_case_study_indexes(content),
     ]
+    made += _site_pages(config, tables, [*content.pages, *made])
     taken = {page.url for page in content.pages}
     extra = [page for page in made if page.url not in taken]
     pages = name_pdfs([*content.pages, *extra])
@@ -75,6 +78,22 @@ def _project_pages(config: Config, tables: dict[str, Table]) -> Iterable[Page]:
                     nav=False, project_id=row["project_id"], summary=row["summary"] or "")
 
 
+def _service_pages(config: Config, tables: dict[str, Table]) -> Iterable[Page]:
+    """The VfM action plan: an index of the benchmarked services and a page (with a PDF) for each."""
+    services = tables["services"]
+    if not len(services.frame):
+        return
+    source_name = services.sources[0]
+    source = config.project_dir / source_name
+    yield _page(source, source_name, "services/", title="Service unit costs", layout="services", order=4,
+                summary="What each service costs per head, per user or per unit, how well it performs, "
+                        "and how it compares with the other partners.")
+    for row in services.records():
+        yield _page(source, source_name, f"services/{row['service_id']}/", title=row["name"], layout="service",
+                    nav=False, pdf=True, service_id=row["service_id"],
+                    summary=row["summary"] or f"{row['name']}: unit costs, performance and value for money.")
+
+
 def _case_study_indexes(content: ContentTree) -> Iterable[Page]:
     studies = [p for p in content.pages if p.meta.layout == "case-study"]
     if not studies:
@@ -93,3 +112,18 @@ def _case_study_indexes(content: ContentTree) -> Iterable[Page]:
             yield _page(source, source_name, f"{root}{facet}/{slug(value)}/", title=f"Case studies: {title}",
                         layout="case-study-index", nav=False, facet=facet, facet_value=value,
                         summary=f"Case studies filed under {title.lower() if facet != 'places' else title}.")
+
+
+def _site_pages(config: Config, tables: dict[str, Table], pages: list[Page]) -> list[Page]:
+    """Search, the site map and the accessibility statement: linked from every page's header
+    and footer, out of the navigation (WCAG's "multiple ways" to find a page)."""
+    source = config.source
+    facets = facet_options(pages, partner_sectors(tables), THEME_NAMES)
+    return [
+        _page(source, "sitegen.toml", "search/", title="Search", layout="search", nav=False,
+              summary="Search the pages, case studies and partner pages of this site.", facets=facets),
+        _page(source, "sitegen.toml", "sitemap/", title="Site map", layout="sitemap", nav=False,
+              summary="Every page of this site, section by section."),
+        _page(source, "sitegen.toml", "accessibility/", title="Accessibility statement", layout="accessibility",
+              nav=False, summary="How accessible this website is, and how to report a problem."),
+    ]

@@ -73,6 +73,6 @@ def _replace_leading_text(element: etree.Element, rest: str, label: str) -> None
 class NumberedParagraphs(Extension):
     """Markdown(extensions=[NumberedParagraphs()]) numbers a paper's paragraphs."""
 
-    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Markdown's API
+    def extendMarkdown(self, md: Markdown) -> None:
         # After toc (priority 20) has added ids and permalinks to headings.
         md.treeprocessors.register(ParagraphNumbering(md), "sitegen_numbering", 5)

@@ -7,14 +7,14 @@ agenda gives each item's page (CSS target-counter) and each item is a PDF bookma
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from markupsafe import Markup
 
 from sitegen.content import ContentTree, Page, source_line
 from sitegen.errors import ContentError, Problem
-from sitegen.pdf import write_pdf
-from sitegen.render import PageDependencies, Renderer, RenderedPage
+from sitegen.render import PageDependencies, RenderedPage, Renderer
 
 
 @dataclass(frozen=True)
@@ -58,8 +58,15 @@ def check_agendas(content: ContentTree) -> None:
         raise ContentError("the agendas name papers that do not exist", problems)
 
 
-def render_pack(renderer: Renderer, meeting: RenderedPage, rendered: dict[str, RenderedPage]) -> bytes:
+def render_pack(renderer: Renderer, meeting: RenderedPage, rendered: Mapping[str, RenderedPage]) -> bytes:
     """The agenda pack of one meeting as PDF bytes."""
+    from sitegen.pdf import write_pdf  # WeasyPrint loads only when a PDF is made
+
+    return write_pdf(renderer.config, pack_html(renderer, meeting, rendered), meeting.page)
+
+
+def pack_html(renderer: Renderer, meeting: RenderedPage, rendered: Mapping[str, RenderedPage]) -> str:
+    """The whole pack as one print document: front sheet, agenda, then every paper."""
     items = agenda(meeting.page, renderer.content)
     fragments = {}
     for item in items:
@@ -67,11 +74,10 @@ def render_pack(renderer: Renderer, meeting: RenderedPage, rendered: dict[str, R
             fragments[item.number] = _fragment(renderer, rendered[item.paper.url], item.anchor)
     template = renderer.env.get_template("pack.html")
     context = renderer.page_context(meeting.page, meeting.body_html, meeting.toc, PageDependencies())
-    html = template.render(
+    return template.render(
         context | {"for_print": True, "in_pack": True, "items": items, "fragments": fragments,
                    "meeting": meeting.page.details}
     )
-    return write_pdf(renderer.config, html, meeting.page)
 
 
 def _fragment(renderer: Renderer, paper: RenderedPage, prefix: str) -> Markup:

@@ -12,15 +12,17 @@ import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
+from xml.etree import ElementTree
 
-import jinja2
 from weasyprint import CSS, HTML
+from weasyprint.pdf.metadata import NS as XMP_NAMESPACES
+from weasyprint.pdf.metadata import DocumentMetadata
 from weasyprint.urls import URLFetcher
 
 from sitegen.config import Config
 from sitegen.content import Page
 from sitegen.errors import PdfError, Problem
-from sitegen.render import THEME_DIR, PageDependencies, RenderedPage, Renderer, static_dirs
+from sitegen.render import THEME_DIR, RenderedPage, Renderer, static_dirs
 
 
 def find_static(config: Config, name: str) -> Path:
@@ -76,16 +78,7 @@ class ProjectFetcher(URLFetcher):
 
 def render_pdf(renderer: Renderer, rendered: RenderedPage) -> bytes:
     """One page as a PDF paper."""
-    config = renderer.config
-    page = rendered.page
-    try:
-        # The page's own layout, in the print shell (print.html) instead of the site's.
-        template = renderer.env.get_template(f"{page.meta.layout}.html")
-        context = renderer.page_context(page, rendered.body_html, rendered.toc, PageDependencies())
-        html = template.render(context | {"for_print": True, "pdf_header": config.pdf_header})
-    except jinja2.TemplateError as exc:
-        raise PdfError("PDF template", [Problem(f"{page.meta.layout}.html", getattr(exc, "lineno", None), None, str(exc))]) from exc
-    return write_pdf(config, html, page)
+    return write_pdf(renderer.config, renderer.print_html(rendered), rendered.page)
 
 
 def write_pdf(config: Config, html: str, page: Page) -> bytes:
@@ -95,7 +88,7 @@ def write_pdf(config: Config, html: str, page: Page) -> bytes:
 
 
 def lay_out_pdf(config: Config, html: str, *, name: str, base: str, date: dt.date | None, identity: str) -> bytes:
-    """Print HTML as PDF/UA with the print stylesheet, loading only project files.
+    """Print HTML as a tagged PDF/A-3a and PDF/UA-1 with the print stylesheet, loading only project files.
 
     `name` is the source named in problems, `identity` what the permanent /ID is made
     from, `date` the fallback creation date (see _stamp).
@@ -104,8 +97,9 @@ def lay_out_pdf(config: Config, html: str, *, name: str, base: str, date: dt.dat
     stylesheet = CSS(filename=str(find_static(config, "css/print.css")), url_fetcher=fetcher)
     document = HTML(string=html, base_url=base, url_fetcher=fetcher)
     try:
-        options: dict[str, Any] = {"stylesheets": [stylesheet], "pdf_variant": "pdf/ua-1", "custom_metadata": True}
+        options: dict[str, Any] = {"stylesheets": [stylesheet], "pdf_variant": PDF_VARIANT, "custom_metadata": True}
         laid_out = document.render(**options)
+        laid_out.metadata = UniversalAccessMetadata(**vars(laid_out.metadata))
         _stamp(laid_out.metadata, date)
         data = laid_out.write_pdf(**options, pdf_identifier=_identifier(identity, config))
     except Exception as exc:  # WeasyPrint raises many kinds; name the source either way
@@ -116,6 +110,53 @@ def lay_out_pdf(config: Config, html: str, *, name: str, base: str, date: dt.dat
             for url in dict.fromkeys(fetcher.refused)  # an image and a link to it: once
         ])
     return data
+
+
+# PDF/A-3 level "a": archival (fonts embedded, sRGB output intent, XMP metadata) and
+# tagged, which makes WeasyPrint write the same structure tree, /Lang, /MarkInfo and
+# DisplayDocTitle as its "pdf/ua-1" variant. WeasyPrint takes one variant at a time,
+# so UniversalAccessMetadata adds the PDF/UA-1 identification to the XMP.
+PDF_VARIANT = "pdf/a-3a"
+
+
+# PDF/A-2 and -3 accept in XMP only the properties of the schemas they name, or of an
+# extension schema described in the packet itself: pdfuaid is not among the former.
+_EXTENSION_NAMESPACES = {
+    "pdfaExtension": "http://www.aiim.org/pdfa/ns/extension/",
+    "pdfaSchema": "http://www.aiim.org/pdfa/ns/schema#",
+    "pdfaProperty": "http://www.aiim.org/pdfa/ns/property#",
+}
+for _prefix, _uri in _EXTENSION_NAMESPACES.items():  # written with the prefixes PDF/A names
+    ElementTree.register_namespace(_prefix, _uri)
+_PDFUA_IDENTIFICATION = f"""\
+<rdf:Description xmlns:rdf="{XMP_NAMESPACES['rdf']}" xmlns:pdfuaid="{XMP_NAMESPACES['pdfuaid']}"
+    {" ".join(f'xmlns:{prefix}="{uri}"' for prefix, uri in _EXTENSION_NAMESPACES.items())}
+    rdf:about="" pdfuaid:part="1">
+  <pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
+    <pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>
+    <pdfaSchema:namespaceURI>{XMP_NAMESPACES['pdfuaid']}</pdfaSchema:namespaceURI>
+    <pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>
+    <pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">
+      <pdfaProperty:name>part</pdfaProperty:name>
+      <pdfaProperty:valueType>Integer</pdfaProperty:valueType>
+      <pdfaProperty:category>internal</pdfaProperty:category>
+      <pdfaProperty:description>Part of ISO 14289 to which the file conforms</pdfaProperty:description>
+    </rdf:li></rdf:Seq></pdfaSchema:property>
+  </rdf:li></rdf:Bag></pdfaExtension:schemas>
+</rdf:Description>"""
+
+
+class UniversalAccessMetadata(DocumentMetadata):
+    """The document's metadata, whose XMP also declares PDF/UA-1 (pdfuaid:part 1).
+
+    A PDF that meets both standards says so in its one XMP packet (the PDF Association's
+    guide to conforming to both); WeasyPrint writes only the variant it was asked for.
+    """
+
+    def generate_rdf_metadata(self, variant: str, version: int, conformance: str | None) -> bytes:
+        rdf = ElementTree.fromstring(super().generate_rdf_metadata(variant, version, conformance))
+        rdf.append(ElementTree.fromstring(_PDFUA_IDENTIFICATION))
+        return ElementTree.tostring(rdf, encoding="utf-8")
 
 
 def _stamp(metadata: Any, date: dt.date | None) -> None:

@@ -13,6 +13,7 @@ import base64
 import functools
 import os
 import posixpath
+import re
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from sitegen.content import ContentTree, Page, source_line
 from sitegen.errors import Problem, TemplateError
 from sitegen.numbering import NumberedParagraphs
 from sitegen.sanitize import clean_html
+from sitegen.sections import SiteIndex, parent_url_of
 from sitegen.tables import Column, Table, plain_value
 from sitegen.values import financial_year_from_text
 
@@ -148,6 +150,7 @@ class Renderer:
         self.content = content
         self.env = make_environment(config)
         self.nav = build_nav(content)
+        self.site_index = SiteIndex(content)
         self._markdown = markdown.Markdown(
             extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG
         )
@@ -176,26 +179,32 @@ class Renderer:
             progress(len(pages), len(pages))  # "done" only once all pages are
         return rendered
 
-    def render_page(self, page: Page) -> RenderedPage:
+    def render_page(self, page: Page, link_root: str | None = None) -> RenderedPage:
+        """`link_root` ("/finance/vfm/") makes the page's links absolute paths (for 404.html)."""
         deps = PageDependencies()
         body_html, toc = self._body(page, deps)
         layout = f"{page.meta.layout}.html"
-        context = self.page_context(page, body_html, toc, deps)
+        context = self.page_context(page, body_html, toc, deps, link_root)
         html = self._render_template(layout, context, page, deps)
         return RenderedPage(
             page, html, body_html, toc, frozenset(deps.tables), frozenset(deps.templates)
         )
 
     def page_context(
-        self, page: Page, body_html: str, toc: tuple[dict, ...], deps: PageDependencies
+        self, page: Page, body_html: str, toc: tuple[dict, ...], deps: PageDependencies,
+        link_root: str | None = None,
     ) -> dict[str, Any]:
         """What a layout template sees: the page, the site, and the same table calls."""
-        root = relative_url(page.url, "")
-        return self.body_context(page, deps) | {
+        root = link_root or relative_url(page.url, "")
+        absolute = {"url": lambda target: link_root + target} if link_root else {}
+        return self.body_context(page, deps) | absolute | {
             "content": Markup(body_html),
             "toc": toc,
             "nav": self.nav,
             "breadcrumbs": self.breadcrumbs(page),
+            "pager": self.site_index.pager(page),
+            "site_index": self.site_index,
+            "accessibility": self.config.accessibility,
             "root": root,
             "for_print": False,
             "in_pack": False,
@@ -203,20 +212,28 @@ class Renderer:
             "pdf_url": relative_url(page.url, page.pdf_path) if page.wants_pdf else None,
         }
 
+    def print_html(self, rendered: RenderedPage) -> str:
+        """A page's own layout in the print shell (print.html) instead of the site's: the
+        HTML its PDF is laid out from, and so what decides whether it must be laid out again."""
+        page = rendered.page
+        context = self.page_context(page, rendered.body_html, rendered.toc, PageDependencies())
+        return self._render_template(f"{page.meta.layout}.html", context | {"for_print": True}, page, PageDependencies())
+
     def breadcrumbs(self, page: Page) -> list[NavItem]:
         crumbs: list[NavItem] = []
         url = page.parent_url
         while url is not None:
-            parent = self.content.page_at(url)
+            parent = self.site_index.by_url.get(url)
             if parent is not None:
                 crumbs.insert(0, NavItem(parent.meta.title, parent.url))
-            url = parent.parent_url if parent is not None else None
+            # A folder with no page of its own (case-studies/themes/) is passed over, not a dead end.
+            url = parent_url_of(url)
         return crumbs
 
     def _body(self, page: Page, deps: PageDependencies) -> tuple[str, tuple[dict, ...]]:
         name = page.source_name
         try:
-            code = self.env.compile(page.body, name=name, filename=name)
+            code = self.env.compile(_attribute_lists_as_text(page.body), name=name, filename=name)
             template = self.env.template_class.from_code(self.env, code, self.env.globals, None)
             source = template.render(self.body_context(page, deps))
         except jinja2.TemplateSyntaxError as exc:
@@ -290,7 +307,7 @@ class Renderer:
                 where, frame[1] if frame else None, None,
                 f"{_describe(exc)} (rendering {page.source_name})")]) from exc
 
-    @functools.cache  # noqa: B019 - one renderer per build, templates fixed for its life
+    @functools.cache
     def template_closure(self, name: str) -> frozenset[str]:
         """A template and every template it extends, includes or imports."""
         assert self.env.loader is not None
@@ -491,11 +508,25 @@ def _cell(column: Column, value: Any, scale: str, negative: str) -> tuple[str, b
     return (str(value), False)
 
 
+# `{#id}` and `{#id .class}` are Markdown attribute lists (attr_list), but open a Jinja
+# comment; a real comment ends with `#}`, which these never do.
+ATTRIBUTE_LIST = re.compile(r"\{#([^\s#}](?:[^}\n]*[^#}\n])?)\}")
+
+
+def _attribute_lists_as_text(body: str) -> str:
+    """A page body with its `{#id}` attribute lists shielded from Jinja (same lines)."""
+    return ATTRIBUTE_LIST.sub(r"{% raw %}{#\1}{% endraw %}", body)
+
+
 def build_nav(content: ContentTree) -> tuple[NavItem, ...]:
     """Top-level sections and their direct children, in front-matter order."""
+    by_parent: dict[str | None, list[Page]] = {}
+    for page in content.pages:
+        if page.meta.nav:
+            by_parent.setdefault(page.parent_url, []).append(page)
+
     def children_of(url: str) -> list[Page]:
-        kids = [p for p in content.pages if p.parent_url == url and p.meta.nav]
-        return sorted(kids, key=lambda p: (p.meta.order, p.meta.title))
+        return sorted(by_parent.get(url, ()), key=lambda p: (p.meta.order, p.meta.title))
 
     items = []
     home = content.page_at("")

@@ -19,6 +19,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 MICRO = 1_000_000  # micropounds per pound
 PENNY = 10_000  # micropounds per penny
@@ -49,41 +51,51 @@ def _text(series: pd.Series) -> pd.Series:
 
 
 def _parse_money(series: pd.Series) -> Parsed:
-    """Read money spellings into integer micropounds (int64, or Python ints if huge)."""
-    text = _text(series)
-    if text.empty:
-        return Parsed(pd.Series([], index=text.index, dtype="int64"), pd.Series([], index=text.index, dtype=bool))
+    """Read money spellings into integer micropounds (int64, or Python ints if huge).
+
+    Written in Arrow compute functions, each over the whole column: a million distinct
+    amounts take a fraction of a second. The steps are those of reading one by hand.
+    """
+    text = _arrow_text(_text(series))
+    index = series.index
+    if not len(text):
+        return Parsed(pd.Series([], index=index, dtype="int64"), pd.Series([], index=index, dtype=bool))
     # Accountants' brackets mean negative: "(1,234)" or "(£1,234)".
-    bracketed = text.str.startswith("(") & text.str.endswith(")")
-    core = text.where(~bracketed, text.str.slice(1, -1).str.strip())
-    minus = core.str.startswith("-")
-    core = core.where(~minus, core.str.slice(1).str.lstrip())
-    core = core.str.removeprefix("£").str.lstrip()
-    has_comma = core.str.contains(",", regex=False)
-    commas_ok = ~has_comma | core.str.fullmatch(_THOUSANDS)
-    digits = core.str.replace(",", "", regex=False)
-    shape_ok = digits.str.fullmatch(_MONEY_SHAPE) & ~digits.str.startswith("-")
-    bad = ~(shape_ok & commas_ok & ~(bracketed & minus)).fillna(False).astype(bool)
-    bad |= text.eq("")
-    good = digits.where(~bad, "0")
-    parts = good.str.split(".", n=1, expand=True)
-    whole = parts[0]
-    frac = (
-        parts[1].fillna("").str.ljust(2, "0")
-        if parts.shape[1] > 1
-        else pd.Series("00", index=good.index)
-    )
-    long_whole = whole.str.len() > 12  # over £999,999,999,999: leave int64 territory
-    if long_whole.any():
+    bracketed = pc.and_(pc.starts_with(text, "("), pc.ends_with(text, ")"))
+    core = pc.if_else(bracketed, pc.utf8_trim_whitespace(pc.utf8_slice_codeunits(text, 1, -1)), text)
+    minus = pc.starts_with(core, "-")
+    core = pc.if_else(minus, pc.utf8_ltrim_whitespace(pc.utf8_slice_codeunits(core, 1)), core)
+    core = pc.utf8_ltrim_whitespace(pc.if_else(pc.starts_with(core, "£"), pc.utf8_slice_codeunits(core, 1), core))
+    commas_ok = pc.or_(pc.invert(pc.match_substring(core, ",")), _fullmatch(core, _THOUSANDS))
+    digits = pc.replace_substring(core, ",", "")
+    shape_ok = pc.and_(_fullmatch(digits, _MONEY_SHAPE), pc.invert(pc.starts_with(digits, "-")))
+    ok = pc.and_(pc.and_(shape_ok, commas_ok), pc.invert(pc.and_(bracketed, minus)))
+    bad = pc.or_(pc.invert(ok), pc.equal(text, ""))
+    parts = pc.extract_regex(pc.if_else(bad, "0", digits), r"^(?P<whole>[0-9]+)(?:\.(?P<frac>[0-9]{1,2}))?$")
+    whole = pc.struct_field(parts, "whole")
+    frac = pc.utf8_rpad(pc.struct_field(parts, "frac"), 2, "0")
+    negative = pc.or_(minus, bracketed).to_numpy(zero_copy_only=False)
+    if pc.any(pc.greater(pc.utf8_length(whole), 12)).as_py():  # over £999,999,999,999: past int64
         values = pd.Series(
-            [int(w) * MICRO + int(f) * PENNY for w, f in zip(whole, frac, strict=True)],
-            index=good.index,
+            [int(w) * MICRO + int(f) * PENNY for w, f in zip(whole.to_pylist(), frac.to_pylist(), strict=True)],
+            index=index,
             dtype=object,
         )
     else:
-        values = whole.astype("int64") * MICRO + frac.astype("int64") * PENNY
-    sign = np.where(minus | bracketed, -1, 1)
-    return Parsed(values * sign, bad)
+        micro = pc.add(pc.multiply(pc.cast(whole, pa.int64()), MICRO), pc.multiply(pc.cast(frac, pa.int64()), PENNY))
+        values = pd.Series(micro.to_numpy(zero_copy_only=False), index=index)
+    return Parsed(values * np.where(negative, -1, 1), pd.Series(bad.to_numpy(zero_copy_only=False), index=index))
+
+
+def _arrow_text(series: pd.Series) -> pa.Array:
+    """A column of text as one Arrow array, blank for missing."""
+    arrow = pa.array(series.astype("string").fillna("").array)
+    return (arrow.combine_chunks() if isinstance(arrow, pa.ChunkedArray) else arrow).cast(pa.large_string())
+
+
+def _fullmatch(text: pa.Array, pattern: str) -> pa.Array:
+    """Whether each string is wholly the pattern (as pandas' str.fullmatch on Arrow strings)."""
+    return pc.match_substring_regex(text, f"^{pattern}$")
 
 
 def _parse_financial_year(series: pd.Series) -> Parsed:
@@ -144,12 +156,13 @@ def by_distinct_value(parse: Callable[[pd.Series], Parsed], series: pd.Series) -
     A million return lines hold a few dozen years, dates and yes/no spellings: parsing
     the distinct ones is a hundred times less work and gives the same answer.
     """
-    codes, uniques = pd.factorize(series.astype("string").fillna(""), sort=False)
-    parsed = parse(pd.Series(uniques, dtype="string"))
+    encoded = _arrow_text(series).dictionary_encode()
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    parsed = parse(pd.Series(encoded.dictionary, dtype="string"))
     index = series.index
 
     def spread(values: pd.Series) -> pd.Series:
-        return pd.Series(values.to_numpy()[codes], index=index, dtype=values.dtype)
+        return pd.Series(values.array.take(codes), index=index)
 
     reason = spread(parsed.reason) if parsed.reason is not None else None
     return Parsed(spread(parsed.values), spread(parsed.bad).astype(bool), reason)
@@ -230,3 +243,27 @@ def micro_to_pounds(value: object) -> Decimal | None:
 def round_half_up(value: Decimal, places: int) -> Decimal:
     """Round for display only: half up, as finance officers expect (not bankers')."""
     return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+# ---- plain numbers: counts, indicators, percentages (never money) --------------------
+
+NUMBER_EXAMPLE = "a number such as 1,234 or 97.5"
+# ASCII digits, thousands commas in the right places, any decimals: "8.25", "112,400".
+_NUMBER_SHAPE = r"-?(?:[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)(?:\.[0-9]+)?"
+
+
+def _parse_number(series: pd.Series) -> Parsed:
+    """Read a plain number into an exact Decimal (object dtype), None where unreadable."""
+    text = _text(series)
+    shaped = text.str.fullmatch(_NUMBER_SHAPE).fillna(False).astype(bool)
+    values = pd.Series(
+        [Decimal(t.replace(",", "")) if ok else None for t, ok in zip(text, shaped, strict=True)],
+        index=text.index,
+        dtype=object,
+    )
+    return Parsed(values, ~shaped)
+
+
+def parse_number(series: pd.Series) -> Parsed:
+    """Read plain numbers (performance indicators, counts) as exact Decimals."""
+    return by_distinct_value(_parse_number, series)

@@ -31,7 +31,7 @@ def test_every_page_links_only_inside_the_site(built_demo) -> None:
     for page in site.rglob("*.html"):
         html = page.read_text(encoding="utf-8")
         for link in re.findall(r'(?:href|src)="([^"#]*)(?:#[^"]*)?"', html):
-            if not link or link.startswith(("data:", "mailto:")):
+            if not link or link.startswith(("data:", "mailto:", "tel:")):
                 continue
             assert "://" not in link, f"{page}: external link {link}"
             target = (page.parent / link).resolve()

@@ -31,8 +31,9 @@ def test_build_writes_site_pages_tables_and_pdfs(copy_fixture) -> None:
     project = copy_fixture("minimal")
     code, out, _ = run("build", "-C", str(project))
     assert code == 0
-    # 2 Markdown pages, and 3 made from the data: partners/ and a page per partner
-    assert re.match(r"Built 5 pages, \d+ tables, 1 PDFs, 0 warnings in \d+\.\d s into ", out)
+    # 2 Markdown pages, 3 made from the data (partners/ and a page per partner), and
+    # search/, sitemap/ and accessibility/
+    assert re.match(r"Built 8 pages, \d+ tables, 1 PDFs, 0 warnings in \d+\.\d s into ", out)
     site = project / "site"
     assert (site / "index.html").is_file()
     assert (site / "paper" / "index.html").is_file()
@@ -46,7 +47,7 @@ def test_check_writes_nothing(copy_fixture) -> None:
     project = copy_fixture("minimal")
     code, out, _ = run("check", "--project", str(project))
     assert code == 0
-    assert re.match(r"OK: 5 pages, \d+ tables, 0 warnings", out)
+    assert re.match(r"OK: 8 pages, \d+ tables, 0 warnings", out)
     assert not (project / "site").exists()
 
 
@@ -100,8 +101,9 @@ def test_template_problems_are_all_listed_with_lines(copy_fixture) -> None:
     assert code == 1
     assert err.splitlines() == [
         "Error: 3 file(s) could not be rendered",
-        "  content/broken.md:3: layout: no template 'fancy.html' (layouts: case-studies, case-study, "
-        "case-study-index, meeting, page, paper, partner, partners, project, projects)",
+        "  content/broken.md:3: layout: no template 'fancy.html' (layouts: accessibility, case-studies, case-study, "
+        "case-study-index, meeting, newsletter, not-found, outcome-plan, page, paper, partner, partners, project, "
+        "projects, search, service, services, sitemap)",
         "  content/index.md:7: unknown table 'ni197'; did you mean 'ni179'?",
         "  content/syntax.md:9: template syntax: Expected an expression, got 'end of statement block'",
     ]
@@ -120,7 +122,7 @@ def test_failed_build_leaves_existing_site_untouched(copy_fixture) -> None:
     assert "data/returns.csv:7: partner_id: unknown partner 'gamma'" in err
     after = {p: p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()}
     assert after == before
-    assert [p.name for p in project.iterdir() if p.name.startswith(".site")] == []
+    assert [p.name for p in project.iterdir() if p.name.startswith((".site-new-", ".site-old-"))] == []
 
 
 def test_template_override_file_by_file(copy_fixture) -> None:
@@ -168,7 +170,7 @@ def test_new_then_build_with_the_installed_command(tmp_path: Path) -> None:
     built = subprocess.run([sitegen, "build", "-C", "vfm"], cwd=tmp_path, env=env,
                            capture_output=True, text=True)
     assert built.returncode == 0, built.stderr
-    assert built.stdout.startswith("Built 6 pages, ")  # 2 Markdown, partners/ and 3 partners
+    assert built.stdout.startswith("Built 9 pages, ")  # 2 Markdown, partners/ and 3 partners, search/, sitemap/, accessibility/
     site = tmp_path / "vfm" / "site"
     assert "<title>Our Report</title>" in (site / "index.html").read_text(encoding="utf-8")
     assert (site / "papers" / "paper.pdf").is_file()

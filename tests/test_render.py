@@ -135,7 +135,7 @@ def test_chart_is_deterministic_and_checks_its_columns(minimal: Path) -> None:
     assert problems_of(minimal, '{{ chart("ni179_total", x="year", y="ni179") }}')[0] == (
         "content/index.md:5: table 'ni179_total' has no column 'ni179'; did you mean 'ni179_gbp'?")
     assert problems_of(minimal, '{{ chart("ni179_total", x="year", y="ni179_gbp", kind="pie") }}')[0] == (
-        "content/index.md:5: unknown chart kind 'pie' (kinds: bar, line, barh)")
+        "content/index.md:5: unknown chart kind 'pie' (kinds: bar, line, barh, quadrant)")
 
 
 def test_each_page_knows_what_it_was_made_from(minimal: Path) -> None:
@@ -143,4 +143,4 @@ def test_each_page_knows_what_it_was_made_from(minimal: Path) -> None:
     renderer = Renderer(loaded.config, loaded.tables, loaded.content)
     rendered = renderer.render_page(loaded.content.page_at(""))
     assert rendered.tables == {"ni179", "ni179_total", "budget"}
-    assert rendered.templates == {"page.html", "_page_header.html", "base.html", "print.html", "_table.html"}
+    assert rendered.templates == {"page.html", "_page_header.html", "_contents.html", "base.html", "print.html", "_table.html"}

@@ -1,0 +1,285 @@
+"""Making the outputs of a build, each once: rendered anew or kept from the last build.
+
+Every output (a page's HTML, a PDF, a table file, a copied file) has *inputs*: a
+digest of everything it is made from. A page's are its own file and front matter,
+the site around it (every page's title, place and settings, which make the
+navigation), the settings file and sitegen's version; after it is rendered we also
+know which templates and tables it used, and their digests are checked too. When
+all of them match the last build's record and `site/` still holds the file that
+build wrote, the file is hard-linked into the new site instead of made again.
+Otherwise it is made — pages and PDFs across every core (see workers.py).
+
+The outputs land in the staging folder; build.py swaps it in once all is well.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import BinaryIO
+
+import pandas as pd
+
+from sitegen import __version__
+from sitegen.cache import BuildCache, WrittenFile, digest, file_digest, link_into, prune, write_into
+from sitegen.content import Page
+from sitegen.errors import Problem, SitegenError, TemplateError
+from sitegen.links import Link, PageLinks, collect_links, shared_links
+from sitegen.render import RenderedPage, Renderer
+from sitegen.search import NOT_INDEXED, page_text
+from sitegen.tables import Table
+from sitegen.workers import in_parallel
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class OutputRecord:
+    """What an output was made from (`inputs`) and what was written (`written`)."""
+
+    inputs: str
+    written: str
+
+
+@dataclass(frozen=True)
+class PageRecord(OutputRecord):
+    """A rendered page, as much of it as later stages and the next build need."""
+
+    tables: tuple[tuple[str, str], ...]  # (table, fingerprint) it read
+    templates: tuple[tuple[str, str], ...]  # (template, digest of its source) it used
+    links: PageLinks
+    toc: tuple[dict, ...]
+    body_html: str | None  # kept for pages that make a PDF or go into an agenda pack
+    text: str | None  # the words of the page, for the search index (None: not indexed)
+
+    def rendered(self, page: Page) -> RenderedPage:
+        """The page as PDFs and packs use it (its article and contents, not its HTML)."""
+        return RenderedPage(page, "", self.body_html or "", self.toc,
+                            frozenset(n for n, _ in self.tables), frozenset(n for n, _ in self.templates))
+
+
+@dataclass
+class Fingerprints:
+    """Digests of the tables and templates of this build, each worked out once."""
+
+    renderer: Renderer
+    _tables: dict[str, str] = field(default_factory=dict)
+    _templates: dict[str, str] = field(default_factory=dict)
+
+    def table(self, name: str) -> str:
+        if name not in self._tables:
+            table = self.renderer.tables.get(name)
+            self._tables[name] = "" if table is None else table_fingerprint(table)
+        return self._tables[name]
+
+    def template(self, name: str) -> str:
+        if name not in self._templates:
+            env = self.renderer.env
+            assert env.loader is not None
+            try:
+                source, filename, _ = env.loader.get_source(env, name)
+            except Exception:  # gone since the last build
+                self._templates[name] = ""
+            else:
+                self._templates[name] = digest(filename or name, source)
+        return self._templates[name]
+
+    def unchanged(self, record: PageRecord) -> bool:
+        return all(self.table(n) == d for n, d in record.tables) and \
+            all(self.template(n) == d for n, d in record.templates)
+
+
+def table_fingerprint(table: Table) -> str:
+    """A digest of a table's values, columns and sources (pandas hashes the values in C)."""
+    columns = [c.name for c in table.columns]
+    try:
+        values = pd.util.hash_pandas_object(table.frame[columns], index=False).to_numpy().tobytes()
+    except TypeError:  # cells pandas cannot hash (lists…): the published CSV says the same
+        values = table.to_csv().encode("utf-8")
+    return digest(table.name, table.title, table.description, repr(table.columns), repr(table.sources), values)
+
+
+def site_inputs(renderer: Renderer, config_text: str) -> str:
+    """What every page depends on besides itself: sitegen, the settings, and the place,
+    title and settings of every page (the navigation, breadcrumbs and lists are made
+    from them). A page's body is not here: editing one page re-renders that page only."""
+    pages = renderer.content.pages
+    places = "\n".join(f"{p.url}\t{p.source_name}\t{p.pdf_name}\t{_json(p.meta)}\t{_json(p.details)}" for p in pages)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    return digest(__version__, config_text, epoch, places, "\n".join(sorted(renderer.tables)))
+
+
+def page_inputs(around: str, page: Page) -> str:
+    """A page's own inputs, on top of the site's."""
+    return digest(around, str(page.source), page.source_name, page.url, page.pdf_name, str(page.body_line),
+                  _json(page.meta), _json(page.details), page.body)
+
+
+def _json(model: object) -> str:
+    """A front-matter model as JSON (pydantic writes it in Rust: quick even for 50,000 pages)."""
+    if model is None:
+        return ""
+    try:
+        return model.model_dump_json()  # type: ignore[attr-defined]
+    except Exception:  # not a pydantic model, or a value JSON cannot hold
+        return repr(model)
+
+
+@dataclass
+class Outputs:
+    """This build's staging folder, the last build's records, and what has been made."""
+
+    renderer: Renderer
+    cache: BuildCache
+    staging: Path | None  # None for `sitegen check`: render, keep nothing
+    site_dir: Path
+    jobs: int | None = None
+    made: int = 0  # outputs made anew (the rest were kept)
+    kept: int = 0
+
+    def __post_init__(self) -> None:
+        self.fingerprints = Fingerprints(self.renderer)
+        self.kept_pages: set[str] = set()  # URLs of the pages kept from the last build
+        self._links: dict[Link, Link] = {}
+
+    # ---- any output ---------------------------------------------------------------------
+
+    def reuse(self, output: str, inputs: str) -> OutputRecord | None:
+        """Keep the last build's OUTPUT in the new site if its inputs are unchanged."""
+        record = self.cache.record_of(output)
+        if record is None or record.inputs != inputs or self.staging is None:
+            return None
+        if isinstance(record, PageRecord) and not self.fingerprints.unchanged(record):
+            return None
+        written = self.cache.reusable(output, record.written, self.site_dir)
+        if written is None:
+            return None
+        self.cache.keep(output, record)
+        self.cache.note_written(output, link_into(self.staging, output, self.site_dir / output, written))
+        self.kept += 1
+        return record
+
+    def write(self, output: str, inputs: str, data: bytes | Callable[[BinaryIO], None]) -> None:
+        """Write a freshly made output (bytes, or a writer streaming them) into the new site and record it."""
+        if self.staging is not None:
+            written = write_into(self.staging, output, data)
+            self.cache.keep(output, OutputRecord(inputs, written.digest))
+            self.cache.note_written(output, written)
+        self.made += 1
+
+    def put(self, output: str, data: bytes) -> None:
+        """An output cheap to make, made every build: kept when its bytes are the same."""
+        inputs = file_digest(data)
+        if self.reuse(output, inputs) is None:
+            self.write(output, inputs, data)
+
+    def file(self, output: str, source: Path) -> None:
+        """A file copied as it is (static files, images under content/)."""
+        self.put(output, source.read_bytes())  # a copy: site/ must never share the author's file
+
+    def finish(self, recycled: bool) -> None:
+        """Take out of a recycled staging folder whatever this build did not make or keep."""
+        if self.staging is not None and recycled:
+            prune(self.staging, set(self.cache.current["site"]), self.cache.previous.get("held"))
+        # After the swap the old site becomes the next build's staging folder: what it holds.
+        self.cache.current["held"] = list(self.cache.previous.get("site", {})) if self.cache.previous else None
+
+    # ---- pages -----------------------------------------------------------------------------
+
+    def pages(self, config_text: str, keep_body: set[str], progress: Progress | None = None) -> list[tuple[Page, PageRecord]]:
+        """Every page: kept when nothing it was made from changed, else rendered (in parallel)."""
+        pages = self.renderer.content.pages
+        around = site_inputs(self.renderer, config_text)
+        inputs = {page.url: page_inputs(around, page) for page in pages}
+        records: dict[str, PageRecord] = {}
+        stale: list[Page] = []
+        for page in pages:
+            kept = self.reuse(page.output_path, inputs[page.url])
+            if isinstance(kept, PageRecord) and (kept.body_html is not None or page.url not in keep_body):
+                records[page.url] = kept
+                self.kept_pages.add(page.url)
+            else:
+                stale.append(page)
+        problems: list[Problem] = []
+        render = _PageJob(self.renderer, self.staging, keep_body, inputs, self.fingerprints)
+        for number, (page, result) in enumerate(zip(stale, in_parallel(render, stale, self.jobs)), start=1):
+            if isinstance(result, list):
+                problems += result
+            else:
+                record, written = result
+                record = replace(record, links=shared_links(record.links, self._links))
+                records[page.url] = record
+                if written is not None:
+                    self.cache.keep(page.output_path, record)
+                    self.cache.note_written(page.output_path, written)
+                self.made += 1
+            if progress is not None and number < len(stale):
+                progress(number, len(stale))
+        if problems:
+            failed = len({p.file for p in problems})
+            raise TemplateError(f"{failed} file(s) could not be rendered", problems)
+        if progress is not None:
+            progress(len(stale), len(stale))  # "done" only once every page is
+        return [(page, records[page.url]) for page in pages]
+
+    # ---- PDFs ----------------------------------------------------------------------------
+
+    def pdfs(self, jobs: Sequence[tuple[str, Page, str]], print_inputs: str, progress: Progress | None = None) -> int:
+        """Lay out each (output, page, print HTML) not kept from the last build; return how many."""
+        from sitegen.pdf import write_pdf  # WeasyPrint loads only when a PDF is made
+
+        stale = []
+        for output, page, html in jobs:
+            inputs = digest(print_inputs, html)
+            if self.reuse(output, inputs) is None:
+                stale.append((output, page, html, inputs))
+
+        def lay_out(job: tuple[str, Page, str, str]) -> bytes | list[Problem]:
+            try:
+                return write_pdf(self.renderer.config, job[2], job[1])
+            except SitegenError as exc:
+                return exc.problems or [Problem(job[1].source_name, None, None, str(exc))]
+
+        problems: list[Problem] = []
+        for number, (job, data) in enumerate(zip(stale, in_parallel(lay_out, stale, self.jobs, smallest=2)), start=1):
+            if isinstance(data, list):
+                problems += data
+            else:
+                self.write(job[0], job[3], data)
+            if progress is not None:
+                progress(number, len(stale))
+        if problems:
+            raise SitegenError(f"{len({p.file for p in problems})} PDF(s) could not be made", problems)
+        return len(jobs)
+
+
+@dataclass
+class _PageJob:
+    """Render one page in a worker: write its HTML, return its record (never the HTML)."""
+
+    renderer: Renderer
+    staging: Path | None
+    keep_body: set[str]
+    inputs: Mapping[str, str]
+    fingerprints: Fingerprints
+
+    def __call__(self, page: Page) -> tuple[PageRecord, WrittenFile | None] | list[Problem]:
+        try:
+            rendered = self.renderer.render_page(page)
+        except TemplateError as exc:
+            return exc.problems
+        data = rendered.html.encode("utf-8")
+        record = PageRecord(
+            inputs=self.inputs[page.url],
+            written=file_digest(data),
+            tables=tuple((n, self.fingerprints.table(n)) for n in sorted(rendered.tables)),
+            templates=tuple((n, self.fingerprints.template(n)) for n in sorted(rendered.templates)),
+            links=collect_links(rendered.html, rendered.body_html),
+            toc=rendered.toc,
+            body_html=rendered.body_html if page.url in self.keep_body else None,
+            text=None if page.meta.layout in NOT_INDEXED else page_text(rendered.html),
+        )
+        written = write_into(self.staging, page.output_path, data) if self.staging is not None else None
+        return record, written

@@ -1,0 +1,57 @@
+"""What a build reports, and the report of a build that finds nothing to do.
+
+Kept apart from the pipeline (build.py) so that `sitegen build` can find out that
+nothing changed — and say so — without loading pandas, Markdown or WeasyPrint.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from sitegen.atomic import recover
+from sitegen.cache import unchanged_since_last_build
+from sitegen.errors import Problem
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    pages: int
+    tables: int
+    pdfs: int
+    warnings: tuple[Problem, ...]
+    seconds: float
+    output_dir: Path | None
+    made: int = 0  # files made anew
+    kept: int = 0  # files kept from the last build (unchanged inputs)
+
+    def as_summary(self) -> dict[str, Any]:
+        """What a later build with nothing changed reports (see cache.unchanged_since_last_build)."""
+        return {"pages": self.pages, "tables": self.tables, "pdfs": self.pdfs, "files": self.made + self.kept,
+                "warnings": [asdict(w) for w in self.warnings]}
+
+    @classmethod
+    def unchanged(cls, summary: dict[str, Any], seconds: float, output_dir: Path) -> BuildResult:
+        warnings = tuple(Problem(**w) for w in summary["warnings"])
+        return cls(summary["pages"], summary["tables"], summary["pdfs"], warnings, seconds, output_dir,
+                   made=0, kept=summary["files"])
+
+    def summary(self) -> str:
+        where = f" into {self.output_dir}" if self.output_dir else ""
+        reused = f" ({self.kept} of {self.made + self.kept} files unchanged)" if self.kept else ""
+        return (
+            f"{self.pages} pages, {self.tables} tables, {self.pdfs} PDFs, "
+            f"{len(self.warnings)} warnings in {self.seconds:.1f} s{where}{reused}"
+        )
+
+
+def unchanged_build(project_dir: Path, strict: bool, base_url: str | None = None) -> BuildResult | None:
+    """The last build's report when no input and no file of site/ changed since, else None."""
+    started = time.perf_counter()
+    recover(project_dir / "site")  # undo what a build killed midway left beside site/
+    summary = unchanged_since_last_build(project_dir, strict, base_url)
+    if summary is None:
+        return None
+    return BuildResult.unchanged(summary, time.perf_counter() - started, project_dir / "site")

@@ -1,0 +1,191 @@
+"""Incremental builds: a rebuild remakes exactly what a change touches, and its site is
+byte for byte the site a clean build makes from the same inputs."""
+
+from __future__ import annotations
+
+import os
+import pickle
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from sitegen.build import BuildResult, build
+from sitegen.cache import CACHE_DIR, INDEX, STATE
+
+
+def snapshot(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def rebuilt_matches_clean(project: Path) -> BuildResult:
+    """Build incrementally, then clean, and require the very same files."""
+    result = build(project)
+    incremental = snapshot(project / "site")
+    build(project, clean=True)
+    clean = snapshot(project / "site")
+    assert incremental.keys() == clean.keys()
+    differing = [name for name in clean if clean[name] != incremental[name]]
+    assert differing == []
+    return result
+
+
+@pytest.fixture
+def built(copy_fixture: Callable[[str], Path]) -> Path:
+    project = copy_fixture("minimal")
+    first = build(project)
+    assert first.kept == 0 and first.made > 0
+    return project
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_a_rebuild_with_no_change_makes_nothing(built: Path) -> None:
+    before = snapshot(built / "site")
+    result = build(built)
+    assert result.made == 0
+    assert result.kept == len(before)
+    assert snapshot(built / "site") == before
+
+
+def test_editing_one_page_body_remakes_that_page_only(built: Path) -> None:
+    edit(built / "content" / "index.md", "\n\n", "\n\nA sentence added by the officer.\n\n")
+    result = rebuilt_matches_clean(built)
+    assert result.made == 2  # the page, and the search index holding its words
+    assert "A sentence added by the officer." in (built / "site" / "index.html").read_text()
+
+
+def test_editing_a_paper_remakes_its_page_and_its_pdf(built: Path) -> None:
+    edit(built / "content" / "paper.md", "This paper reports", "This paper now reports")
+    result = rebuilt_matches_clean(built)
+    assert result.made == 3  # paper/index.html, its PDF and the search index
+
+
+def test_changing_a_page_title_remakes_every_page_the_navigation_is_on(built: Path) -> None:
+    pages = len(list((built / "site").rglob("index.html")))
+    edit(built / "content" / "paper.md", "title: Steering group paper", "title: Steering group report")
+    result = rebuilt_matches_clean(built)
+    assert result.made >= pages
+    assert "Steering group report" in (built / "site" / "index.html").read_text()
+
+
+def test_changing_the_returns_remakes_the_tables_and_the_pages_that_show_them(built: Path) -> None:
+    edit(built / "data" / "returns.csv", '"£4,000.25"', '"£4,100.25"')
+    result = rebuilt_matches_clean(built)
+    assert result.made > 0
+    assert "4,100" in (built / "site" / "paper" / "index.html").read_text()
+    assert "4100.25" in (built / "site" / "tables" / "return_lines.csv").read_text()
+
+
+def test_overriding_a_template_remakes_the_pages_that_use_it(built: Path) -> None:
+    theme_table = Path(__file__).parent.parent / "sitegen" / "theme" / "templates" / "_table.html"
+    (built / "templates").mkdir()
+    (built / "templates" / "_table.html").write_text(
+        theme_table.read_text().replace("<table", '<table data-override="yes"', 1))
+    result = rebuilt_matches_clean(built)
+    assert 'data-override="yes"' in (built / "site" / "paper" / "index.html").read_text()
+    assert result.made >= 2  # the paper's page and PDF at least
+    assert result.kept > 0  # pages without a table are kept
+
+
+def test_changing_the_settings_remakes_everything_made_from_them(built: Path) -> None:
+    edit(built / "sitegen.toml", 'title = "Minimal Report"', 'title = "Minimal Report 2010-11"')
+    result = rebuilt_matches_clean(built)
+    assert "Minimal Report 2010-11" in (built / "site" / "index.html").read_text()
+    pages = len(list((built / "site").rglob("index.html")))
+    assert result.made >= pages
+
+
+def test_a_removed_page_leaves_the_site(built: Path) -> None:
+    (built / "content" / "extra.md").write_text("---\ntitle: Extra\n---\n\nFor a while.\n")
+    build(built)
+    assert (built / "site" / "extra" / "index.html").is_file()
+    (built / "content" / "extra.md").unlink()
+    rebuilt_matches_clean(built)
+    assert not (built / "site" / "extra").exists()
+
+
+def test_changing_the_print_stylesheet_remakes_the_pdfs_only(built: Path) -> None:
+    theme_print = Path(__file__).parent.parent / "sitegen" / "theme" / "static" / "css" / "print.css"
+    (built / "static" / "css").mkdir(parents=True)
+    (built / "static" / "css" / "print.css").write_text(theme_print.read_text() + "\nh1 { color: #222; }\n")
+    result = rebuilt_matches_clean(built)
+    pdfs = len(list((built / "site" / "papers").glob("*.pdf")))
+    assert result.made == pdfs + 1  # every PDF, and the stylesheet copied into site/static/
+
+
+def test_a_file_edited_inside_site_is_made_again(built: Path) -> None:
+    index = built / "site" / "index.html"
+    original = index.read_bytes()
+    index.write_bytes(b"edited by hand")
+    result = build(built)
+    assert result.made == 1
+    assert index.read_bytes() == original
+
+
+def test_clean_makes_everything(built: Path) -> None:
+    files = len(snapshot(built / "site"))
+    result = build(built, clean=True)
+    assert result.kept == 0 and result.made == files
+
+
+def test_a_damaged_cache_means_a_clean_build(built: Path, caplog: pytest.LogCaptureFixture) -> None:
+    (built / CACHE_DIR / INDEX).write_bytes(b"not a pickle")
+    (built / CACHE_DIR / STATE).write_text("{not json")
+    result = build(built)
+    assert result.kept == 0
+    assert "ignoring the build cache" in caplog.text
+    assert pickle.loads((built / CACHE_DIR / INDEX).read_bytes())["format"]  # written afresh
+
+
+def test_a_failed_rebuild_keeps_the_cache_of_the_last_good_build(built: Path) -> None:
+    index = built / CACHE_DIR / INDEX
+    before = index.read_bytes()
+    edit(built / "content" / "index.md", "\n\n", "\n\n{{ table('no_such_table') }}\n\n")
+    with pytest.raises(Exception):
+        build(built)
+    assert index.read_bytes() == before
+
+
+def test_the_same_build_in_one_process_and_in_several(copy_fixture: Callable[[str], Path]) -> None:
+    project = copy_fixture("minimal")
+    for number in range(30):  # enough pages for the worker pool to be used
+        (project / "content" / f"note-{number:02d}.md").write_text(f"---\ntitle: Note {number}\n---\n\nNote {number}.\n")
+    build(project, jobs=1, clean=True)
+    alone = snapshot(project / "site")
+    build(project, jobs=2, clean=True)
+    assert snapshot(project / "site") == alone
+
+
+@pytest.mark.skipif(not hasattr(os, "link"), reason="hard links")
+def test_kept_files_are_hard_links_not_copies(built: Path) -> None:
+    before = (built / "site" / "index.html").stat().st_ino
+    build(built)
+    assert (built / "site" / "index.html").stat().st_ino == before
+
+
+def test_touching_a_file_without_changing_it_makes_nothing(built: Path) -> None:
+    index = built / "content" / "index.md"
+    index.write_bytes(index.read_bytes())  # a new modification time, the same text
+    result = build(built)
+    assert result.made == 0
+
+
+def test_a_build_with_nothing_to_do_loads_nothing(built: Path) -> None:
+    """The answer comes before pandas, Markdown or WeasyPrint are imported."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from sitegen.cli import main\n"
+        "main(['build', '-C', sys.argv[1]], standalone_mode=False)\n"
+        "print(sorted(m for m in ('pandas', 'markdown', 'weasyprint') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(built)], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1] == "[]"
+    assert "files unchanged" in done.stdout

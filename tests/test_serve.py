@@ -1,0 +1,173 @@
+"""`sitegen serve` as a person previewing meets it: pages, live reload, errors on the page.
+
+The server runs on a free port of 127.0.0.1, in this process (`Preview`) or as the
+command itself; pages are fetched over HTTP and the reload announcements read from
+the Server-Sent Events stream an open page listens to.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from email.message import Message
+from pathlib import Path
+
+import pytest
+
+from sitegen.errors import SitegenError
+from sitegen.serve import EVENTS_PATH, Preview
+
+SITEGEN = shutil.which("sitegen", path=str(Path(sys.executable).parent)) or "sitegen"
+BAD_LINE = "alpha,2008-09,actual,A9,x,bpi,revenue,gain,lots,0,yes,yes,2008-05-01\n"  # line 7
+
+
+def get(url: str) -> tuple[int, Message, str]:
+    """Status, headers (any case) and text of one request."""
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, response.headers, response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, error.headers, error.read().decode("utf-8", "replace")
+
+
+class EventStream:
+    """The stream an open page listens to: each build's tag, as the browser gets it."""
+
+    def __init__(self, url: str):
+        host, port = url.removeprefix("http://").strip("/").split(":")
+        self.connection = http.client.HTTPConnection(host, int(port), timeout=60)
+        self.connection.request("GET", EVENTS_PATH)
+        self.response = self.connection.getresponse()
+
+    def next_build(self) -> str:
+        """The next `build` event's data (idle comments skipped)."""
+        event, data = None, None
+        while True:
+            line = self.response.readline().decode("utf-8").rstrip("\n")
+            if line.startswith("event: "):
+                event = line.removeprefix("event: ")
+            elif line.startswith("data: "):
+                data = line.removeprefix("data: ")
+            elif line == "" and event == "build":
+                return data or ""
+
+    def close(self) -> None:
+        self.response.close()  # the response holds the socket (HTTP/1.0: read until closed)
+        self.connection.close()
+
+
+@pytest.fixture
+def preview(copy_fixture) -> Iterator[tuple[Preview, list[str]]]:
+    project = copy_fixture("minimal")
+    said: list[str] = []
+    with Preview(project, port=0, report=lambda message, is_error: said.append(message)) as running:
+        yield running, said
+
+
+def test_serves_the_built_site_with_the_right_types_and_no_caching(preview) -> None:
+    server, said = preview
+    assert said[-1].startswith("Built ") and f"into {server.project_dir / 'site'}" in said[-1]
+    status, headers, page = get(server.url)
+    assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
+    assert headers["Cache-Control"] == "no-store"
+    assert "The partnership reported £33,500.75 in 2008-09." in page
+    assert f'new EventSource("{EVENTS_PATH}")' in page  # in what is served…
+    assert "EventSource" not in (server.project_dir / "site" / "index.html").read_text(encoding="utf-8")  # …only
+    expected = {"tables/ni179.csv": "text/csv; charset=utf-8", "tables/ni179.json": "application/json",
+                "papers/paper.pdf": "application/pdf", "static/css/site.css": "text/css; charset=utf-8"}
+    for path, media_type in expected.items():
+        status, headers, _ = get(server.url + path)
+        assert (status, headers["Content-Type"]) == (200, media_type), path
+        assert headers["Cache-Control"] == "no-store"
+    status, _, page = get(server.url + "paper/")
+    assert status == 200 and "Steering group paper" in page and "EventSource" in page
+    assert get(server.url + "no-such-page/")[0] == 404
+
+
+def test_a_content_change_rebuilds_and_reloads_the_page(preview) -> None:
+    server, said = preview
+    events = EventStream(server.url)
+    try:
+        first = events.next_build()  # sent on connecting: the build the page shows
+        assert f'shown = "{first}"' in get(server.url)[2]
+        (server.project_dir / "content" / "index.md").write_text("# Home\n\nA brand new sentence.\n", encoding="utf-8")
+        second = events.next_build()
+        assert second != first  # the page's script reloads on this
+        status, _, page = get(server.url)
+        assert status == 200 and "A brand new sentence." in page and f'shown = "{second}"' in page
+        assert "Changed: content/index.md" in said
+    finally:
+        events.close()
+
+
+def test_a_data_error_is_shown_on_the_page_and_the_server_keeps_going(preview) -> None:
+    server, said = preview
+    returns = server.project_dir / "data" / "returns.csv"
+    good = returns.read_text(encoding="utf-8")
+    events = EventStream(server.url)
+    try:
+        events.next_build()
+        returns.write_text(good + BAD_LINE, encoding="utf-8")
+        events.next_build()
+        status, _, page = get(server.url + "paper/")
+        assert status == 200 and "Steering group paper" in page  # the last good site, still served
+        overlay = re.search(r'<div id="sitegen-build-errors" role="alert".*?</div>', page, re.DOTALL)
+        assert overlay is not None
+        assert "<code>data/returns.csv:7</code> gross_gbp: not an amount of money (&#x27;lots&#x27;" in overlay[0]
+        assert any("data/returns.csv:7: gross_gbp: not an amount of money" in s for s in said)  # the terminal too
+        assert get(server.url + "tables/ni179.csv")[0] == 200
+
+        returns.write_text(good, encoding="utf-8")
+        events.next_build()
+        assert "sitegen-build-errors" not in get(server.url)[2]
+        assert said[-1].startswith("Built ")
+    finally:
+        events.close()
+
+
+def test_a_first_build_that_fails_still_serves_the_errors(copy_fixture) -> None:
+    project = copy_fixture("minimal")
+    with (project / "data" / "returns.csv").open("a", encoding="utf-8") as handle:
+        handle.write(BAD_LINE)
+    with Preview(project, port=0) as server:
+        status, _, page = get(server.url)
+        assert status == 503
+        assert "<code>data/returns.csv:7</code>" in page and "EventSource" in page
+
+
+def test_a_port_in_use_is_a_clear_error(preview) -> None:
+    server, _ = preview
+    port = int(server.url.rsplit(":", 1)[1].strip("/"))
+    with pytest.raises(SitegenError, match=f"cannot serve on 127.0.0.1:{port}: .*choose another port with --port"):
+        Preview(server.project_dir, port=port).start()
+
+
+def test_the_command_serves_until_ctrl_c(copy_fixture) -> None:
+    project = copy_fixture("minimal")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    with subprocess.Popen([SITEGEN, "serve", "-C", str(project), "--port", "0"], env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
+        try:
+            lines = []
+            while not lines or not lines[-1].startswith("Serving "):
+                line = process.stdout.readline()
+                assert line, f"the command ended: {process.stderr.read()}"
+                lines.append(line)
+            url = re.search(r"at (http://127\.0\.0\.1:\d+/)", lines[-1])[1]
+            assert get(url)[0] == 200
+            process.send_signal(signal.SIGINT)  # Ctrl-C
+            assert process.wait(timeout=30) == 0
+            assert process.stdout.read().strip().endswith("Stopped.")
+            assert "Traceback" not in process.stderr.read()
+        finally:
+            if process.poll() is None:
+                process.kill()
