@@ -1,9 +1,11 @@
 """The build pipeline, top to bottom: config → data → validate → tables → content →
-HTML → PDFs → write.
+HTML → links → PDFs → search index, tables and files → swap.
 
 Nothing reaches `site/` until everything has been read, validated and rendered: the
-output is written into a fresh folder beside it and swapped in at the end, so a
-failed build leaves the site already published as it was.
+output is written into a folder beside it and swapped in at the end, so a failed
+build leaves the site already published as it was. Each output is made only if its
+inputs changed since the last build (incremental.py); with nothing changed at all, the
+build stops before loading anything (result.unchanged_build).
 """
 
 from __future__ import annotations
@@ -22,14 +24,14 @@ from sitegen import __version__
 from sitegen.atomic import STAGING_PREFIX, hold, output_lock, recover, swap_in
 from sitegen.cache import CACHE_DIR, BuildCache, digest, inputs_state, remember_state, site_state
 from sitegen.config import Config, load_config
-from sitegen.content import ContentTree, load_content
+from sitegen.content import ContentTree, Page, load_content
 from sitegen.data import Dataset, load_data
 from sitegen.errors import Problem, SitegenError
 from sitegen.generated import with_generated_pages
-from sitegen.incremental import Outputs
+from sitegen.incremental import Outputs, PageRecord
 from sitegen.links import check_links, link_targets
 from sitegen.pack import agenda, check_agendas, pack_html
-from sitegen.render import RenderedPage, Renderer, static_dirs
+from sitegen.render import Renderer, static_dirs
 from sitegen.result import BuildResult, unchanged_build
 from sitegen.search import INDEX_PATH, partner_sectors, search_index_inputs, search_index_script
 from sitegen.tables import Table, compute_tables
@@ -112,35 +114,11 @@ def build(
         config_text = _config_text(config)
         pages = outputs.pages(config_text, _bodies_needed(project), lambda done, total: report("pages", done, total))
         site_level = site_level_files(renderer, project.content.pages)
-        extra_files = [*site_level, INDEX_PATH]
-        page_links = [(page, record.links) for page, record in pages]
-        targets = link_targets(project, page_links, extra_files)
-        unchanged_targets = cache.previous.get("link_targets") == targets
-        check_links(project, page_links, extra_files,
-                    checked_before=lambda page: unchanged_targets and page.url in outputs.kept_pages)
-        cache.current["link_targets"] = targets
-        by_url = {page.url: record.rendered(page) for page, record in pages if record.body_html is not None}
-        papers = [(page.pdf_path, page, _print_html(renderer, by_url[page.url], by_url))
-                  for page, _ in pages if page.wants_pdf]
-        pdfs = outputs.pdfs(papers, _print_inputs(config, project, config_text),
+        _check_links(project, pages, [*site_level, INDEX_PATH], outputs, cache)
+        pdfs = outputs.pdfs(_print_jobs(renderer, pages), _print_inputs(config, project, config_text),
                             lambda done, total: report("PDFs", done, total))
-        for table in project.tables.values():
-            fingerprint = outputs.fingerprints.table(table.name)
-            for suffix, writer in (("csv", table.write_csv), ("json", table.write_json)):
-                output = f"tables/{table.name}.{suffix}"
-                if outputs.reuse(output, fingerprint) is None:
-                    outputs.write(output, fingerprint, writer)
-        texts = [(page, record.text) for page, record in pages if record.text is not None]
-        sectors = partner_sectors(project.tables)
-        index_inputs = search_index_inputs(texts, sectors)
-        if outputs.reuse(INDEX_PATH, index_inputs) is None:
-            outputs.write(INDEX_PATH, index_inputs, search_index_script(texts, sectors).encode("utf-8"))
-        for output, data in site_level.items():
-            outputs.put(output, data)
-        for asset in project.content.assets:
-            outputs.file(asset.output_path, asset.source)
-        for output, source in static_files(config).items():
-            outputs.file(output, source)
+        _write_search_index(project, pages, outputs)
+        _write_files(project, site_level, outputs)
         outputs.finish(recycled)
         result = BuildResult(
             len(pages), len(project.tables), pdfs, project.warnings,
@@ -178,6 +156,55 @@ def staging_folder(config: Config, recycle: Path | None) -> Iterator[tuple[Path,
                 shutil.rmtree(staging, ignore_errors=True)
 
 
+def _check_links(
+    project: Project, pages: list[tuple[Page, PageRecord]], extra_files: list[str], outputs: Outputs, cache: BuildCache
+) -> None:
+    """Every link and anchor of every page leads somewhere; pages kept from the last
+    build are not checked again while nothing they can lead to has changed."""
+    page_links = [(page, record.links) for page, record in pages]
+    targets = link_targets(project, page_links, extra_files)
+    unchanged = cache.previous.get("link_targets") == targets
+    check_links(project, page_links, extra_files, checked_before=lambda page: unchanged and page.url in outputs.kept_pages)
+    cache.current["link_targets"] = targets
+
+
+def _print_jobs(renderer: Renderer, pages: list[tuple[Page, PageRecord]]) -> list[tuple[str, Page, str]]:
+    """(PDF path, page, print HTML) of every page that has a PDF: a paper, or a meeting's agenda pack."""
+    by_url = {page.url: record.rendered(page) for page, record in pages if record.body_html is not None}
+    jobs = []
+    for page, _ in pages:
+        if page.wants_pdf:
+            item = by_url[page.url]
+            html = pack_html(renderer, item, by_url) if page.meta.layout == "meeting" else renderer.print_html(item)
+            jobs.append((page.pdf_path, page, html))
+    return jobs
+
+
+def _write_search_index(project: Project, pages: list[tuple[Page, PageRecord]], outputs: Outputs) -> None:
+    """search/index.js from the words of every indexed page, kept while they are unchanged."""
+    texts = [(page, record.text) for page, record in pages if record.text is not None]
+    sectors = partner_sectors(project.tables)
+    inputs = search_index_inputs(texts, sectors)
+    if outputs.reuse(INDEX_PATH, inputs) is None:
+        outputs.write(INDEX_PATH, inputs, search_index_script(texts, sectors).encode("utf-8"))
+
+
+def _write_files(project: Project, site_level: dict[str, bytes], outputs: Outputs) -> None:
+    """The tables as CSV and JSON (streamed), 404.html and sitemap.xml, images and static files."""
+    for table in project.tables.values():
+        fingerprint = outputs.fingerprints.table(table.name)
+        for suffix, writer in (("csv", table.write_csv), ("json", table.write_json)):
+            output = f"tables/{table.name}.{suffix}"
+            if outputs.reuse(output, fingerprint) is None:
+                outputs.write(output, fingerprint, writer)
+    for output, data in site_level.items():
+        outputs.put(output, data)
+    for asset in project.content.assets:
+        outputs.file(asset.output_path, asset.source)
+    for output, source in static_files(project.config).items():
+        outputs.file(output, source)
+
+
 def _config_text(config: Config) -> str:
     return config.source.read_text(encoding="utf-8") if config.source.is_file() else ""
 
@@ -189,12 +216,6 @@ def _bodies_needed(project: Project) -> set[str]:
         if page.meta.layout == "meeting":
             needed |= {item.paper.url for item in agenda(page, project.content) if item.paper is not None}
     return needed
-
-
-def _print_html(renderer: Renderer, item: RenderedPage, by_url: dict[str, RenderedPage]) -> str:
-    if item.page.meta.layout == "meeting":
-        return pack_html(renderer, item, by_url)
-    return renderer.print_html(item)
 
 
 def _print_inputs(config: Config, project: Project, config_text: str) -> str:

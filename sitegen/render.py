@@ -233,9 +233,12 @@ class Renderer:
     def _body(self, page: Page, deps: PageDependencies) -> tuple[str, tuple[dict, ...]]:
         name = page.source_name
         try:
-            code = self.env.compile(_attribute_lists_as_text(page.body), name=name, filename=name)
-            template = self.env.template_class.from_code(self.env, code, self.env.globals, None)
-            source = template.render(self.body_context(page, deps))
+            if not JINJA_SYNTAX.search(page.body):
+                source = page.body  # plain Markdown: what Jinja would give back, without compiling it
+            else:
+                code = self.env.compile(_attribute_lists_as_text(page.body), name=name, filename=name)
+                template = self.env.template_class.from_code(self.env, code, self.env.globals, None)
+                source = template.render(self.body_context(page, deps))
         except jinja2.TemplateSyntaxError as exc:
             line = (exc.lineno or 1) + page.body_line - 1
             raise TemplateError("rendering failed", [Problem(name, line, None, f"template syntax: {exc.message}")]) from exc
@@ -510,6 +513,7 @@ def _cell(column: Column, value: Any, scale: str, negative: str) -> tuple[str, b
 
 # `{#id}` and `{#id .class}` are Markdown attribute lists (attr_list), but open a Jinja
 # comment; a real comment ends with `#}`, which these never do.
+JINJA_SYNTAX = re.compile(r"\{[{%#]")
 ATTRIBUTE_LIST = re.compile(r"\{#([^\s#}](?:[^}\n]*[^#}\n])?)\}")
 
 

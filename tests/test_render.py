@@ -144,3 +144,12 @@ def test_each_page_knows_what_it_was_made_from(minimal: Path) -> None:
     rendered = renderer.render_page(loaded.content.page_at(""))
     assert rendered.tables == {"ni179", "ni179_total", "budget"}
     assert rendered.templates == {"page.html", "_page_header.html", "_contents.html", "base.html", "print.html", "_table.html"}
+
+
+def test_markdown_attribute_lists_are_not_jinja_comments(minimal: Path) -> None:
+    """`{#id}` is Markdown (attr_list) whether or not the page also calls table() or value()."""
+    plain = render_body(minimal, "## Outcome {#outcome}\n\nText.\n")
+    assert '<h2 id="outcome">' in plain
+    with_figures = render_body(minimal, "## Outcome {#outcome .lead}\n\n{{ value('ni179_total', 'ni179_gbp', year='2008-09') | money }}\n")
+    assert '<h2 class="lead" id="outcome">' in with_figures
+    assert "£33,500.75" in with_figures
