@@ -302,6 +302,17 @@ class Page:
     body_line: int  # line of the file where the body starts (for error messages)
     pdf_name: str = ""  # file name under papers/, unique in the site
     details: Any = None  # layout-specific front matter, checked (a PaperMeta for papers)
+    # Where lines of a body put together from several files come from: (line of the body
+    # where a file's text begins, that file, its line there). Empty: all from source_name.
+    spliced: tuple[tuple[int, str, int | None], ...] = ()
+
+    def locate(self, body_line: int) -> tuple[str, int | None]:
+        """The file and line that line BODY_LINE (1 = the body's first) was written at
+        (no line for what sitegen wrote between the files)."""
+        for first, name, line in reversed(self.spliced):
+            if body_line >= first:
+                return name, None if line is None else line + body_line - first
+        return self.source_name, self.body_line + body_line - 1
 
     @property
     def output_path(self) -> str:
@@ -534,16 +545,23 @@ def _edition(edition: Page, article_pages: list[Page]) -> Page:
         for a in ordered
     ]
     blocks = [edition.body]
+    spliced = [(1, edition.source_name, edition.body_line)]
     people_open = False
     for article, meta in zip(ordered, details, strict=True):
         if meta.section == "people" and not people_open:
             blocks.append('<section class="newsletter-people" id="people-news" markdown="1">\n\n'
                           '<h2 class="newsletter-people__title">People news</h2>\n')
             people_open = True
-        blocks.append(_article_block(meta, article.body))
+        block = _article_block(meta, article.body)
+        # The article's own lines, where its body lands in the edition's (for error messages).
+        starts_at = "\n\n".join(blocks).count("\n") + 3 + block[:block.index(article.body.strip())].count("\n")
+        leading = len(article.body) - len(article.body.lstrip("\n"))
+        spliced.append((starts_at, article.source_name, article.body_line + leading))
+        spliced.append((starts_at + article.body.strip().count("\n") + 1, edition.source_name, None))
+        blocks.append(block)
     if people_open:
         blocks.append("</section>\n")
-    return replace(edition, body="\n\n".join(blocks),
+    return replace(edition, body="\n\n".join(blocks), spliced=tuple(spliced),
                    details=edition.details.model_copy(update={"articles": tuple(details)}))
 
 

@@ -147,7 +147,9 @@ def _locate(page: Page, link: Link, reason: str, from_body: bool) -> Problem:
     """The problem at the source line where the link is written."""
     if not from_body:
         return Problem(page.source_name, None, None, f"{reason} (in the layout {page.meta.layout}.html)")
-    return Problem(page.source_name, _line_of(page.body, page.body_line, link), None, reason)
+    body_line = _line_of(page.body, 1, link)
+    where, line = page.locate(body_line) if body_line is not None else (page.source_name, None)
+    return Problem(where, line, None, reason)
 
 
 def _line_of(body: str, first_line: int, link: Link) -> int | None:

@@ -240,12 +240,12 @@ class Renderer:
                 template = self.env.template_class.from_code(self.env, code, self.env.globals, None)
                 source = template.render(self.body_context(page, deps))
         except jinja2.TemplateSyntaxError as exc:
-            line = (exc.lineno or 1) + page.body_line - 1
-            raise TemplateError("rendering failed", [Problem(name, line, None, f"template syntax: {exc.message}")]) from exc
+            where, line = page.locate(exc.lineno or 1)
+            raise TemplateError("rendering failed", [Problem(where, line, None, f"template syntax: {exc.message}")]) from exc
         except (UsageError, jinja2.UndefinedError, TypeError, ValueError, KeyError) as exc:
-            line = _line_in(exc, name)
-            line = line + page.body_line - 1 if line else None
-            raise TemplateError("rendering failed", [Problem(name, line, None, _describe(exc))]) from exc
+            body_line = _line_in(exc, name)
+            where, line = page.locate(body_line) if body_line else (name, None)
+            raise TemplateError("rendering failed", [Problem(where, line, None, _describe(exc))]) from exc
         converter = self._markdown_numbered if page.meta.layout in NUMBERED_LAYOUTS else self._markdown
         converter.reset()
         body_html = clean_html(converter.convert(source), self.config.content.allow_scripts)

@@ -27,7 +27,7 @@ from pypdf import PdfReader
 
 from sitegen.benchmarking import quartile_of, quartiles, traffic_light
 from sitegen.build import build, load_project
-from sitegen.errors import ContentError, DataError
+from sitegen.errors import ContentError, DataError, TemplateError
 
 FIXTURE = Path(__file__).parent / "fixtures" / "benchmarking"
 D = Decimal
@@ -360,3 +360,22 @@ def test_an_indicator_with_decimals_is_never_truncated_in_json() -> None:
                   pd.DataFrame({"performance": [D("8.25"), D(12)]}), ())
     assert '"performance": 8.25' in table.to_json() and '"performance": 12' in table.to_json()
     assert table.to_csv() == "performance\n8.25\n12\n"
+
+
+def test_a_problem_inside_an_article_is_reported_at_the_article_and_its_line(tmp_path: Path) -> None:
+    """An edition is one body made of several files: errors and broken links name the file they are in."""
+    project = tmp_path / "article-error"
+    shutil.copytree(FIXTURE, project)
+    second = project / "content" / "news" / "2011-autumn" / "second.md"
+    second.write_text(second.read_text(encoding="utf-8") + "\nA second paragraph.\n\n{{ table('no_such_table') }}\n",
+                      encoding="utf-8")
+    lines = second.read_text(encoding="utf-8").splitlines()
+    wanted = next(number for number, text in enumerate(lines, start=1) if "no_such_table" in text)
+    with pytest.raises(TemplateError) as caught:
+        build(project)
+    assert [(p.file, p.line) for p in caught.value.problems] == [("content/news/2011-autumn/second.md", wanted)]
+    second.write_text(second.read_text(encoding="utf-8").replace("{{ table('no_such_table') }}", "[gone](../nowhere/)"),
+                      encoding="utf-8")
+    with pytest.raises(ContentError) as broken:
+        build(project)
+    assert [(p.file, p.line) for p in broken.value.problems] == [("content/news/2011-autumn/second.md", wanted)]
