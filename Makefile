@@ -31,4 +31,4 @@ $(AXE): tests/browser/package-lock.json
 	touch $@
 
 clean:
-	rm -rf site .site-new-* .site-old-* $(VENV) tests/browser/node_modules
+	rm -rf site .site-new-* .site-old-* .sitegen-cache $(VENV) tests/browser/node_modules
