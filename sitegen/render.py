@@ -15,7 +15,7 @@ import os
 import posixpath
 import re
 import traceback
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -159,25 +159,6 @@ class Renderer:
         )
 
     # ---- pages ----------------------------------------------------------------------
-
-    def render_all(
-        self, pages: Sequence[Page], progress: Callable[[int, int], None] | None = None
-    ) -> list[RenderedPage]:
-        """Render every page; collect every page's problem before failing."""
-        rendered, problems = [], []
-        for number, page in enumerate(pages, start=1):
-            try:
-                rendered.append(self.render_page(page))
-            except TemplateError as exc:
-                problems += exc.problems
-            if progress is not None and number < len(pages):
-                progress(number, len(pages))
-        if problems:
-            failed = len({p.file for p in problems})
-            raise TemplateError(f"{failed} file(s) could not be rendered", problems)
-        if progress is not None:
-            progress(len(pages), len(pages))  # "done" only once all pages are
-        return rendered
 
     def render_page(self, page: Page, link_root: str | None = None) -> RenderedPage:
         """`link_root` ("/finance/vfm/") makes the page's links absolute paths (for 404.html)."""

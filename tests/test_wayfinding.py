@@ -54,7 +54,7 @@ def project(copy_fixture) -> Path:
 def render(project: Path) -> tuple[Renderer, dict[str, RenderedPage]]:
     loaded = load_project(project)
     renderer = Renderer(loaded.config, loaded.tables, loaded.content)
-    return renderer, {r.page.url: r for r in renderer.render_all(loaded.content.pages)}
+    return renderer, {page.url: renderer.render_page(page) for page in loaded.content.pages}
 
 
 def set_site_key(project: Path, line: str) -> None:
