@@ -29,13 +29,28 @@ from sitegen.data import Dataset, load_data
 from sitegen.errors import Problem, SitegenError
 from sitegen.generated import with_generated_pages
 from sitegen.incremental import Outputs, PageRecord
-from sitegen.links import check_links, link_targets
+from sitegen.links import check_links, link_targets, still_fine
 from sitegen.pack import agenda, check_agendas, pack_html
 from sitegen.render import Renderer, static_dirs
 from sitegen.result import BuildResult, unchanged_build
-from sitegen.search import INDEX_PATH, partner_sectors, search_index_inputs, search_index_script
+from sitegen.search import (
+    INDEX_PATH,
+    PageWords,
+    TermCache,
+    manifest_script,
+    page_text,
+    page_words,
+    partner_sectors,
+    search_document,
+    shard_count,
+    shard_inputs,
+    shard_of,
+    shard_path,
+    shard_script,
+)
 from sitegen.tables import Table, compute_tables
 from sitegen.wayfinding import site_level_files
+from sitegen.workers import in_parallel
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +132,8 @@ def build(
         _check_links(project, pages, [*site_level, INDEX_PATH], outputs, cache)
         pdfs = outputs.pdfs(_print_jobs(renderer, pages), _print_inputs(config, project, config_text),
                             lambda done, total: report("PDFs", done, total))
-        _write_search_index(project, pages, outputs)
+        terms = TermCache(config.project_dir / CACHE_DIR / "search-terms", use_previous=not clean)
+        _write_search_index(project, pages, outputs, terms, staging)
         _write_files(project, site_level, outputs)
         outputs.finish(recycled)
         result = BuildResult(
@@ -159,12 +175,13 @@ def staging_folder(config: Config, recycle: Path | None) -> Iterator[tuple[Path,
 def _check_links(
     project: Project, pages: list[tuple[Page, PageRecord]], extra_files: list[str], outputs: Outputs, cache: BuildCache
 ) -> None:
-    """Every link and anchor of every page leads somewhere; pages kept from the last
-    build are not checked again while nothing they can lead to has changed."""
+    """Every link and anchor of every page leads somewhere; a page kept from the last
+    build is not checked again while nothing its links lead to has changed."""
     page_links = [(page, record.links) for page, record in pages]
     targets = link_targets(project, page_links, extra_files)
-    unchanged = cache.previous.get("link_targets") == targets
-    check_links(project, page_links, extra_files, checked_before=lambda page: unchanged and page.url in outputs.kept_pages)
+    fine = still_fine(cache.previous.get("link_targets"), targets)
+    check_links(project, page_links, extra_files,
+                checked_before=lambda page, found: page.url in outputs.kept_pages and fine(page, found))
     cache.current["link_targets"] = targets
 
 
@@ -180,13 +197,41 @@ def _print_jobs(renderer: Renderer, pages: list[tuple[Page, PageRecord]]) -> lis
     return jobs
 
 
-def _write_search_index(project: Project, pages: list[tuple[Page, PageRecord]], outputs: Outputs) -> None:
-    """search/index.js from the words of every indexed page, kept while they are unchanged."""
-    texts = [(page, record.text) for page, record in pages if record.text is not None]
+def _write_search_index(project: Project, pages: list[tuple[Page, PageRecord]], outputs: Outputs,
+                        terms: TermCache, staging: Path) -> None:
+    """search/index.js and its shards, from the terms of every indexed page. A shard is
+    kept while its pages' words and results are unchanged; one being rebuilt takes the
+    terms of pages rendered now from the renderers, of the others from the term cache
+    (or, failing that, from their HTML in the staging folder)."""
+    indexed = [(page, record.words) for page, record in pages if record.words is not None]
     sectors = partner_sectors(project.tables)
-    inputs = search_index_inputs(texts, sectors)
-    if outputs.reuse(INDEX_PATH, inputs) is None:
-        outputs.write(INDEX_PATH, inputs, search_index_script(texts, sectors).encode("utf-8"))
+    count = shard_count(len(indexed))
+    shards: dict[str, list[tuple[Page, str]]] = {}
+    for page, words in indexed:
+        shards.setdefault(shard_path(shard_of(page.url, count), count), []).append((page, words))
+    outputs.put(INDEX_PATH, manifest_script(sorted(shards)).encode("utf-8"))
+    stale = []
+    for output, members in sorted(shards.items()):
+        documents = [search_document(page, sectors) for page, _ in members]
+        inputs = shard_inputs(documents, [words for _, words in members])
+        if outputs.reuse(output, inputs) is None:
+            stale.append((output, inputs, documents, members))
+
+    def make_shard(job: tuple[str, str, list[dict[str, str]], list[tuple[Page, str]]]) -> bytes:
+        output, _, documents, members = job
+        cached = terms.load(output)
+        found: dict[str, PageWords] = {}
+        for page, words in members:
+            known = outputs.fresh_words.get(page.url) or cached.get(page.url)
+            if known is None or known.digest != words:
+                known = page_words(page, page_text((staging / page.output_path).read_text(encoding="utf-8")))
+            found[page.url] = known
+        terms.save(output, found)
+        return shard_script(documents, [found[page.url].terms for page, _ in members]).encode("utf-8")
+
+    for job, data in zip(stale, in_parallel(make_shard, stale, outputs.jobs, smallest=2)):
+        outputs.write(job[0], job[1], data)
+    terms.keep_only(shards)
 
 
 def _write_files(project: Project, site_level: dict[str, bytes], outputs: Outputs) -> None:

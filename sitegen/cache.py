@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 CACHE_DIR = ".sitegen-cache"
 INDEX = "index.pickle"
-FORMAT = 1  # bump when the records change shape
+FORMAT = 2  # bump when the records change shape
 
 
 def digest(*parts: str | bytes) -> str:

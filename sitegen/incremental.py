@@ -28,7 +28,7 @@ from sitegen.content import Page
 from sitegen.errors import Problem, SitegenError, TemplateError
 from sitegen.links import Link, PageLinks, collect_links, shared_links
 from sitegen.render import RenderedPage, Renderer
-from sitegen.search import NOT_INDEXED, page_text
+from sitegen.search import NOT_INDEXED, PageWords, page_text, page_words
 from sitegen.tables import Table
 from sitegen.workers import in_parallel
 
@@ -52,7 +52,7 @@ class PageRecord(OutputRecord):
     links: PageLinks
     toc: tuple[dict, ...]
     body_html: str | None  # kept for pages that make a PDF or go into an agenda pack
-    text: str | None  # the words of the page, for the search index (None: not indexed)
+    words: str | None  # digest of the words the search index holds of the page (None: not indexed)
 
     def rendered(self, page: Page) -> RenderedPage:
         """The page as PDFs and packs use it (its article and contents, not its HTML)."""
@@ -142,6 +142,7 @@ class Outputs:
     def __post_init__(self) -> None:
         self.fingerprints = Fingerprints(self.renderer)
         self.kept_pages: set[str] = set()  # URLs of the pages kept from the last build
+        self.fresh_words: dict[str, PageWords] = {}  # the search terms of the pages rendered anew
         self._links: dict[Link, Link] = {}
 
     # ---- any output ---------------------------------------------------------------------
@@ -208,8 +209,10 @@ class Outputs:
             if isinstance(result, list):
                 problems += result
             else:
-                record, written = result
+                record, written, words = result
                 record = replace(record, links=shared_links(record.links, self._links))
+                if words is not None:
+                    self.fresh_words[page.url] = words
                 records[page.url] = record
                 if written is not None:
                     self.cache.keep(page.output_path, record)
@@ -228,13 +231,14 @@ class Outputs:
 
     def pdfs(self, jobs: Sequence[tuple[str, Page, str]], print_inputs: str, progress: Progress | None = None) -> int:
         """Lay out each (output, page, print HTML) not kept from the last build; return how many."""
-        from sitegen.pdf import write_pdf  # WeasyPrint loads only when a PDF is made
-
         stale = []
         for output, page, html in jobs:
             inputs = digest(print_inputs, html)
             if self.reuse(output, inputs) is None:
                 stale.append((output, page, html, inputs))
+        if not stale:
+            return len(jobs)
+        from sitegen.pdf import write_pdf  # WeasyPrint (a second to import) loads only when a PDF is made
 
         def lay_out(job: tuple[str, Page, str, str]) -> bytes | list[Problem]:
             try:
@@ -265,12 +269,13 @@ class _PageJob:
     inputs: Mapping[str, str]
     fingerprints: Fingerprints
 
-    def __call__(self, page: Page) -> tuple[PageRecord, WrittenFile | None] | list[Problem]:
+    def __call__(self, page: Page) -> tuple[PageRecord, WrittenFile | None, PageWords | None] | list[Problem]:
         try:
             rendered = self.renderer.render_page(page)
         except TemplateError as exc:
             return exc.problems
         data = rendered.html.encode("utf-8")
+        words = None if page.meta.layout in NOT_INDEXED else page_words(page, page_text(rendered.html))
         record = PageRecord(
             inputs=self.inputs[page.url],
             written=file_digest(data),
@@ -279,7 +284,7 @@ class _PageJob:
             links=collect_links(rendered.html, rendered.body_html),
             toc=rendered.toc,
             body_html=rendered.body_html if page.url in self.keep_body else None,
-            text=None if page.meta.layout in NOT_INDEXED else page_text(rendered.html),
+            words=None if words is None else words.digest,
         )
         written = write_into(self.staging, page.output_path, data) if self.staging is not None else None
-        return record, written
+        return record, written, words

@@ -83,28 +83,61 @@ def shared_links(found: PageLinks, seen: dict[Link, Link]) -> PageLinks:
     return replace(found, links=tuple(seen.setdefault(link, link) for link in found.links))
 
 
-def link_targets(project: Project, pages: Sequence[tuple[Page, PageLinks]], extra_files: Iterable[str] = ()) -> str:
-    """A digest of everything a link can lead to: the site's files and each page's anchors.
-    While it is unchanged, a page whose links were fine at the last build still has none broken."""
-    anchors = "\n".join(f"{page.output_path}\t{' '.join(sorted(found.ids))}" for page, found in pages)
-    return digest("\n".join(sorted(site_files(project, extra_files))), anchors)
+@dataclass(frozen=True)
+class LinkTargets:
+    """Everything a link can lead to: the site's files and each page's anchors."""
+
+    files: str  # a digest of the names of every file of the site
+    anchors: dict[str, str]  # page (its output path) → a digest of its ids
+
+
+def link_targets(project: Project, pages: Sequence[tuple[Page, PageLinks]], extra_files: Iterable[str] = ()) -> LinkTargets:
+    return LinkTargets(digest("\n".join(sorted(site_files(project, extra_files)))),
+                       {page.output_path: digest(*sorted(found.ids)) for page, found in pages})
+
+
+def still_fine(previous: object, current: LinkTargets) -> Callable[[Page, PageLinks], bool]:
+    """Whether the links of a page, all fine at the last build, still are: they are
+    while the site has the same files and the pages they lead into with an anchor have
+    the same anchors. (`previous` is the last build's LinkTargets, if any.)"""
+    if not isinstance(previous, LinkTargets) or previous.files != current.files:
+        return lambda page, found: False
+    moved = {path for path, ids in current.anchors.items() if previous.anchors.get(path) != ids}
+
+    def fine(page: Page, found: PageLinks) -> bool:
+        return not any(_page_path(link.url, page.url) in moved for link in found.links if "#" in link.url)
+
+    return (lambda page, found: True) if not moved else fine
+
+
+def _page_path(url: str, page_url: str) -> str:
+    """The page (output path) a link with an anchor leads into, as far as the URL says."""
+    parts = urlsplit(url)
+    path = unquote(parts.path)
+    if parts.scheme or parts.netloc:
+        return ""
+    if not path:
+        return f"{page_url}index.html"
+    joined = posixpath.normpath(path.lstrip("/") if path.startswith("/") else posixpath.join(page_url, path))
+    joined = "" if joined == "." else joined
+    return joined if joined.endswith(".html") else f"{joined}/index.html".lstrip("/")
 
 
 def check_links(
     project: Project,
     pages: Sequence[tuple[Page, PageLinks]],
     extra_files: Iterable[str] = (),
-    checked_before: Callable[[Page], bool] = lambda page: False,
+    checked_before: Callable[[Page, PageLinks], bool] = lambda page, found: False,
 ) -> None:
     """Raise ContentError listing every broken internal link, anchor and image.
 
-    Pages for which `checked_before` is true are passed over: their links were checked
-    by the last build against the same files and anchors (see link_targets)."""
+    Pages for which `checked_before` is true are passed over: the last build checked
+    their links, and nothing they lead to has changed since (see still_fine)."""
     files = site_files(project, extra_files)
     ids = {page.output_path: found.ids for page, found in pages}
     problems: list[Problem] = []
     for page, found in pages:
-        if checked_before(page):
+        if checked_before(page, found):
             continue
         for link in found.links:
             reason = _broken(link, page.url, files, ids)

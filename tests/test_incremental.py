@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from sitegen import links
 from sitegen.build import BuildResult, build
 from sitegen.cache import CACHE_DIR, INDEX, STATE
+from sitegen.errors import ContentError
 
 
 def snapshot(site: Path) -> dict[str, bytes]:
@@ -189,3 +191,22 @@ def test_a_build_with_nothing_to_do_loads_nothing(built: Path) -> None:
     done = subprocess.run([sys.executable, "-c", script, str(built)], capture_output=True, text=True, check=True)
     assert done.stdout.splitlines()[-1] == "[]"
     assert "files unchanged" in done.stdout
+
+
+def test_a_kept_page_is_checked_again_when_an_anchor_it_links_to_goes(built: Path) -> None:
+    edit(built / "content" / "index.md", "## Budget", "See [the purpose](paper/#purpose).\n\n## Budget")
+    build(built)
+    edit(built / "content" / "paper.md", "## Purpose", "## Aim")  # index.md itself is unchanged
+    with pytest.raises(ContentError) as caught:
+        build(built)
+    assert [(p.file, p.message) for p in caught.value.problems] == [
+        ("content/index.md", "broken link 'paper/#purpose': paper/ has no anchor #purpose")]
+
+
+def test_a_kept_page_is_not_checked_again_when_only_other_pages_anchors_change(built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    edit(built / "content" / "paper.md", "## Purpose", "## Aim")
+    checked: list[str] = []
+    original = links._broken
+    monkeypatch.setattr(links, "_broken", lambda link, page_url, *rest: checked.append(page_url) or original(link, page_url, *rest))
+    build(built)
+    assert set(checked) == {"paper/"}

@@ -12,26 +12,38 @@ from pathlib import Path
 
 import lunr
 import pytest
+from lunr import lunr as lunr_py
 from lunr.index import Index
 from test_wayfinding import project, render  # noqa: F401 - the same small project
 
+from sitegen import search as search_module
 from sitegen.build import build
-from sitegen.search import page_text
+from sitegen.search import FIELDS, field_terms, lunr_index, page_text, shard_count
 
 REPO = Path(__file__).parent.parent
 VENDORED = REPO / "sitegen" / "theme" / "static" / "vendor" / "lunr"
 
 
-def load_index(site: Path) -> dict:
-    text = (site / "search" / "index.js").read_text(encoding="utf-8")
-    assert text.startswith("window.SITEGEN_SEARCH = ") and text.endswith(";\n")
-    return json.loads(text.removeprefix("window.SITEGEN_SEARCH = ").removesuffix(";\n"))
+SHARD_START = "(window.SITEGEN_SEARCH_SHARDS = window.SITEGEN_SEARCH_SHARDS || []).push("
+
+
+def script_data(path: Path, start: str, end: str) -> dict:
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith(start) and text.endswith(end)
+    return json.loads(text.removeprefix(start).removesuffix(end))
+
+
+def load_shards(site: Path) -> list[dict]:
+    """Every shard of the index, as search.js loads them: search/index.js names them."""
+    manifest = script_data(site / "search" / "index.js", "window.SITEGEN_SEARCH = ", ";\n")
+    return [script_data(site / "search" / name, SHARD_START, ");\n") for name in manifest["shards"]]
 
 
 @pytest.fixture
 def index_data(project: Path) -> dict:  # noqa: F811
     build(project)
-    return load_index(project / "site")
+    [shard] = load_shards(project / "site")  # a small site's index is one shard
+    return shard
 
 
 def search(data: dict, query: str) -> list[str]:
@@ -78,7 +90,7 @@ def test_the_index_is_the_same_whatever_the_hash_seed(project: Path) -> None:  #
     for seed in ("1", "2"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
         subprocess.run([sys.executable, "-c", script, str(project)], check=True, cwd=REPO, env=env)
-        outputs.append((project / "site" / "search" / "index.js").read_bytes())
+        outputs.append([(project / "site" / "search" / name).read_bytes() for name in ("index.js", "index-1-of-1.js")])
     assert outputs[0] == outputs[1]
 
 
@@ -89,3 +101,67 @@ def test_the_vendored_lunr_js_is_the_pinned_release_for_the_index_format() -> No
     assert f" - {pins['LUNR_VERSION']}\n".encode() in minified[:200]
     assert lunr.__TARGET_JS_VERSION__ == pins["LUNR_VERSION"]  # lunr.py writes this version's format
     assert "MIT" in (VENDORED / "LICENSE").read_text() or "Permission is hereby granted" in (VENDORED / "LICENSE").read_text()
+
+
+def test_the_index_assembled_from_counted_terms_is_the_one_lunr_py_builds_from_text() -> None:
+    documents = [
+        {"id": "0", "title": "Shared gritting", "summary": "Two councils grit each other's roads.",
+         "body": "Gritting the roads, the gritters shared barns; re-gritting at £4,000. The   council's\xa0depot"},
+        {"id": "1", "title": "Joint procurement", "summary": "", "body": "Procured jointly: roads-and-barns, costs SHARED"},
+        {"id": "2", "title": "The", "summary": "and of the", "body": ""},
+    ]
+    expected = lunr_py(ref="id", fields=[{"field_name": name, "boost": boost} for name, boost in FIELDS.items()],
+                       documents=documents).serialize()
+    counted = lunr_index([tuple(field_terms(document[name]) for name in FIELDS) for document in documents])
+    assert json.dumps(counted, sort_keys=True) == json.dumps(expected, sort_keys=True)
+
+
+def test_shard_counts_are_powers_of_two_that_hold_the_site() -> None:
+    per_shard = search_module.SHARD_PAGES
+    assert [shard_count(n) for n in (0, 1, per_shard, per_shard + 1, 4 * per_shard + 1)] == [1, 1, 1, 2, 8]
+
+
+def test_a_big_site_is_searched_in_shards_each_page_in_one(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    monkeypatch.setattr(search_module, "SHARD_PAGES", 2)
+    build(project)
+    shards = load_shards(project / "site")
+    assert len(shards) >= 4
+    urls = [document["url"] for shard in shards for document in shard["documents"]]
+    assert len(urls) == len(set(urls))
+    assert "case-studies/shared-gritting/" in urls
+    found = [shard["documents"][int(hit["ref"])]["title"] for shard in shards
+             for hit in Index.load(shard["index"]).search("barns")]
+    assert found == ["Shared gritting"]
+
+
+def test_editing_a_page_rebuilds_its_shard_alone_and_matches_a_clean_build(
+    project: Path, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    monkeypatch.setattr(search_module, "SHARD_PAGES", 2)
+    build(project)
+    before = {p.name: p.read_bytes() for p in (project / "site" / "search").iterdir()}
+    study = next((project / "content").rglob("shared-gritting.md"))
+    study.write_text(study.read_text(encoding="utf-8") + "\nSalt is stored in the barns at Eastvale.\n", encoding="utf-8")
+    result = build(project)
+    after = {p.name: p.read_bytes() for p in (project / "site" / "search").iterdir()}
+    assert [name for name in after if after[name] != before[name]] == [_shard_holding(after, "Shared gritting")]
+    assert result.made == 2  # the case study's page and its shard
+    build(project, clean=True)
+    assert {p.name: p.read_bytes() for p in (project / "site" / "search").iterdir()} == after
+
+
+def test_a_shard_is_rebuilt_right_without_its_term_cache(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    monkeypatch.setattr(search_module, "SHARD_PAGES", 2)
+    build(project)
+    for cached in (project / ".sitegen-cache" / "search-terms").iterdir():
+        cached.write_bytes(b"damaged")
+    study = next((project / "content").rglob("shared-gritting.md"))
+    study.write_text(study.read_text(encoding="utf-8") + "\nSalt is stored at Eastvale.\n", encoding="utf-8")
+    build(project)
+    incremental = {p.name: p.read_bytes() for p in (project / "site" / "search").iterdir()}
+    build(project, clean=True)
+    assert {p.name: p.read_bytes() for p in (project / "site" / "search").iterdir()} == incremental
+
+
+def _shard_holding(files: dict[str, bytes], title: str) -> str:
+    return next(name for name, data in files.items() if name != "index.js" and f'"title":"{title}"'.encode() in data)

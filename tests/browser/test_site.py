@@ -4,9 +4,16 @@ opened from disk, in headless Chromium, with no request leaving the site."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
+from lunr.index import Index
+from test_search import load_shards
+from test_wayfinding import project  # noqa: F401 - a small project with a case study
+
+from sitegen import search as search_module
+from sitegen.build import build
 
 from .conftest import SUB_PATH, Crawl, ServedSite, Visit, axe_violations, fetch
 
@@ -210,3 +217,27 @@ def test_the_axe_check_reports_violations_when_there_are_some(visit: Visit) -> N
                            '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="><input></main></html>')
     found = " ".join(axe_violations(visit.page))
     assert "image-alt" in found and "label" in found
+
+
+def test_search_ranks_the_results_of_every_shard_together(
+    browser: object, project: Path, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    """A big site's index comes in shards: the page loads them all from disk and ranks
+    their hits as one list, best first (lunr.py's scores of each shard, merged)."""
+    monkeypatch.setattr(search_module, "SHARD_PAGES", 2)
+    build(project)
+    shards = load_shards(project / "site")
+    assert len(shards) >= 3
+    hits = [(-hit["score"], shard["documents"][int(hit["ref"])]["url"], shard["documents"][int(hit["ref"])]["title"])
+            for shard in shards for hit in Index.load(shard["index"]).search("report")]
+    expected = [title for _, _, title in sorted(hits)]
+    assert len({url for _, url, _ in hits}) >= 3 and len(shards) > 1
+    context = browser.new_context(offline=True)
+    try:
+        page = context.new_page()
+        page.goto((project / "site" / "search" / "index.html").as_uri() + "?q=report")
+        titles = page.locator("#search-results .search-result__title")
+        _expect()(titles.first).to_be_visible()
+        assert titles.all_inner_texts() == expected
+    finally:
+        context.close()

@@ -1,5 +1,7 @@
-/* sitegen search: lunr.js over the index the build wrote (search/index.js), loaded as
-   a script so that it works from a file: page too. No request leaves the site. */
+/* sitegen search: lunr.js over the index the build wrote, loaded as scripts so that it
+   works from a file: page too. search/index.js names the shards of the index; each
+   shard is a lunr index of some of the pages with their documents store, and a query's
+   results are those of every shard ranked together. No request leaves the site. */
 (function () {
   "use strict";
   var form = document.querySelector("form[data-search-index]");
@@ -7,8 +9,7 @@
   var results = document.getElementById("search-results");
   var notice = document.querySelector("[data-search-no-script]");
   var filters = ["kind", "theme", "sector"];
-  var index = null;
-  var documents = [];
+  var shards = null; // [{index: lunr.Index, documents: [...]}], once every shard has loaded
 
   if (notice) notice.hidden = true;
   var params = new URLSearchParams(window.location.search);
@@ -46,12 +47,26 @@
     });
   }
 
+  // Every shard's hits, best first; equal scores in address order, so results are stable.
   function search(words, presence) {
-    return index.query(function (query) {
-      words.forEach(function (word) {
-        query.term(word, { presence: presence });
+    var hits = [];
+    shards.forEach(function (shard) {
+      shard.index.query(function (query) {
+        words.forEach(function (word) {
+          query.term(word, { presence: presence });
+        });
+      }).forEach(function (hit) {
+        hits.push({ score: hit.score, document: shard.documents[Number(hit.ref)] });
       });
     });
+    hits.sort(function (a, b) {
+      return b.score - a.score || (a.document.url < b.document.url ? -1 : a.document.url > b.document.url ? 1 : 0);
+    });
+    return hits.map(function (hit) { return hit.document; });
+  }
+
+  function allDocuments() {
+    return shards.reduce(function (all, shard) { return all.concat(shard.documents); }, []);
   }
 
   function matchesFilters(document) {
@@ -62,7 +77,7 @@
   }
 
   function run() {
-    if (!index) return;
+    if (!shards) return;
     var text = form.elements.q.value.trim();
     var words = queryWords(text);
     var found = [];
@@ -73,9 +88,9 @@
         hits = search(words, window.lunr.Query.presence.OPTIONAL);
         partial = hits.length > 0;
       }
-      found = hits.map(function (hit) { return documents[Number(hit.ref)]; });
+      found = hits;
     } else if (filters.some(function (name) { return form.elements[name] && form.elements[name].value; })) {
-      found = documents.slice().sort(function (a, b) { return a.title.localeCompare(b.title); });
+      found = allDocuments().sort(function (a, b) { return a.title.localeCompare(b.title); });
     } else {
       results.textContent = "";
       return;
@@ -139,17 +154,37 @@
     }
   });
 
-  var script = document.createElement("script");
-  script.src = form.getAttribute("data-search-index");
-  script.onload = function () {
-    var data = window.SITEGEN_SEARCH;
-    index = window.lunr.Index.load(data.index);
-    documents = data.documents;
-    run();
-  };
-  script.onerror = function () {
+  function failed() {
     results.textContent = "";
     results.appendChild(element("p", "", "The search index could not be loaded. The site map lists every page."));
-  };
-  document.head.appendChild(script);
+  }
+
+  function load(src, then) {
+    var script = document.createElement("script");
+    script.src = src;
+    script.onload = then;
+    script.onerror = failed;
+    document.head.appendChild(script);
+  }
+
+  var manifest = form.getAttribute("data-search-index");
+  var folder = manifest.slice(0, manifest.lastIndexOf("/") + 1);
+  load(manifest, function () {
+    var names = window.SITEGEN_SEARCH.shards;
+    var waiting = names.length;
+    if (!waiting) { // no page is indexed
+      shards = [];
+      run();
+    }
+    names.forEach(function (name) {
+      load(folder + name, function () {
+        waiting -= 1;
+        if (waiting) return;
+        shards = window.SITEGEN_SEARCH_SHARDS.map(function (shard) {
+          return { index: window.lunr.Index.load(shard.index), documents: shard.documents };
+        });
+        run();
+      });
+    });
+  });
 })();
