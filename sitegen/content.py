@@ -425,7 +425,8 @@ def _read_page(path: Path, relative: str, config: Config) -> tuple[Page | None, 
         reason = getattr(exc, "problem", None) or str(exc)
         return None, [Problem(name, line, "front matter", f"not valid YAML: {reason}")]
     raw_meta = dict(post.metadata)
-    raw_meta.setdefault("title", _title_from_body(post.content) or _title_from_name(relative))
+    if "title" not in raw_meta:
+        raw_meta["title"] = _title_from_body(post.content) or _title_from_name(relative)
     try:
         meta = PageMeta.model_validate(raw_meta)
     except ValidationError as exc:

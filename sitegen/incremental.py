@@ -101,20 +101,25 @@ def table_fingerprint(table: Table) -> str:
     return digest(table.name, table.title, table.description, repr(table.columns), repr(table.sources), values)
 
 
-def site_inputs(renderer: Renderer, config_text: str) -> str:
+def site_inputs(renderer: Renderer, config_text: str, front_matter: Mapping[str, str]) -> str:
     """What every page depends on besides itself: sitegen, the settings, and the place,
     title and settings of every page (the navigation, breadcrumbs and lists are made
-    from them). A page's body is not here: editing one page re-renders that page only."""
+    from them). A page's body is not here: editing one page re-renders that page only.
+    `front_matter` is each page's front matter as JSON, by URL."""
     pages = renderer.content.pages
-    places = "\n".join(f"{p.url}\t{p.source_name}\t{p.pdf_name}\t{_json(p.meta)}\t{_json(p.details)}" for p in pages)
+    places = "\n".join(f"{p.url}\t{p.source_name}\t{p.pdf_name}\t{front_matter[p.url]}" for p in pages)
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
     return digest(__version__, config_text, epoch, places, "\n".join(sorted(renderer.tables)))
 
 
-def page_inputs(around: str, page: Page) -> str:
+def page_inputs(around: str, page: Page, front_matter: str) -> str:
     """A page's own inputs, on top of the site's."""
     return digest(around, str(page.source), page.source_name, page.url, page.pdf_name, str(page.body_line),
-                  _json(page.meta), _json(page.details), page.body)
+                  front_matter, page.body)
+
+
+def front_matter_json(page: Page) -> str:
+    return f"{_json(page.meta)}\t{_json(page.details)}"
 
 
 def _json(model: object) -> str:
@@ -192,8 +197,9 @@ class Outputs:
     def pages(self, config_text: str, keep_body: set[str], progress: Progress | None = None) -> list[tuple[Page, PageRecord]]:
         """Every page: kept when nothing it was made from changed, else rendered (in parallel)."""
         pages = self.renderer.content.pages
-        around = site_inputs(self.renderer, config_text)
-        inputs = {page.url: page_inputs(around, page) for page in pages}
+        front_matter = {page.url: front_matter_json(page) for page in pages}
+        around = site_inputs(self.renderer, config_text, front_matter)
+        inputs = {page.url: page_inputs(around, page, front_matter[page.url]) for page in pages}
         records: dict[str, PageRecord] = {}
         stale: list[Page] = []
         for page in pages:
