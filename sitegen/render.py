@@ -34,6 +34,7 @@ from sitegen.errors import Problem, TemplateError
 from sitegen.numbering import NumberedParagraphs
 from sitegen.sanitize import clean_html
 from sitegen.sections import SiteIndex, parent_url_of
+from sitegen.smarty import QuickSmarty
 from sitegen.tables import Column, Table, plain_value
 from sitegen.values import financial_year_from_text
 
@@ -48,7 +49,7 @@ MARKDOWN_EXTENSIONS = [
     "admonition",  # callout boxes: !!! example "Case study"
     "md_in_html",
     "sane_lists",
-    "smarty",
+    QuickSmarty(),  # smarty's curly quotes and dashes, in half the time
     "pymdownx.tilde",
 ]
 MARKDOWN_CONFIG = {

@@ -153,3 +153,38 @@ def test_markdown_attribute_lists_are_not_jinja_comments(minimal: Path) -> None:
     with_figures = render_body(minimal, "## Outcome {#outcome .lead}\n\n{{ value('ni179_total', 'ni179_gbp', year='2008-09') | money }}\n")
     assert '<h2 class="lead" id="outcome">' in with_figures
     assert "£33,500.75" in with_figures
+
+
+SMARTY_SNIPPETS = [
+    "\"Quoted\" and 'single' -- dash --- em... and the '90s, 'tis the partners' \"sets\"'",
+    "| Item | Note |\n|---|---|\n| Gritting | \"joint\" -- 2008 |\n| Salt... | don't |\n",
+    "A `code \"span\" -- here` and <span title=\"a 'b'\">raw \"html\"</span> text.",
+    "<div markdown=\"1\">\nInside \"a\" div -- yes.\n</div>\n\n<div>\nRaw \"block\" -- kept.\n</div>",
+    "!!! note \"The partners' view\"\n    It's \"fine\" -- mostly...",
+    "Term\n:   Its \"definition\" -- here.\n\nFoot[^1] note.\n\n[^1]: The \"source\" -- it's here.",
+    "## A 'heading' -- with quotes\n\n[A \"link\"](https://example.org/a--b 'title \"x\"') and ~~'struck'~~.",
+    "Line with \\\"escaped\\\" quotes and \\-- escaped dashes.\n\n    code \"block\" -- untouched",
+    "*\"Emphasis\"* and **'strong'** -- \"nested *'mixed'* quotes\".",
+    "Plain text with no marks at all.\n\n- list item\n- another one",
+]
+
+
+def test_quick_smarty_gives_smartys_output_byte_for_byte() -> None:
+    """The quick pass over text nodes changes speed only: every content file of the
+    demo and the fixtures, and snippets aimed at smarty's corners, render the same."""
+    import markdown
+
+    from sitegen.render import MARKDOWN_CONFIG, MARKDOWN_EXTENSIONS
+    from sitegen.smarty import QuickSmarty
+
+    stock = [("smarty" if isinstance(e, QuickSmarty) else e) for e in MARKDOWN_EXTENSIONS]
+    assert stock != MARKDOWN_EXTENSIONS
+    repo = Path(__file__).parent.parent
+    texts = [*SMARTY_SNIPPETS, *(p.read_text(encoding="utf-8") for p in sorted(repo.glob("content/**/*.md"))),
+             *(p.read_text(encoding="utf-8") for p in sorted(repo.glob("tests/fixtures/*/content/**/*.md")))]
+    assert len(texts) > 40
+    quick = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG)
+    full = markdown.Markdown(extensions=stock, extension_configs=MARKDOWN_CONFIG)
+    differing = [text[:60] for text in texts if quick.reset().convert(text) != full.reset().convert(text)]
+    assert differing == []
+    assert "&ldquo;Quoted&rdquo;" in quick.reset().convert(SMARTY_SNIPPETS[0])
