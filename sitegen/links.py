@@ -105,7 +105,9 @@ def still_fine(previous: object, current: LinkTargets) -> Callable[[Page, PageLi
     moved = {path for path, ids in current.anchors.items() if previous.anchors.get(path) != ids}
 
     def fine(page: Page, found: PageLinks) -> bool:
-        return not any(_page_path(link.url, page.url) in moved for link in found.links if "#" in link.url)
+        # "#id" leads into the page itself, whose anchors are the same when it is kept
+        return not any(_page_path(link.url, page.url) in moved for link in found.links
+                       if "#" in link.url and not link.url.startswith("#"))
 
     return (lambda page, found: True) if not moved else fine
 
