@@ -46,7 +46,7 @@ sys.path.insert(0, str(BENCH_DIR))
 
 import generate_returns
 
-GENERATOR_VERSION = 1  # bump when the output changes, so kept projects are regenerated
+GENERATOR_VERSION = 2  # bump when the output changes, so kept projects are regenerated
 MANIFEST = "bench-site-manifest.json"
 TOOLS = ("sitegen", "mkdocs", "pelican", "hugo")
 MAX_PAGES = 50_000
@@ -379,7 +379,7 @@ HUGO_BASEOF = """<!doctype html>
 <header class="masthead"><div class="wrap"><a class="masthead__brand" href="{{ "" | relURL }}">{{ site.Title }}</a></div></header>
 <nav class="site-nav" aria-label="Site"><ul class="wrap">
 <li><a href="{{ site.Home.RelPermalink }}">Home</a></li>
-{{ range site.Sections.ByWeight }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}
+{{ range site.Menus.main }}<li><a href="{{ .URL }}">{{ .Name }}</a></li>{{ end }}
 </ul></nav>
 <div class="wrap">
 {{ with .Ancestors.Reverse }}<nav class="breadcrumbs" aria-label="Breadcrumb"><ol>
@@ -406,7 +406,13 @@ HUGO_PAGE = """{{ define "main" }}
 def write_hugo(root: Path, pages: list[Page]) -> None:
     """Hugo has no default theme: a minimal one of ours, laid out as sitegen's (masthead, the
     sections in a nav bar, breadcrumbs, title, summary, contents, body). No taxonomies, RSS,
-    sitemap or robots.txt, which sitegen does not make either."""
+    sitemap or robots.txt, which sitegen does not make either.
+
+    The nav bar is Hugo's section menu (`sectionPagesMenu`: an entry per top-level section,
+    made once per build, in weight order), as MkDocs' `nav` and Pelican's `MENUITEMS` are
+    configured once. `site.Sections` gives the same links but walks the whole content tree
+    on every call (Hugo 0.168, uncached, each key checked against every nested section
+    skipped): once per page, 84 % of the CPU time at 10,000 pages."""
     for page in pages:
         front = (f"---\ntitle: {_yaml_text(page.title)}\nsummary: {_yaml_text(page.summary)}\n"
                  f"weight: {page.order}\n---\n\n")
@@ -416,6 +422,7 @@ def write_hugo(root: Path, pages: list[Page]) -> None:
         'baseURL = "/"\n'
         'title = "Benchmark Partnership"\n'
         'languageCode = "en-GB"\n'
+        'sectionPagesMenu = "main"\n'
         'disableKinds = ["taxonomy", "term", "rss", "sitemap", "robotstxt", "404"]\n'
         "[markup.goldmark.parser]\n  autoHeadingID = true\n"
         "[markup.goldmark.parser.attribute]\n  block = true\n  title = true\n"
