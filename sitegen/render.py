@@ -34,7 +34,7 @@ from sitegen.errors import Problem, TemplateError
 from sitegen.numbering import NumberedParagraphs
 from sitegen.sanitize import clean_html
 from sitegen.sections import SiteIndex, parent_url_of
-from sitegen.smarty import QuickSmarty
+from sitegen.quick_markdown import QuickInline, QuickSmarty
 from sitegen.tables import Column, Table, plain_value
 from sitegen.values import financial_year_from_text
 
@@ -49,8 +49,9 @@ MARKDOWN_EXTENSIONS = [
     "admonition",  # callout boxes: !!! example "Case study"
     "md_in_html",
     "sane_lists",
-    QuickSmarty(),  # smarty's curly quotes and dashes, in half the time
+    QuickSmarty(),  # smarty's curly quotes and dashes, likewise (quick_markdown.py)
     "pymdownx.tilde",
+    QuickInline(),  # the inline patterns only on text that has what one of them needs
 ]
 MARKDOWN_CONFIG = {
     "toc": {"permalink": "#", "permalink_title": "Link to this section", "toc_depth": "2-3"},
