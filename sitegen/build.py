@@ -124,7 +124,7 @@ def build(
     config = project.config
     renderer = Renderer(config, project.tables, project.content)
     previous_site = config.project_dir / CACHE_DIR / "previous-site"
-    with staging_folder(config, None if clean else previous_site) as (staging, recycled):
+    with staging_folder(config, previous_site) as (staging, recycled):
         outputs = Outputs(renderer, cache, staging, config.output_dir, jobs)
         config_text = _config_text(config)
         pages = outputs.pages(config_text, _bodies_needed(project), lambda done, total: report("pages", done, total))
@@ -149,18 +149,20 @@ def build(
 
 
 @contextlib.contextmanager
-def staging_folder(config: Config, recycle: Path | None) -> Iterator[tuple[Path, bool]]:
+def staging_folder(config: Config, recycle: Path) -> Iterator[tuple[Path, bool]]:
     """The folder beside site/ that the new site is made in, and whether it is recycled.
 
     It is the site before last (`recycle`, kept by the last build) when there is one:
     most of its files are already the ones this build keeps, so bringing it up to
-    date costs a few writes instead of a hard link per file.
+    date costs a few writes instead of a hard link per file. A clean build recycles it
+    too, trusting none of its files (each output is written anew, the rest pruned):
+    deleting a tree of thousands of folders instead takes seconds.
     """
     staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=config.project_dir))
     recycled = False
     with contextlib.ExitStack() as stack:
         with output_lock(config.project_dir):  # recover() in another build must not take it
-            if recycle is not None and recycle.is_dir():
+            if recycle.is_dir():
                 staging.rmdir()
                 recycle.rename(staging)
                 recycled = True

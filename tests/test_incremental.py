@@ -210,3 +210,17 @@ def test_a_kept_page_is_not_checked_again_when_only_other_pages_anchors_change(b
     monkeypatch.setattr(links, "_broken", lambda link, page_url, *rest: checked.append(page_url) or original(link, page_url, *rest))
     build(built)
     assert set(checked) == {"paper/"}
+
+
+def test_a_clean_build_trusts_nothing_in_the_folder_it_recycles(built: Path) -> None:
+    edit(built / "content" / "index.md", "\n\n", "\n\nA new sentence.\n\n")
+    build(built)  # the site before last is now kept as previous-site
+    kept = built / CACHE_DIR / "previous-site"
+    assert (kept / "index.html").is_file()
+    (kept / "stray.html").write_text("left behind", encoding="utf-8")
+    (kept / "index.html").unlink()
+    (kept / "index.html").write_text("tampered", encoding="utf-8")
+    expected = snapshot(built / "site")
+    result = build(built, clean=True)
+    assert result.kept == 0
+    assert snapshot(built / "site") == expected
