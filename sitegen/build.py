@@ -22,7 +22,7 @@ from pathlib import Path
 
 from sitegen import __version__
 from sitegen.atomic import STAGING_PREFIX, hold, output_lock, recover, swap_in
-from sitegen.cache import CACHE_DIR, BuildCache, digest, inputs_state, remember_state, site_state
+from sitegen.cache import CACHE_DIR, BuildCache, digest, empty_trash, inputs_state, remember_state, site_state
 from sitegen.config import Config, load_config
 from sitegen.content import ContentTree, Page, load_content
 from sitegen.data import Dataset, load_data
@@ -144,6 +144,7 @@ def build(
             swap_in(staging, config.output_dir, keep_old=previous_site)
             cache.save()
             remember_state(project_dir, inputs, site_state(config.output_dir, cache.current["site"]), result.as_summary())
+    empty_trash(config.project_dir)
     log.info("%d outputs made, %d kept from the last build", outputs.made, outputs.kept)
     return replace(result, seconds=time.perf_counter() - started)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -224,3 +225,17 @@ def test_a_clean_build_trusts_nothing_in_the_folder_it_recycles(built: Path) -> 
     result = build(built, clean=True)
     assert result.kept == 0
     assert snapshot(built / "site") == expected
+
+
+def test_replaced_files_are_set_aside_and_deleted_after_the_build(built: Path) -> None:
+    edit(built / "content" / "index.md", "\n\n", "\n\nFirst.\n\n")
+    build(built)
+    edit(built / "content" / "index.md", "First.", "Second.")
+    build(built)  # recycles the first site: its index.html is set aside, not deleted in the build
+    cache = built / CACHE_DIR
+    assert not (cache / "trash").exists()  # handed to the background process
+    deadline = time.monotonic() + 30
+    while list(cache.glob("trash*")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert list(cache.glob("trash*")) == []
+    assert "Second." in (built / "site" / "index.html").read_text()
