@@ -62,7 +62,7 @@ def needs_of(processor: InlineProcessor) -> re.Pattern[str] | None:
 class _QuickProcessor(InlineProcessor):
     can_match: re.Pattern[str] | None = None  # None: run every pattern on every text
 
-    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802, N803
+    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:
         if self.can_match is not None and (isinstance(data, util.AtomicString) or not self.can_match.search(data)):
             return data
         return InlineProcessor._InlineProcessor__handleInline(self, data, patternIndex)  # type: ignore[attr-defined]
@@ -77,7 +77,7 @@ class _QuickInlineProcessor(_QuickProcessor):
 class QuickInline(Extension):
     """Markdown's inline patterns, run only on text that has what one of them needs."""
 
-    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802
+    def extendMarkdown(self, md: Markdown) -> None:
         md.treeprocessors.register(_QuickInlineProcessor(md), "inline", 20)  # where Markdown puts its own
 
 
@@ -89,7 +89,7 @@ class QuickSmarty(SmartyExtension):
         if self.getConfig("smart_angled_quotes"):
             raise ValueError("QuickSmarty does not do angled quotes")
 
-    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802
+    def extendMarkdown(self, md: Markdown) -> None:
         super().extendMarkdown(md)
         quick = _QuickProcessor(md)
         quick.inlinePatterns = md.treeprocessors["smarty"].inlinePatterns
