@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import functools
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +23,7 @@ import pyarrow.compute as pc
 
 from sitegen.config import Config
 from sitegen.errors import DataError, Problem, relative_name
-from sitegen.sources import TABLE_SUFFIXES, RawTable, read_table, read_tables, text_frame
+from sitegen.sources import TABLE_SUFFIXES, TEXT, RawTable, read_table, read_tables, use_jemalloc
 from sitegen.values import (
     DATE_EXAMPLE,
     FINANCIAL_YEAR_EXAMPLE,
@@ -41,6 +42,7 @@ from sitegen.values import (
     parse_number,
     parse_yes_no,
 )
+from sitegen.workers import available_cores
 
 SECTORS = ("county", "district", "unitary", "city", "police", "fire", "health", "other")
 RETURN_TYPES = ("forecast", "actual")
@@ -330,13 +332,14 @@ def load_data(config: Config) -> Dataset:
 
 def read_data(config: Config) -> DataRead:
     """Read and check every data file, never raising for a problem in the data."""
+    use_jemalloc()
     data_dir = config.data_dir
     problems: list[Problem] = []
     frames: dict[str, pd.DataFrame] = {}
     files: dict[str, tuple[str, ...]] = {}
     for spec in CONTRACT:
         paths = contract_files(data_dir, spec)
-        names = tuple(relative_name(p, config.project_dir) for p in paths)
+        names = _relative_names(paths, config.project_dir)
         files[spec.name] = names
         if not paths:
             if spec.required:
@@ -362,7 +365,9 @@ def read_data(config: Config) -> DataRead:
                     readable.append(raw)
         if readable:
             # One pass over all the files of a kind: a thousand returns cost one typing, not a thousand.
-            typed, typed_problems = _type_columns(_Rows.of(readable), spec)
+            rows = _Rows.of(readable)
+            del readable  # the files' own tables: their cells are in `rows` now
+            typed, typed_problems = _type_columns(rows, spec)
             problems += typed_problems
             frames[spec.name] = typed
         else:
@@ -389,6 +394,20 @@ def contract_files(data_dir: Path, spec: FileSpec) -> list[Path]:
             if p.suffix.lower() in TABLE_SUFFIXES and p.is_file() and not p.name.startswith(("~$", "."))
         )
     return paths
+
+
+def _relative_names(paths: list[Path], project_dir: Path) -> tuple[str, ...]:
+    """Each path as `relative_name` gives it, resolving each folder once rather than each file."""
+    folders: dict[Path, str | None] = {}  # folder -> its name relative to the project, with "/"
+    names = []
+    for path in paths:
+        if path.parent not in folders:
+            folder = relative_name(path.parent, project_dir)
+            inside = path.parent.resolve().is_relative_to(project_dir.resolve())
+            folders[path.parent] = (folder + "/" if folder != "." else "") if inside else None
+        prefix = folders[path.parent]
+        names.append(relative_name(path, project_dir) if prefix is None or path.is_symlink() else prefix + path.name)
+    return tuple(names)
 
 
 def _empty_frame(spec: FileSpec) -> pd.DataFrame:
@@ -420,14 +439,18 @@ def _dtype(kind: str) -> str:
 class _Rows:
     """The rows of one or more files of the same kind, each knowing its file and line."""
 
-    frame: pd.DataFrame  # all cells as text
-    lines: pd.Series
-    files: pd.Series  # the file each row comes from (categorical: one string per file)
+    cells: pa.Table  # all cells as text, blank as "", one chunk a column
+    lines: np.ndarray  # int64: the line of each row in its file
+    codes: np.ndarray  # the file of each row, as a position in `names`
+    names: tuple[str, ...]
 
     @classmethod
     def of(cls, tables: list[RawTable]) -> _Rows:
-        cells = pa.concat_tables([t.cells for t in tables], promote_options="default")  # a column missing: null
-        cells = pa.Table.from_arrays([pc.fill_null(c, "") for c in cells.columns], names=cells.column_names)
+        # A column missing from a file is null there; one chunk a column (Table.combine_chunks is
+        # far faster than ChunkedArray.combine_chunks, column by column).
+        cells = pa.concat_tables([t.cells for t in tables], promote_options="default").combine_chunks()
+        if any(c.null_count for c in cells.columns):
+            cells = pa.Table.from_arrays([pc.fill_null(c, "") for c in cells.columns], names=cells.column_names)
         lines = np.concatenate([t.lines for t in tables])
         codes = np.repeat(np.arange(len(tables)), [t.cells.num_rows for t in tables])
         # A row of empty cells (",,,," as Excel leaves behind) is a blank row, as in XLSX:
@@ -436,11 +459,32 @@ class _Rows:
             blank = functools.reduce(pc.and_, [pc.equal(c, "") for c in cells.columns])
             if pc.any(blank).as_py():
                 keep = pc.invert(blank)
-                cells, lines, codes = cells.filter(keep), lines[keep.to_numpy(zero_copy_only=False)], codes[
-                    keep.to_numpy(zero_copy_only=False)]
-        frame = text_frame(cells)
-        files = pd.Series(pd.Categorical.from_codes(codes, categories=[t.name for t in tables]), index=frame.index)
-        return cls(frame, pd.Series(lines, index=frame.index, dtype="int64"), files)
+                kept = keep.to_numpy(zero_copy_only=False)
+                cells, lines, codes = cells.filter(keep).combine_chunks(), lines[kept], codes[kept]
+        return cls(cells, lines.astype(np.int64), codes, tuple(t.name for t in tables))
+
+    @property
+    def size(self) -> int:
+        return self.cells.num_rows
+
+    def text(self, column: str) -> pa.Array | None:
+        """A column's cells as they were written, None when no file has the column."""
+        if column not in self.cells.column_names:
+            return None
+        cells = self.cells.column(column)
+        return cells.chunk(0) if cells.num_chunks == 1 else cells.combine_chunks()
+
+    def cell(self, column: str, row: int) -> str:
+        cells = self.text(column)
+        return "" if cells is None else str(cells[row].as_py())
+
+    def place(self, row: int) -> tuple[str, int]:
+        """The file and line a row comes from."""
+        return self.names[int(self.codes[row])], int(self.lines[row])
+
+    def files(self) -> pd.Series:
+        """The file of each row."""
+        return pd.Series(pa.array(self.names, TEXT).take(self.codes).to_pandas(), index=pd.RangeIndex(self.size))
 
 
 def _check_header(raw: RawTable, spec: FileSpec) -> list[Problem]:
@@ -462,104 +506,172 @@ def _check_header(raw: RawTable, spec: FileSpec) -> list[Problem]:
     ]
 
 
+PARALLEL_ROWS = 50_000  # from this many rows, columns are typed two at a time
+
+
 def _type_columns(raw: _Rows, spec: FileSpec) -> tuple[pd.DataFrame, list[Problem]]:
-    """Check and convert every column of the files' rows; all problems at once."""
+    """Check and convert every column of the files' rows; all problems at once, column by column."""
+    index = pd.RangeIndex(raw.size)
+    if raw.size >= PARALLEL_ROWS and available_cores() > 1:
+        # The columns are independent and Arrow and numpy let go of the GIL: two threads.
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="sitegen-type") as pool:
+            typed = list(pool.map(functools.partial(_type_column, raw), spec.columns))
+    else:
+        typed = [_type_column(raw, column) for column in spec.columns]
     problems: list[Problem] = []
-    out = pd.DataFrame(index=raw.frame.index)
-    row_error = pd.Series(False, index=raw.frame.index)  # any cell of the row is wrong
-    for column in spec.columns:
-        if column.name in raw.frame.columns:
-            text = raw.frame[column.name].astype("string").str.strip()
-        else:
-            text = pd.Series("", index=raw.frame.index, dtype="string")
-        blank = text.eq("")
-        if column.required:
-            problems += _located(raw, column.name, blank, lambda _: "required value is missing")
-            row_error |= blank.fillna(False).astype(bool)
-        elif column.default is not None:
-            text = text.mask(blank, column.default)
-            blank = text.eq("")
-        values, cell_problems, bad = _parse_column(raw, column, text, blank)
-        problems += cell_problems
-        row_error |= bad.fillna(False).astype(bool)
-        out[column.name] = values
+    out: dict[str, pd.Series] = {}
+    row_error = np.zeros(raw.size, dtype=bool)  # any cell of the row is wrong
+    for column, (values, column_problems, bad) in zip(spec.columns, typed, strict=True):
+        problems += column_problems
+        row_error |= bad
+        out[column.name] = values.set_axis(index)
     # Unknown columns are kept for templates, ignored by the computations.
-    for name in raw.frame.columns:
-        if name not in out.columns and not name.startswith("_"):
-            out[name] = raw.frame[name]
-    out["_file"] = raw.files.astype(str)
-    out["_line"] = raw.lines
-    out["_error"] = row_error
-    return out, problems
+    for name in raw.cells.column_names:
+        if name not in out and not name.startswith("_"):
+            out[name] = pd.Series(raw.cells.column(name).to_pandas(), index=index)
+    out["_file"] = raw.files()
+    out["_line"] = pd.Series(raw.lines, index=index, dtype="int64")
+    out["_error"] = pd.Series(row_error, index=index)
+    return pd.DataFrame(out, index=index), problems
+
+
+def _type_column(raw: _Rows, column: Column) -> tuple[pd.Series, list[Problem], np.ndarray]:
+    """One column's values, its problems (missing values first) and which of its cells are wrong."""
+    cells = raw.text(column.name)
+    if cells is None:
+        cells = _blank_text(raw.size)
+    text: pa.Array
+    if column.kind in _FEW_SPELLINGS:
+        # Each distinct spelling is trimmed and checked once: a million rows hold a few dozen.
+        encoded = cells.dictionary_encode()
+        spellings = pc.utf8_trim_whitespace(encoded.dictionary)
+        if column.default is not None and not column.required:
+            spellings = pc.if_else(pc.equal(spellings, ""), column.default, spellings)
+        text = pa.DictionaryArray.from_arrays(encoded.indices, spellings)
+        blank = _mask(pc.equal(spellings, ""))[encoded.indices.to_numpy(zero_copy_only=False)]
+    else:
+        # Arrow's trim is what pandas' str.strip does on this text: Unicode white space.
+        text = pc.utf8_trim_whitespace(cells) if _may_have_spaces(cells) else cells
+        blank = _mask(pc.equal(text, ""))
+        if column.default is not None and not column.required and blank.any():
+            text = pc.if_else(pa.array(blank), column.default, text)
+            blank = _mask(pc.equal(text, ""))
+    problems: list[Problem] = []
+    row_error = np.zeros(raw.size, dtype=bool)
+    if column.required:
+        problems += _located(raw, column.name, blank, lambda _: "required value is missing")
+        row_error |= blank
+    values, cell_problems, bad = _parse_column(raw, column, text, blank)
+    return values, problems + cell_problems, row_error | _mask(bad)
+
+
+_FEW_SPELLINGS = ("enum", "year", "date", "yesno")  # columns parsed once per distinct spelling
+
+
+def _may_have_spaces(text: pa.Array) -> bool:
+    """Whether a value may begin or end with white space: a byte that is no printable ASCII
+    character at either end of one (cheaper than trimming a column that has none)."""
+    if text.null_count or not isinstance(text, pa.LargeStringArray):
+        return True
+    offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)[text.offset : text.offset + len(text) + 1]
+    if text.buffers()[2] is None:
+        return False
+    data = np.frombuffer(text.buffers()[2], dtype=np.uint8)
+    starts, ends = offsets[:-1], offsets[1:]
+    filled = starts < ends
+    edges = np.concatenate((data[starts[filled]], data[ends[filled] - 1]))
+    return bool(((edges <= 0x20) | (edges >= 0x7F)).any())
+
+
+def _blank_text(size: int) -> pa.Array:
+    return pc.fill_null(pa.nulls(size, TEXT), "")
+
+
+def _mask(flags: pd.Series | pa.Array | pa.ChunkedArray | np.ndarray) -> np.ndarray:
+    """Flags as a numpy bool array, missing as False."""
+    if isinstance(flags, pd.Series):
+        return flags.fillna(False).to_numpy(dtype=bool)
+    if isinstance(flags, (pa.Array, pa.ChunkedArray)):
+        return pc.fill_null(flags, False).to_numpy(zero_copy_only=False).astype(bool, copy=False)
+    return np.asarray(flags, dtype=bool)
+
+
+def _strings(text: pa.Array) -> pd.Series:
+    """Arrow text as pandas' `string` dtype, as the checks below expect."""
+    return pd.Series(pd.arrays.ArrowStringArray(text), index=pd.RangeIndex(len(text)))
 
 
 def _parse_column(
-    raw: _Rows, column: Column, text: pd.Series, blank: pd.Series
-) -> tuple[pd.Series, list[Problem], pd.Series]:
+    raw: _Rows, column: Column, text: pa.Array, blank: np.ndarray
+) -> tuple[pd.Series, list[Problem], np.ndarray]:
     """A column's values, its problems, and which of its cells are wrong."""
     name = column.name
     checked = ~blank  # blank cells are reported as missing (required) or left empty
     if column.kind in ("text", "partner", "partner_list", "service"):
-        return text.astype(str), [], pd.Series(False, index=text.index)
+        return _strings(text).astype(str), [], np.zeros(len(text), dtype=bool)
     if column.kind == "id":
-        bad = checked & ~text.str.fullmatch(r"[a-z0-9-]+").fillna(False).astype(bool)
-        return text.astype(str), _located(
+        strings = _strings(text)
+        bad = checked & ~_mask(strings.str.fullmatch(r"[a-z0-9-]+"))
+        return strings.astype(str), _located(
             raw, name, bad, lambda v: f"not a valid id ({v!r}; expected lower-case letters, digits and -)"
         ), bad
     if column.kind == "email":
-        bad = checked & ~text.str.fullmatch(_EMAIL).fillna(False).astype(bool)
-        return text.astype(str), _located(
+        strings = _strings(text)
+        bad = checked & ~_mask(strings.str.fullmatch(_EMAIL))
+        return strings.astype(str), _located(
             raw, name, bad, lambda v: f"not a valid e-mail address ({v!r}; expected {EMAIL_EXAMPLE})"
         ), bad
     parsed: Parsed
     if column.kind == "enum":
         parsed = parse_enum(text, column.values)
         expected = ", ".join(column.values)
-        bad = checked & parsed.bad
+        bad = checked & _mask(parsed.bad)
         return parsed.values.astype(str), _located(
             raw, name, bad, lambda v: f"unknown value ({v!r}; expected one of {expected})"
         ), bad
     if column.kind == "money":
         parsed = parse_money(text)
-        too_big = checked & ~parsed.bad & (parsed.values.abs() > MONEY_LIMIT)
+        parsed_bad = _mask(parsed.bad)
+        too_big = checked & ~parsed_bad & _mask(parsed.values.abs() > MONEY_LIMIT)
         problems = _located(
-            raw, name, checked & parsed.bad, lambda v: f"not an amount of money ({v!r}; expected {MONEY_EXAMPLE})"
+            raw, name, checked & parsed_bad, lambda v: f"not an amount of money ({v!r}; expected {MONEY_EXAMPLE})"
         ) + _located(raw, name, too_big, lambda v: f"amount too large ({v!r}; at most £999,999,999,999.99)")
-        unusable = blank | parsed.bad | too_big
+        unusable = blank | parsed_bad | too_big
         # Mask before the cast: an amount past 64 bits must become a problem, not an overflow.
         values = parsed.values.mask(unusable, 0).astype("Int64").mask(unusable)
-        return values, problems, checked & (parsed.bad | too_big)
+        return values, problems, checked & (parsed_bad | too_big)
     if column.kind == "year":
         parsed = parse_financial_year(text)
-        reasons = parsed.reason
+        bad = checked & _mask(parsed.bad)
         problems = _located(
             raw,
             name,
-            checked & parsed.bad,
+            bad,
             lambda v: f"not a valid financial year ({v!r}; expected {FINANCIAL_YEAR_EXAMPLE})",
-            reasons,
+            parsed.reason,
         )
-        return parsed.values, problems, checked & parsed.bad
+        return parsed.values, problems, bad
     if column.kind == "date":
         parsed = parse_date(text)
-        bad = checked & parsed.bad
+        bad = checked & _mask(parsed.bad)
         return parsed.values, _located(
             raw, name, bad, lambda v: f"not a valid date ({v!r}; expected {DATE_EXAMPLE})"
         ), bad
     if column.kind == "yesno":
         parsed = parse_yes_no(text)
-        bad = checked & parsed.bad
+        bad = checked & _mask(parsed.bad)
         return parsed.values, _located(
             raw, name, bad, lambda v: f"not yes or no ({v!r}; expected {YES_NO_EXAMPLE})"
         ), bad
+    strings = _strings(text)
     if column.kind == "score":
-        number = pd.to_numeric(text, errors="coerce")
-        bad = checked & ~number.isin([1, 2, 3, 4])
+        number = pd.to_numeric(strings, errors="coerce")
+        bad = checked & ~_mask(number.isin([1, 2, 3, 4]))
         return number.where(~bad).astype("Int64"), _located(
             raw, name, bad, lambda v: f"not a score ({v!r}; expected a whole number from 1 to 4)"
         ), bad
     if column.kind in QUANTITY_MESSAGES:
-        return _parse_quantity(raw, column, text, checked)
+        return _parse_quantity(raw, column, strings, checked)
     raise AssertionError(f"unknown column kind {column.kind}")
 
 
@@ -572,7 +684,7 @@ QUANTITY_MESSAGES = {
 
 
 def _parse_quantity(
-    raw: _Rows, column: Column, text: pd.Series, checked: pd.Series
+    raw: _Rows, column: Column, text: pd.Series, checked: np.ndarray
 ) -> tuple[pd.Series, list[Problem], pd.Series]:
     """Numbers that are not money: indicators (any), counts (whole, 1 up), percentages, quarters."""
     kind = column.kind
@@ -600,32 +712,27 @@ def _parse_quantity(
 def _located(
     raw: _Rows,
     column: str,
-    bad: pd.Series,
+    bad: pd.Series | np.ndarray,
     message: Callable[[str], str],
     reasons: pd.Series | None = None,
 ) -> list[Problem]:
     """Problems for the flagged cells of one column, the first few in full."""
-    bad = bad.fillna(False).astype(bool)
-    if not bad.any():
+    rows = np.flatnonzero(_mask(bad))
+    if not len(rows):
         return []
-    index = bad[bad].index
-    shown = index[:MAX_PROBLEMS_PER_COLUMN]
-    cells = raw.frame[column] if column in raw.frame.columns else pd.Series("", index=raw.frame.index)
+    shown = rows[:MAX_PROBLEMS_PER_COLUMN]
     problems = []
     for i in shown:
-        value = _clip(str(cells.at[i]).strip())
+        value = _clip(raw.cell(column, i).strip())
         text = message(value)
-        if reasons is not None and reasons.at[i] and "halves" in str(reasons.at[i]):
-            text = f"{reasons.at[i]} ({value!r}; expected {FINANCIAL_YEAR_EXAMPLE})"
-        problems.append(Problem(str(raw.files.at[i]), int(raw.lines.at[i]), column, text))
-    if len(index) > len(shown):
+        reason = reasons.iloc[i] if reasons is not None else None
+        if reason and "halves" in str(reason):
+            text = f"{reason} ({value!r}; expected {FINANCIAL_YEAR_EXAMPLE})"
+        problems.append(Problem(*raw.place(i), column, text))
+    if len(rows) > len(shown):
         problems.append(
-            Problem(
-                str(raw.files.at[index[len(shown)]]),
-                int(raw.lines.at[index[len(shown)]]),
-                column,
-                f"and {len(index) - len(shown)} more rows with the same kind of problem",
-            )
+            Problem(*raw.place(rows[len(shown)]), column,
+                    f"and {len(rows) - len(shown)} more rows with the same kind of problem")
         )
     return problems
 

@@ -5,11 +5,13 @@ becomes a located problem rather than a parser exception. A line number is the l
 as a text editor or a spreadsheet shows it (the header is line 1).
 
 Thousands of returns are read at once (`read_tables`): the CSV files of a batch are
-joined into one buffer and split into records and fields by vectorised scans, so a
-file costs microseconds rather than a parser call. That is exact for the CSV every
-spreadsheet writes (quotes only around whole fields, `""` inside them); a file with
-anything else (a stray quote, a line of only spaces, a NUL byte, a huge field) is
-read by the csv module and pandas one by one, as it always was.
+joined into one buffer; numpy finds their quotes and line ends (so the records and
+their line numbers), and the files that share a header line are split into fields by
+one call of Arrow's multithreaded CSV reader. That is exact for the CSV every
+spreadsheet writes (quotes only around whole fields, `""` inside them). A file with
+rows of the wrong width is split by vectorised numpy scans that name each such row,
+and a file with anything else (a stray quote, a line of only spaces, a NUL byte, a
+huge field) is read by the csv module and pandas one by one, as it always was.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ import datetime as dt
 import functools
 import io
 import re
-from collections.abc import Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -27,12 +31,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.csv as pa_csv
 
 from sitegen.errors import Problem
 
 TABLE_SUFFIXES = (".csv", ".xlsx")
 TEXT = pa.large_string()  # the type of every cell read
-BATCH_BYTES = 64 * 1024 * 1024  # CSV bytes scanned at once: bounds the scan's memory
+BATCH_BYTES = 32 * 1024 * 1024  # CSV bytes scanned at once: bounds the scan's memory
+SPLITTERS = 2  # threads splitting batches while the next is read
 
 _COMMA, _NEWLINE, _QUOTE = ord(","), ord("\n"), ord('"')
 
@@ -63,37 +69,72 @@ def text_frame(cells: pa.Table) -> pd.DataFrame:
     return frame
 
 
+def use_jemalloc() -> None:
+    """Let Arrow (and so pandas' Arrow text) allocate with jemalloc rather than mimalloc.
+
+    A process-wide setting, made before the data is read; the figures computed do not
+    depend on it. mimalloc maps its memory as transparent huge pages and gives freed
+    pages back within milliseconds, so a load that allocates and frees a few hundred
+    megabytes at a time keeps zeroing fresh 2 MB pages. On the project's machine (a
+    2-core VM) a million return lines took 6.2 s of CPU with mimalloc, 4.9 s with
+    jemalloc and 4.6 s with the C library's malloc, which however peaked at 1.4 GB
+    against jemalloc's 1.1 GB (bench/README.md). Where pyarrow has no jemalloc
+    (Windows), Arrow's default stays.
+    """
+    try:
+        pool = pa.jemalloc_memory_pool()
+    except NotImplementedError:
+        return
+    if pa.default_memory_pool().backend_name != pool.backend_name:
+        pa.set_memory_pool(pool)
+
+
 def read_table(path: Path, name: str) -> tuple[RawTable | None, list[Problem]]:
     """Read a CSV or XLSX file; on failure return None and the problems found."""
     return read_tables([(path, name)])[0]
 
 
 def read_tables(files: Sequence[tuple[Path, str]]) -> list[tuple[RawTable | None, list[Problem]]]:
-    """Read many CSV or XLSX files; for each, its table or None and the problems found."""
+    """Read many CSV or XLSX files; for each, its table or None and the problems found.
+
+    The CSV files go in batches of about BATCH_BYTES; batches are split on other threads
+    while the next is read and decoded on this one (numpy and Arrow let go of the GIL).
+    """
     results: list[tuple[RawTable | None, list[Problem]] | None] = [None] * len(files)
     batch: list[tuple[int, str, bytes]] = []
     size = 0
-    for index, (path, name) in enumerate(files):
-        try:
-            if path.suffix.lower() == ".xlsx":
-                results[index] = _read_xlsx(path, name)
+    with ThreadPoolExecutor(max_workers=SPLITTERS, thread_name_prefix="sitegen-csv") as splitter:
+        split: deque[Future[list[tuple[int, tuple[RawTable | None, list[Problem]]]]]] = deque()
+
+        def collect(waiting: int) -> None:
+            while len(split) > waiting:
+                for done, result in split.popleft().result():
+                    results[done] = result
+
+        def send(batch: list[tuple[int, str, bytes]]) -> None:
+            collect(SPLITTERS - 1)  # batches in memory: those being split and the one being read
+            split.append(splitter.submit(lambda: list(_read_csv_batch(batch))))
+
+        for index, (path, name) in enumerate(files):
+            try:
+                if path.suffix.lower() == ".xlsx":
+                    results[index] = _read_xlsx(path, name)
+                    continue
+                raw = path.read_bytes()
+            except OSError as exc:
+                results[index] = (None, [Problem(name, None, None, f"cannot be read ({exc.strerror or exc})")])
                 continue
-            raw = path.read_bytes()
-        except OSError as exc:
-            results[index] = (None, [Problem(name, None, None, f"cannot be read ({exc.strerror or exc})")])
-            continue
-        data, problem = _normalised(raw, name)
-        if problem is not None:
-            results[index] = (None, [problem])
-            continue
-        batch.append((index, name, data))
-        size += len(data)
-        if size >= BATCH_BYTES:
-            for done, result in _read_csv_batch(batch):
-                results[done] = result
-            batch, size = [], 0
-    for done, result in _read_csv_batch(batch):
-        results[done] = result
+            data, problem = _normalised(raw, name)
+            if problem is not None:
+                results[index] = (None, [problem])
+                continue
+            batch.append((index, name, data))
+            size += len(data)
+            if size >= BATCH_BYTES:
+                send(batch)
+                batch, size = [], 0
+        send(batch)
+        collect(0)
     return results  # type: ignore[return-value]
 
 
@@ -109,18 +150,221 @@ def _normalised(raw: bytes, name: str) -> tuple[bytes, Problem | None]:
     """The file as UTF-8 with "\\n" line ends and a final "\\n", or the problem that stops it."""
     if b"\x00" in raw[:4096]:
         return b"", Problem(name, None, None, "is not a CSV text file (it holds binary data)")
-    text = decode_text(raw)
+    try:
+        text, utf8 = raw.decode("utf-8-sig"), True
+    except UnicodeDecodeError:
+        text, utf8 = raw.decode("cp1252", errors="replace"), False
     if not text or text.isspace():
         return b"", Problem(name, 1, None, "is empty (expected a header row)")
-    data = text.encode("utf-8").replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    # Already UTF-8: encoding the text again would give the same bytes, less the BOM.
+    data = raw.removeprefix(_BOM) if utf8 else text.encode("utf-8")
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     return data if data.endswith(b"\n") else data + b"\n", None
+
+
+_BOM = b"\xef\xbb\xbf"
 
 
 # ---- many files at once: vectorised scans over one buffer --------------------------------
 
 
 def _read_csv_batch(batch: list[tuple[int, str, bytes]]) -> Iterator[tuple[int, tuple[RawTable | None, list[Problem]]]]:
-    """Split the files into records and fields in one pass; odd files go the exact way."""
+    """Read a batch of files: those of one header line together by Arrow's CSV reader, any
+    file it cannot be trusted with (odd quoting, wrong widths …) by the scans below."""
+    if not batch:
+        return
+    groups: dict[bytes, list[int]] = {}  # header line -> files, in the batch's order
+    scanned = []  # files for the scans
+    for position, (_, _, data) in enumerate(batch):
+        header = _header_line(data)
+        if header is None:
+            scanned.append(position)
+        else:
+            groups.setdefault(header, []).append(position)
+    ordered = [position for members in groups.values() for position in members]
+    shape = _Shape([batch[p][2] for p in ordered]) if ordered else None
+    first = 0
+    for header, members in groups.items():
+        assert shape is not None
+        group = range(first, first + len(members))  # the group's files in `shape`
+        first += len(members)
+        unusual = shape.unusual[group.start : group.stop]
+        if unusual.any():  # those go to the scans; the others are read without them
+            scanned += [p for p, odd in zip(members, unusual, strict=True) if odd]
+            members = [p for p, odd in zip(members, unusual, strict=True) if not odd]
+            if not members:
+                continue
+            tables = _read_group(_Shape([batch[p][2] for p in members]), range(len(members)), header)
+        else:
+            tables = _read_group(shape, group, header)
+        if tables is None:
+            scanned += members
+            continue
+        for position, table in zip(members, tables, strict=True):
+            index, name, _ = batch[position]
+            yield index, (RawTable(name, *table), [])
+    del shape
+    yield from _read_scanned([batch[p] for p in sorted(scanned)])
+
+
+def _header_line(data: bytes) -> bytes | None:
+    """The first non-blank line, if it is a whole record (an even number of quotes)."""
+    start = len(data) - len(data.lstrip(b"\n"))
+    end = data.index(b"\n", start)
+    line = data[start:end]
+    return line if line.count(b'"') % 2 == 0 else None
+
+
+_CSV_PARSE = pa_csv.ParseOptions(delimiter=",", quote_char='"', double_quote=True, escape_char=False,
+                                 newlines_in_values=False, ignore_empty_lines=True)
+_CSV_PARSE_MULTILINE = pa_csv.ParseOptions(delimiter=",", quote_char='"', double_quote=True, escape_char=False,
+                                           newlines_in_values=True, ignore_empty_lines=True)
+
+
+def _read_group(shape: _Shape, group: range, header: bytes) -> list[tuple[pa.Table, np.ndarray]] | None:
+    """Cells and line numbers of files that share a header line, parsed by Arrow in one call;
+    None when a file is unusual or a row has the wrong width (the scans then say exactly how)."""
+    if shape.unusual[group.start : group.stop].any():
+        return None
+    names = header_names(header.decode("utf-8"))
+    width = len(names)
+    if width == 1 and (b";" in header or b"\t" in header):
+        return None  # the scans say the columns are not separated by commas
+    start, stop = int(shape.starts[group.start]), int(shape.ends[group.stop - 1])
+    columns = [f"f{i}" for i in range(width)]
+    try:
+        cells = pa_csv.read_csv(
+            pa.py_buffer(memoryview(shape.buffer)[start:stop]),
+            read_options=pa_csv.ReadOptions(column_names=columns, use_threads=True),
+            # Arrow splits faster when it may take every line end for the end of a row.
+            parse_options=_CSV_PARSE_MULTILINE if shape.multiline[group.start : group.stop].any() else _CSV_PARSE,
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(columns, TEXT), strings_can_be_null=False,
+                quoted_strings_can_be_null=False, check_utf8=False,
+            ),
+        )
+    except pa.ArrowInvalid:  # a row of another width: the scans name each one
+        return None
+    records = shape.records_of(group)
+    if cells.num_rows != sum(len(r) for r in records):
+        return None
+    cells = cells.rename_columns(names)
+    tables = []
+    offset = 0
+    for file_records in records:
+        tables.append((cells.slice(offset + 1, len(file_records) - 1), shape.record_lines[file_records[1:]]))
+        offset += len(file_records)
+    return tables
+
+
+class _Shape:
+    """Where the records of a batch of normalised CSV files start and end, and which files are
+    unusual, found with numpy from the quotes and line ends alone (the fields are Arrow's).
+
+    A file is unusual, and left to the scans, when it has an odd number of quotes, a quote
+    that is not at the edge of a field, a NUL byte, a line of only spaces and quotes, or
+    quotes and a field that may be longer than the csv module reads.
+    """
+
+    def __init__(self, files: list[bytes]):
+        self.buffer = b"".join(files)
+        sizes = np.fromiter((len(f) for f in files), dtype=np.int64, count=len(files))
+        self.starts = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
+        self.ends = self.starts + sizes
+        a = np.frombuffer(self.buffer, dtype=np.uint8)
+        quotes, newlines = _positions(a, _QUOTE, _NEWLINE)
+        quote_file = self.file_of(quotes)
+        per_file = np.bincount(quote_file, minlength=len(files))
+        first_quote = np.concatenate(([0], np.cumsum(per_file)[:-1]))
+        unusual = per_file % 2 == 1
+        # A quote opens a field (even rank in its file) after a separator, closes one (odd
+        # rank) before a separator, or is one of a "" pair; anything else is a stray quote.
+        rank_odd = ((np.arange(len(quotes)) - first_quote[quote_file]) & 1).astype(bool)
+        before = a[np.maximum(quotes - 1, 0)]
+        before[quotes == 0] = _NEWLINE
+        after = a[np.minimum(quotes + 1, len(a) - 1)]
+        edges = (_COMMA, _NEWLINE, _QUOTE)
+        stray = np.where(rank_odd, ~np.isin(after, edges), ~np.isin(before, edges))
+        unusual[quote_file[stray]] = True
+        if self.buffer.find(b"\x00") >= 0:
+            unusual[self.file_of(np.flatnonzero(a == 0))] = True
+        unusual[self._long_field_files(a, quotes, quote_file, rank_odd, before, after, sizes)] = True
+        line_starts = np.concatenate(([0], newlines[:-1] + 1))
+        unusual[_blankish_lines(self.buffer, a, line_starts, newlines, self.file_of)] = True
+        # Records end at the line ends outside quotes (an even number of its file's quotes
+        # before them), and every file's last line end ends one.
+        newline_file = self.file_of(newlines)
+        outside = ((np.searchsorted(quotes, newlines) - first_quote[newline_file]) & 1) == 0
+        outside[np.searchsorted(newlines, self.ends - 1)] = True
+        self.multiline = np.bincount(newline_file[~outside], minlength=len(files)) > 0  # a quoted line end
+        record_ends = newlines[outside]
+        record_starts = np.concatenate(([0], record_ends[:-1] + 1))
+        nonblank = np.flatnonzero(record_starts < record_ends)
+        self.record_starts = record_starts[nonblank]
+        line_base = np.searchsorted(newlines, self.starts)  # line ends before each file
+        self.record_lines = (
+            np.searchsorted(newlines, self.record_starts) + 1 - line_base[self.file_of(self.record_starts)]
+        )
+        self.unusual = unusual
+
+    def file_of(self, positions: np.ndarray) -> np.ndarray:
+        return np.searchsorted(self.starts, positions, side="right") - 1
+
+    def _long_field_files(self, a: np.ndarray, quotes: np.ndarray, quote_file: np.ndarray, rank_odd: np.ndarray,
+                          before: np.ndarray, after: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+        """Files with quotes and a field that may pass the csv module's limit (the scans then say
+        where): a quoted field from its opening to its closing quote, or a stretch with no comma
+        or line end, longer than the limit. Only a file longer than the limit can have one."""
+        limit = csv.field_size_limit()
+        big = np.flatnonzero((sizes > limit) & (np.bincount(quote_file, minlength=len(sizes)) > 0))
+        files = []
+        for file in big:
+            mine = quote_file == file
+            # In a file whose quotes are all at the edges of fields (others are unusual anyway),
+            # a field opens at an even quote after a separator and closes at an odd one before one.
+            opening = quotes[mine & ~rank_odd & (before != _QUOTE)]
+            closing = quotes[mine & rank_odd & (after != _QUOTE)]
+            start, end = int(self.starts[file]), int(self.ends[file])
+            separators = np.concatenate(_positions(a[start:end], _COMMA, _NEWLINE))
+            separators.sort()
+            gaps = np.diff(np.concatenate(([-1], separators, [end - start])))
+            if len(opening) != len(closing) or (closing - opening).max(initial=0) > limit or gaps.max() > limit:
+                files.append(file)
+        return np.array(files, dtype=np.int64)
+
+    def records_of(self, files: range) -> list[np.ndarray]:
+        """The non-blank records of each file, as positions in `record_starts`."""
+        bounds = np.searchsorted(self.record_starts, np.append(self.starts, len(self.buffer)))
+        return [np.arange(bounds[i], bounds[i + 1]) for i in files]
+
+
+def _positions(a: np.ndarray, *values: int, chunk: int = 1 << 20) -> list[np.ndarray]:
+    """Where each byte value occurs in `a`, found a megabyte at a time: no flags as big as `a`
+    (fresh memory is the slow part of a scan)."""
+    found: list[list[np.ndarray]] = [[] for _ in values]
+    flags = np.empty(min(chunk, len(a)), dtype=bool)
+    for start in range(0, len(a), chunk):
+        piece = a[start : start + chunk]
+        for value, places in zip(values, found, strict=True):
+            np.equal(piece, value, out=flags[: len(piece)])
+            places.append(np.flatnonzero(flags[: len(piece)]) + start)
+    return [np.concatenate(places) if places else np.zeros(0, dtype=np.int64) for places in found]
+
+
+def _blankish_lines(buffer: bytes, a: np.ndarray, line_starts: np.ndarray, newlines: np.ndarray,
+                    file_of: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """Files with a line of only spaces and quotes: blank to some readers, not others."""
+    nonempty = line_starts < newlines
+    first = a[line_starts]
+    plain = (first > 0x20) & (first < 0x7F) & (first != _QUOTE)
+    suspects = np.flatnonzero(nonempty & ~plain)
+    lines = [i for i in suspects if not buffer[line_starts[i] : newlines[i]].decode("utf-8").replace('"', "").strip()]
+    return file_of(line_starts[np.array(lines, dtype=np.int64)])
+
+
+def _read_scanned(batch: list[tuple[int, str, bytes]]) -> Iterator[tuple[int, tuple[RawTable | None, list[Problem]]]]:
+    """Split the files into records and fields by numpy scans; odd files go the exact way."""
     if not batch:
         return
     scan = _Scan([data for _, _, data in batch])
@@ -206,27 +450,14 @@ class _Scan:
         long = field_starts[(self.seps - field_starts) > csv.field_size_limit()]
         long_files = self.file_of(long)
         exact[long_files[self.has_quotes[long_files]]] = True
-        exact[self._blankish_line_files(a)] = True
+        exact[_blankish_lines(self.buffer, a, np.concatenate(([0], self.newlines[:-1] + 1)), self.newlines,
+                              self.file_of)] = True
         nonblank = self.record_starts < self.record_ends
         exact[np.bincount(self.file_of(self.record_starts[nonblank]), minlength=len(files)) == 0] = True
         self.exact = exact
 
     def file_of(self, positions: np.ndarray) -> np.ndarray:
         return np.searchsorted(self.starts, positions, side="right") - 1
-
-    def _blankish_line_files(self, a: np.ndarray) -> np.ndarray:
-        """Files with a line of only spaces and quotes: blank to some readers, not others."""
-        line_starts = np.concatenate(([0], self.newlines[:-1] + 1))
-        nonempty = line_starts < self.newlines
-        first = a[line_starts]
-        plain = (first > 0x20) & (first < 0x7F) & (first != _QUOTE)
-        suspects = np.flatnonzero(nonempty & ~plain)
-        files = [
-            int(self.file_of(line_starts[i : i + 1])[0])
-            for i in suspects
-            if not self.buffer[line_starts[i] : self.newlines[i]].decode("utf-8").replace('"', "").strip()
-        ]
-        return np.array(files, dtype=np.int64)
 
     def tables(self, names: list[str]) -> Iterator[tuple[int, tuple[RawTable | None, list[Problem]]]]:
         """Each readable file's table, or the problems of its shape (rows of the wrong width)."""

@@ -243,6 +243,7 @@ def compute_tables(dataset: Dataset, config: Config) -> dict[str, Table]:
     partners = dataset.partners
     classified = vfm.classify_lines(dataset.lines, rules)
     by_return = vfm.ni179_by_return(classified, partners, rules)
+    totals = vfm.ni179_total(by_return, partners, rules)
     returns_src = dataset.files["partners"] + dataset.files["returns"]
     tables: list[Table] = []
 
@@ -260,11 +261,11 @@ def compute_tables(dataset: Dataset, config: Config) -> dict[str, Table]:
     add("ni179_total", "Partnership NI 179 against target",
         [("year", Y), ("return_type", T), ("returns_received", N), ("returns_expected", N),
          ("ni179_gbp", M), ("target_gbp", M), ("achievement_pct", P)],
-        vfm.ni179_total(by_return, classified, partners, rules), returns_src,
+        totals, returns_src,
         "Totals over the returns received from partners in the target; target over all of them.")
     add("returns_missing", "Returns not received",
         [("partner_id", T), ("partner_name", T), ("year", Y), ("return_type", T)],
-        vfm.returns_missing(classified, partners), returns_src)
+        vfm.returns_missing(by_return, partners), returns_src)
     add("chasing_list", "Returns to chase",
         [("partner_id", T), ("partner_name", T), ("year", Y), ("return_type", T), ("contact_name", T),
          ("contact_email", T)],
@@ -328,15 +329,14 @@ def compute_tables(dataset: Dataset, config: Config) -> dict[str, Table]:
         [("risk_id", T), ("category", T), ("description", T), ("actions_taken", T), ("likelihood", T),
          ("impact", T), ("mitigation", T), ("owner", T)],
         dataset.risks, dataset.files["risks"])
-    _add_benchmarking_tables(add, dataset, rules, classified, by_return)
+    _add_benchmarking_tables(add, dataset, rules, totals)
     for name, frame in sorted(dataset.extra_tables.items()):
         add(name, name.replace("_", " ").capitalize(), [(c, T) for c in frame.columns], frame,
             dataset.files[name])
     return {table.name: table for table in tables}
 
 
-def _add_benchmarking_tables(add: Any, dataset: Dataset, rules: vfm.TargetRules, classified: pd.DataFrame,
-                             by_return: pd.DataFrame) -> None:
+def _add_benchmarking_tables(add: Any, dataset: Dataset, rules: vfm.TargetRules, totals: pd.DataFrame) -> None:
     """The VfM action plan's, the outcome plan's and the newsletter's tables."""
     partners = dataset.partners
     files = dataset.files
@@ -389,7 +389,6 @@ def _add_benchmarking_tables(add: Any, dataset: Dataset, rules: vfm.TargetRules,
         [("year", Y), ("quarter", N), ("savings", N), ("target_gbp", M), ("profile_gbp", M), ("achieved_gbp", M),
          ("green", N), ("amber", N), ("red", N)],
         benchmarking.savings_summary(progress), savings_src)
-    totals = vfm.ni179_total(by_return, classified, partners, rules)
     add("target_profile", "Baseline and targets",
         [("year", Y), ("annual_pct", P), ("cumulative_pct", P), ("baseline_gbp", M), ("target_gbp", M),
          ("forecast_gbp", M), ("actual_gbp", M), ("achievement_pct", P)],
@@ -410,42 +409,75 @@ RETURN_LINES_MICRO = ("gross_gbp", "costs_gbp", "counted_value_gbp")
 
 def _return_lines(classified: pd.DataFrame, partners: pd.DataFrame) -> pd.DataFrame:
     """Every line, compact: money stays int64 micropounds and repeated words are categories,
-    so that a million lines cost a few hundred megabytes, not gigabytes of Decimals."""
+    so that a million lines cost a few hundred megabytes, not gigabytes of Decimals.
+
+    Sorted by partner, year, return type, file and line. The order is worked out on codes
+    (each column's distinct values, sorted) and only the columns shown are moved, most of
+    them as codes: moving every column of a million lines as text would cost seconds.
+    """
+    order = ["partner_id", "year", "return_type", "_file", "_line"]
+    if any(classified[key].isna().any() for key in order):  # never in a valid build: sort as pandas does
+        classified = classified.sort_values(order).reset_index(drop=True)
+    codes = {key: pd.factorize(classified[key], sort=True) for key in
+             ("partner_id", "year", "return_type", "_file", "workstream", "spend", "kind", "reason")}
+    rows = np.lexsort([classified["_line"].to_numpy(), *(codes[key][0] for key in reversed(order[:-1]))])
+    moved = not np.array_equal(rows, np.arange(len(rows)))
+
+    def take(values: np.ndarray) -> np.ndarray:
+        return values[rows] if moved else values
+
+    def category(key: str) -> pd.Categorical:
+        key_codes, uniques = codes[key]
+        return pd.Categorical.from_codes(take(key_codes), categories=uniques)
+
+    def text(key: str) -> pd.Series:
+        column = classified[key].reset_index(drop=True)
+        return column.take(rows).reset_index(drop=True) if moved else column
+
+    partner_codes, partner_ids = codes["partner_id"]
     names = partners.set_index("partner_id")["name"]
-    frame = classified.sort_values(["partner_id", "year", "return_type", "_file", "_line"])
-
-    def category(column: pd.Series) -> pd.Series:
-        return column.astype("category")
-
+    partner_names = pd.Categorical(pd.Series(partner_ids).map(names))  # a name per partner, not per line
+    file_codes, file_names = codes["_file"]
     return pd.DataFrame(
         {
-            "partner_id": category(frame["partner_id"]),
-            "partner_name": category(frame["partner_id"].map(names)),
-            "year": frame["year"].astype(int),
-            "return_type": category(frame["return_type"]),
-            "gain_ref": frame["gain_ref"],
-            "description": frame["description"],
-            "workstream": category(frame["workstream"]),
-            "spend": category(frame["spend"]),
-            "kind": category(frame["kind"]),
-            "cash_releasing": frame["cash_releasing"],
-            "ongoing": frame["ongoing"],
-            "first_impact": frame["first_impact"],
-            "gross_gbp": frame["gross_gbp"].fillna(0).astype("int64"),
-            "costs_gbp": frame["costs_gbp"].fillna(0).astype("int64"),
-            "counted_value_gbp": frame["counted_value"].astype("int64"),
-            "counts": frame["counts"],
-            "reason": category(frame["reason"]),
-            "source": frame["_file"] + ":" + frame["_line"].astype(str),
-        }
-    ).reset_index(drop=True)
+            "partner_id": category("partner_id"),
+            "partner_name": pd.Categorical.from_codes(take(partner_names.codes[partner_codes]),
+                                                      categories=partner_names.categories),
+            "year": take(classified["year"].to_numpy(dtype=int)),
+            "return_type": category("return_type"),
+            "gain_ref": text("gain_ref"),
+            "description": text("description"),
+            "workstream": category("workstream"),
+            "spend": category("spend"),
+            "kind": category("kind"),
+            "cash_releasing": take(classified["cash_releasing"].to_numpy()),
+            "ongoing": take(classified["ongoing"].to_numpy()),
+            "first_impact": take(classified["first_impact"].to_numpy()),
+            "gross_gbp": take(classified["gross_gbp"].fillna(0).to_numpy(dtype="int64")),
+            "costs_gbp": take(classified["costs_gbp"].fillna(0).to_numpy(dtype="int64")),
+            "counted_value_gbp": take(classified["counted_value"].to_numpy(dtype="int64")),
+            "counts": take(classified["counts"].to_numpy()),
+            "reason": category("reason"),
+            "source": _joined(pa.array(list(file_names), pa.large_string()).take(take(file_codes)),
+                              take(classified["_line"].to_numpy()), ":"),
+        },
+        index=pd.RangeIndex(len(rows)),
+    )
+
+
+def _joined(text: pa.Array, numbers: np.ndarray, separator: str) -> pd.Series:
+    """text + separator + number, row by row, in Arrow rather than a Python string per row."""
+    joined = pc.binary_join_element_wise(
+        text, pc.cast(pa.array(numbers), pa.large_string()), pa.scalar(separator, pa.large_string())
+    )
+    return pd.Series(pd.array(joined, dtype=pd.StringDtype("pyarrow", na_value=np.nan)))
 
 
 def _return_line_counts(classified: pd.DataFrame, partners: pd.DataFrame) -> pd.DataFrame:
     """Per return: its lines, and how many count or why not (the reasons of rule 2)."""
     reasons = {"counted": vfm.COUNTED, "out_of_period": vfm.OUT_OF_PERIOD, "lapsed": vfm.LAPSED,
                "non_cash": vfm.NON_CASH}
-    counts = pd.crosstab([classified[k] for k in vfm.RETURN_KEY], classified["reason"])
+    counts = classified.groupby([*vfm.RETURN_KEY, "reason"], sort=True).size().unstack("reason", fill_value=0)
     frame = counts.reindex(columns=list(reasons.values()), fill_value=0).rename(
         columns={v: k for k, v in reasons.items()}).reset_index()
     frame.insert(len(vfm.RETURN_KEY), "lines", counts.sum(axis=1).to_numpy() if len(counts) else 0)
@@ -458,13 +490,22 @@ def _lines_by_partner(lines: Table) -> list[Table]:
     """One table per partner of its own lines, for its page and to download on its own."""
     if not len(lines.frame):
         return []
-    partner_ids = lines.frame["partner_id"].astype(str)
-    return [
-        Table(f"return_lines/{partner_id}", f"Return lines of {lines.frame['partner_name'].iloc[rows[0]]}",
-              lines.columns, lines.frame.iloc[rows].reset_index(drop=True), lines.sources, lines.description,
-              lines.micro)
-        for partner_id, rows in sorted(partner_ids.groupby(partner_ids, sort=False).indices.items())
-    ]
+    frame = lines.frame
+    codes = frame["partner_id"].cat.codes.to_numpy()
+    if (codes < 0).any() or (np.diff(codes) < 0).any():  # not grouped by partner (never, as made above)
+        partner_ids = frame["partner_id"].astype(str)
+        ranges = [(pid, rows) for pid, rows in sorted(partner_ids.groupby(partner_ids, sort=False).indices.items())]
+    else:  # each partner's lines are one run of rows: slices, not copies
+        starts = np.concatenate(([0], np.flatnonzero(np.diff(codes)) + 1))
+        stops = np.append(starts[1:], len(frame))
+        categories = frame["partner_id"].cat.categories
+        ranges = [(str(categories[codes[a]]), slice(int(a), int(b))) for a, b in zip(starts, stops, strict=True)]
+    tables = []
+    for partner_id, rows in ranges:
+        mine = frame.iloc[rows].reset_index(drop=True)
+        tables.append(Table(f"return_lines/{partner_id}", f"Return lines of {mine['partner_name'].iloc[0]}",
+                            lines.columns, mine, lines.sources, lines.description, lines.micro))
+    return tables
 
 
 def _money_in_pounds(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

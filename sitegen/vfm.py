@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from sitegen.values import MICRO, micro_to_pounds
 
@@ -60,20 +61,30 @@ def cumulative_percentage(rules: TargetRules, year: int) -> Decimal | None:
 
 def classify_lines(lines: pd.DataFrame, rules: TargetRules) -> pd.DataFrame:
     """Rules 1 and 2: each line's counted value (micropounds) and why it counts or not."""
-    out = lines.copy()
-    gross = out["gross_gbp"].astype("int64")
-    costs = out["costs_gbp"].fillna(0).astype("int64")
-    disposal = out["kind"].eq("disposal")
-    out["counted_value"] = np.where(disposal, _percent_of(gross, rules.disposal_rate), gross) - costs
-    in_period = out["first_impact"] >= rules.count_from
+    gross = lines["gross_gbp"].astype("int64")
+    costs = lines["costs_gbp"].fillna(0).astype("int64")
+    disposal = lines["kind"].eq("disposal")
+    in_period = (lines["first_impact"] >= rules.count_from).to_numpy(dtype=bool)
     reason = np.select(
-        [~in_period, ~out["ongoing"], ~out["cash_releasing"]],
-        [OUT_OF_PERIOD, LAPSED, NON_CASH],
-        default=COUNTED,
+        [~in_period, ~lines["ongoing"].to_numpy(dtype=bool), ~lines["cash_releasing"].to_numpy(dtype=bool)],
+        [1, 2, 3],
+        default=0,
+    ).astype(np.int8)
+    # New columns on a shallow copy: the lines' own columns are shared, not copied.
+    return lines.assign(
+        counted_value=np.where(disposal, _percent_of(gross, rules.disposal_rate), gross) - costs,
+        reason=_words(reason, REASONS, lines.index),
+        counts=reason == 0,
     )
-    out["reason"] = reason
-    out["counts"] = out["reason"].eq(COUNTED)
-    return out
+
+
+REASONS = (COUNTED, OUT_OF_PERIOD, LAPSED, NON_CASH)  # by the codes classify_lines gives them
+
+
+def _words(codes: np.ndarray, words: tuple[str, ...], index: pd.Index) -> pd.Series:
+    """A text column of a few distinct words, from each row's code: no Python string per row."""
+    text = pa.array(words, pa.large_string()).take(pa.array(codes))
+    return pd.Series(pd.array(text, dtype=pd.StringDtype("pyarrow", na_value=np.nan)), index=index)
 
 
 def sr04_carry_forward(partners: pd.DataFrame, rules: TargetRules) -> pd.Series:
@@ -90,33 +101,59 @@ def ni179_by_return(
     classified: pd.DataFrame, partners: pd.DataFrame, rules: TargetRules
 ) -> pd.DataFrame:
     """Rules 4 and 6: one row per return received, figures in exact pounds."""
-    returns = classified[RETURN_KEY].drop_duplicates().sort_values(RETURN_KEY)
-    counted = _sum_by(classified[classified["counts"]], RETURN_KEY, "counted_value")
-    non_cash = _sum_by(classified[classified["reason"].eq(NON_CASH)], RETURN_KEY, "counted_value")
-    frame = returns.merge(counted.rename("counted"), on=RETURN_KEY, how="left")
-    frame = frame.merge(non_cash.rename("non_cash"), on=RETURN_KEY, how="left")
-    info = partners.set_index("partner_id")
+    counts = classified["counts"].to_numpy(dtype=bool)
+    non_cash = classified["reason"].eq(NON_CASH).to_numpy(dtype=bool)
+    value = classified["counted_value"]
+    sums = _sum_by(
+        classified[RETURN_KEY].assign(counted=value.where(counts, 0), non_cash=value.where(non_cash, 0)),
+        RETURN_KEY,
+        ["counted", "non_cash"],
+    )
+    info = {
+        pid: (name, baseline, bool(in_target))
+        for pid, name, baseline, in_target in zip(
+            partners["partner_id"], partners["name"], partners["baseline_gbp"], partners["in_target"], strict=True
+        )
+    }
     carry = sr04_carry_forward(partners, rules)
+    carry_by_partner = dict(zip(carry.index, carry.to_numpy().tolist(), strict=True))
+    targets = _TargetCache(rules)
     rows = []
-    for rec in frame.itertuples(index=False):
-        partner = info.loc[rec.partner_id]
-        carry_micro = int(carry.get(rec.partner_id, 0))
-        ni179 = Decimal(int(_int_or_zero(rec.counted)) + carry_micro) / MICRO
-        target = partner_target(partner["baseline_gbp"], bool(partner["in_target"]), rules, rec.year)
+    for (partner_id, year, return_type), counted, not_cash in zip(
+        sums.index, sums["counted"].tolist(), sums["non_cash"].tolist(), strict=True
+    ):
+        name, baseline, in_target = info[partner_id]
+        carry_micro = int(carry_by_partner.get(partner_id, 0))
+        ni179 = Decimal(int(counted) + carry_micro) / MICRO
+        target = targets.target(baseline, in_target, year)
         rows.append(
             {
-                "partner_id": rec.partner_id,
-                "partner_name": partner["name"],
-                "year": int(rec.year),
-                "return_type": rec.return_type,
+                "partner_id": partner_id,
+                "partner_name": name,
+                "year": int(year),
+                "return_type": return_type,
                 "ni179_gbp": ni179,
-                "non_cash_gbp": Decimal(int(_int_or_zero(rec.non_cash))) / MICRO,
+                "non_cash_gbp": Decimal(int(not_cash)) / MICRO,
                 "sr04_carry_forward_gbp": Decimal(carry_micro) / MICRO,
                 "target_gbp": target,
                 "achievement_pct": achievement(ni179, target),
             }
         )
     return pd.DataFrame(rows, columns=NI179_COLUMNS)
+
+
+class _TargetCache:
+    """Rule 6 for many returns: each year's cumulative percentage worked out once."""
+
+    def __init__(self, rules: TargetRules):
+        self.rules = rules
+        self.percent: dict[int, Decimal | None] = {}
+
+    def target(self, baseline_micro: object, in_target: bool, year: object) -> Decimal | None:
+        number = int(year)  # type: ignore[call-overload]
+        if number not in self.percent:
+            self.percent[number] = cumulative_percentage(self.rules, number)
+        return _target(baseline_micro, in_target, self.percent[number])
 
 
 NI179_COLUMNS = [
@@ -134,10 +171,13 @@ NI179_COLUMNS = [
 
 def partner_target(baseline_micro: object, in_target: bool, rules: TargetRules, year: int) -> Decimal | None:
     """Rule 6: baseline × cumulative percentage / 100; None outside target or profile."""
-    percent = cumulative_percentage(rules, int(year))
-    if not in_target or percent is None or baseline_micro is None or pd.isna(baseline_micro):
+    return _target(baseline_micro, in_target, cumulative_percentage(rules, int(year)))
+
+
+def _target(baseline_micro: object, in_target: bool, percent: Decimal | None) -> Decimal | None:
+    if not in_target or percent is None or baseline_micro is None or pd.isna(baseline_micro):  # type: ignore[arg-type]
         return None
-    return Decimal(int(baseline_micro)) / MICRO * percent / 100
+    return Decimal(int(baseline_micro)) / MICRO * percent / 100  # type: ignore[call-overload]
 
 
 def achievement(ni179: Decimal, target: Decimal | None) -> Decimal | None:
@@ -148,7 +188,10 @@ def achievement(ni179: Decimal, target: Decimal | None) -> Decimal | None:
 
 
 def expected_returns(classified: pd.DataFrame, partners: pd.DataFrame) -> pd.DataFrame:
-    """Rule 7: every in-target partner for every (year, return_type) seen in any return."""
+    """Rule 7: every in-target partner for every (year, return_type) seen in any return.
+
+    `classified` is any frame of the returns received by RETURN_KEY: their lines, or
+    `ni179_by_return`'s rows (a thousand times fewer for the same answer)."""
     periods = classified[PERIOD_KEY].drop_duplicates()
     members = partners.loc[partners["in_target"], ["partner_id", "name"]]
     return periods.merge(members, how="cross").sort_values(PERIOD_KEY + ["partner_id"])
@@ -156,8 +199,8 @@ def expected_returns(classified: pd.DataFrame, partners: pd.DataFrame) -> pd.Dat
 
 def returns_missing(classified: pd.DataFrame, partners: pd.DataFrame) -> pd.DataFrame:
     """Rule 7: the expected returns not received, never treated as zero."""
-    expected = expected_returns(classified, partners)
     received = classified[RETURN_KEY].drop_duplicates()
+    expected = expected_returns(received, partners)  # the periods of the returns received: fewer rows
     merged = expected.merge(received, on=RETURN_KEY, how="left", indicator=True)
     missing = merged[merged["_merge"] == "left_only"]
     return pd.DataFrame(
@@ -170,23 +213,26 @@ def returns_missing(classified: pd.DataFrame, partners: pd.DataFrame) -> pd.Data
     ).reset_index(drop=True)
 
 
-def ni179_total(
-    by_return: pd.DataFrame, classified: pd.DataFrame, partners: pd.DataFrame, rules: TargetRules
-) -> pd.DataFrame:
-    """Rule 8: the partnership's total per (year, return_type)."""
+def ni179_total(by_return: pd.DataFrame, partners: pd.DataFrame, rules: TargetRules) -> pd.DataFrame:
+    """Rule 8: the partnership's total per (year, return_type) of the returns in `by_return`."""
     members = partners[partners["in_target"]]
     received = by_return[by_return["partner_id"].isin(set(members["partner_id"]))]
+    totals = {
+        (year, rtype): (len(group), sum(group["ni179_gbp"], Decimal(0)))
+        for (year, rtype), group in received.groupby(PERIOD_KEY, sort=False)
+    }
+    baselines = members["baseline_gbp"].tolist()
+    targets = _TargetCache(rules)
     rows = []
-    for (year, rtype) in sorted(classified[PERIOD_KEY].drop_duplicates().itertuples(index=False, name=None)):
-        mine = received[(received["year"] == year) & (received["return_type"] == rtype)]
-        total = sum(mine["ni179_gbp"], Decimal(0))
-        targets = [partner_target(b, True, rules, year) for b in members["baseline_gbp"]]
-        target = None if any(t is None for t in targets) else sum(targets, Decimal(0))  # type: ignore[arg-type]
+    for (year, rtype) in sorted(by_return[PERIOD_KEY].drop_duplicates().itertuples(index=False, name=None)):
+        count, total = totals.get((year, rtype), (0, Decimal(0)))
+        known = [t for t in (targets.target(b, True, year) for b in baselines) if t is not None]
+        target = sum(known, Decimal(0)) if len(known) == len(baselines) else None
         rows.append(
             {
                 "year": int(year),
                 "return_type": rtype,
-                "returns_received": len(mine),
+                "returns_received": count,
                 "returns_expected": len(members),
                 "ni179_gbp": total,
                 "target_gbp": target,
@@ -209,14 +255,25 @@ NI179_TOTAL_COLUMNS = [
 
 def totalled_counting_lines(classified: pd.DataFrame, partners: pd.DataFrame) -> pd.DataFrame:
     """The counting lines of the returns that ni179_total totals (in-target partners)."""
+    return classified[_totalled(classified, partners)]
+
+
+def _totalled(classified: pd.DataFrame, partners: pd.DataFrame) -> pd.Series:
     members = set(partners.loc[partners["in_target"], "partner_id"])
-    return classified[classified["counts"] & classified["partner_id"].isin(members)]
+    return classified["counts"] & classified["partner_id"].isin(members)
+
+
+def _counting_sums(classified: pd.DataFrame, partners: pd.DataFrame, by: str) -> pd.Series:
+    """Counted values of the lines `totalled_counting_lines` gives, summed per period and `by`
+    (only the columns summed are filtered: a million lines of text are not copied)."""
+    keys = PERIOD_KEY + [by]
+    lines = classified.loc[_totalled(classified, partners), [*keys, "counted_value"]]
+    return _sum_by(lines, keys, "counted_value")  # type: ignore[return-value]
 
 
 def workstreams(classified: pd.DataFrame, partners: pd.DataFrame) -> pd.DataFrame:
     """Counted values by workstream; no row for a workstream with no counting line."""
-    lines = totalled_counting_lines(classified, partners)
-    sums = _sum_by(lines, PERIOD_KEY + ["workstream"], "counted_value").reset_index()
+    sums = _counting_sums(classified, partners, "workstream").reset_index()
     sums = sums.sort_values(PERIOD_KEY + ["workstream"])
     return pd.DataFrame(
         {
@@ -230,9 +287,8 @@ def workstreams(classified: pd.DataFrame, partners: pd.DataFrame) -> pd.DataFram
 
 def spend_split(classified: pd.DataFrame, partners: pd.DataFrame) -> pd.DataFrame:
     """Counted values split into revenue and capital, per (year, return_type)."""
-    lines = totalled_counting_lines(classified, partners)
     periods = sorted(classified[PERIOD_KEY].drop_duplicates().itertuples(index=False, name=None))
-    sums = _sum_by(lines, PERIOD_KEY + ["spend"], "counted_value")
+    sums = _counting_sums(classified, partners, "spend")
     rows = []
     for year, rtype in periods:
         rows.append(
@@ -301,16 +357,16 @@ def target_trajectory(partners: pd.DataFrame, rules: TargetRules) -> pd.DataFram
     return pd.DataFrame(rows, columns=["partner_id", "partner_name", "year", "cumulative_pct", "target_gbp"])
 
 
-def _sum_by(frame: pd.DataFrame, keys: list[str], column: str) -> pd.Series:
+def _sum_by(frame: pd.DataFrame, keys: list[str], column: str | list[str]) -> pd.Series | pd.DataFrame:
     """Exact grouped sum of micropounds (Python ints where int64 could overflow)."""
-    values = frame[column]
-    if len(values) and float(np.abs(values.to_numpy(dtype="float64")).sum()) > 2**62:
-        values = values.astype(object).map(int)
-    return frame.assign(**{column: values}).groupby(keys, sort=True)[column].sum()
-
-
-def _int_or_zero(value: object) -> int:
-    return 0 if value is None or pd.isna(value) else int(value)  # type: ignore[arg-type]
+    columns = [column] if isinstance(column, str) else column
+    exact = {}
+    for name in columns:
+        values = frame[name]
+        if len(values) and float(np.abs(values.to_numpy(dtype="float64")).sum()) > 2**62:
+            exact[name] = values.astype(object).map(int)
+    sums = frame.assign(**exact).groupby(keys, sort=True)[column].sum()
+    return sums
 
 
 def forecast_variance(by_return: pd.DataFrame) -> pd.DataFrame:
@@ -348,25 +404,30 @@ def new_gains(by_return: pd.DataFrame) -> pd.DataFrame:
     difference between consecutive actual returns; the first year's are all of it. With
     the previous year's actual return missing, the figure is left empty, not guessed.
     """
-    actual = by_return[by_return["return_type"] == "actual"].sort_values(["partner_id", "year"])
+    actual = by_return[(by_return["return_type"] == "actual") & by_return["partner_id"].notna()]
+    actual = actual.sort_values(["partner_id", "year"])
+    partner_ids, names, years, figures = (
+        actual[c].tolist() for c in ("partner_id", "partner_name", "year", "ni179_gbp")
+    )
+    years = [int(y) for y in years]
+    figure_of = {(p, y): f for p, y, f in zip(partner_ids, years, figures, strict=True)}
+    first_year: dict[str, int] = {}
+    for partner_id, year in zip(partner_ids, years, strict=True):
+        first_year[partner_id] = min(year, first_year.get(partner_id, year))
     rows = []
-    for partner_id, group in actual.groupby("partner_id", sort=True):
-        previous: dict[int, Decimal] = dict(zip(group["year"].astype(int), group["ni179_gbp"], strict=True))
-        first_year = int(group["year"].min())
-        for rec in group.itertuples(index=False):
-            year = int(rec.year)
-            before = previous.get(year - 1)
-            new = rec.ni179_gbp if year == first_year and before is None else (
-                rec.ni179_gbp - before if before is not None else None
-            )
-            rows.append(
-                {
-                    "partner_id": partner_id,
-                    "partner_name": rec.partner_name,
-                    "year": year,
-                    "ni179_gbp": rec.ni179_gbp,
-                    "previous_gbp": before,
-                    "new_gains_gbp": new,
-                }
-            )
+    for partner_id, name, year, figure in zip(partner_ids, names, years, figures, strict=True):
+        before = figure_of.get((partner_id, year - 1))
+        new = figure if year == first_year[partner_id] and before is None else (
+            figure - before if before is not None else None
+        )
+        rows.append(
+            {
+                "partner_id": partner_id,
+                "partner_name": name,
+                "year": year,
+                "ni179_gbp": figure,
+                "previous_gbp": before,
+                "new_gains_gbp": new,
+            }
+        )
     return pd.DataFrame(rows, columns=["partner_id", "partner_name", "year", "ni179_gbp", "previous_gbp", "new_gains_gbp"])

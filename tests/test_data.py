@@ -384,9 +384,13 @@ def test_file_with_a_header_and_no_rows_loads(tmp_path: Path, files: dict[str, s
 # ---- all problems at once -----------------------------------------------------------
 
 
-def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+@pytest.mark.parametrize("two_at_a_time", [False, True], ids=["one column at a time", "two columns at a time"])
+def test_every_problem_is_reported_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, two_at_a_time: bool) -> None:
     # Every kind of bad input above except a missing required file (partners.csv and
-    # returns are needed for the cross-file checks), in one data folder.
+    # returns are needed for the cross-file checks), in one data folder. Big files have
+    # their columns typed on two threads: the problems and their order are the same.
+    monkeypatch.setattr("sitegen.data.PARALLEL_ROWS", 0 if two_at_a_time else 10**12)
+    monkeypatch.setattr("sitegen.data.available_cores", lambda: 2)
     partners = (
         "partner_id,name,sector,baseline_gbp,in_target\n"
         "city,City Council,city,100000,yes\n"

@@ -72,6 +72,20 @@ def test_a_batch_of_well_formed_files_reads_as_each_file_alone(tmp_path: Path, t
 
 
 @pytest.mark.parametrize(
+    "content",
+    [
+        b'id,text\n1,"' + b"x," * 70_000 + b'"\n2,b\n',  # a quoted value past the csv module's limit
+        b'id,text\n"1",' + b"y" * 140_000 + b"\n2,b\n",  # an unquoted one, in a file with quotes
+        b'id,text\n1,"' + b'ab""' * 40_000 + b'"\n',  # long from quote to quote, short once read
+        b"id,text\n" + b"".join(b'%d,"a, b"\n' % i for i in range(20_000)),  # a big file, no long value
+    ],
+    ids=["quoted", "unquoted", "doubled quotes", "big file"],
+)
+def test_long_values_read_as_the_csv_module_reads_them(tmp_path: Path, content: bytes) -> None:
+    _compare(tmp_path, [content, b'id,text\n1,"a"\n'])
+
+
+@pytest.mark.parametrize(
     ("content", "lines"),
     [
         (b'id,text\n1,"two\nlines"\n\n2,after\n', [2, 5]),  # a quoted line end and a blank line count

@@ -7,13 +7,18 @@ must be a ValueError (which load_data turns into a located problem), never a gue
 from __future__ import annotations
 
 import datetime as dt
+import random
 import re
 from decimal import Decimal
 
+import numpy as np
+import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from sitegen import values
 from sitegen.values import (
     date_from_text,
     financial_year_from_text,
@@ -147,6 +152,34 @@ def test_money_any_text_raises_nothing_but_value_error(text: str) -> None:
     except ValueError:
         return
     assert isinstance(value, Decimal)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="0123456789,.£( -", max_size=20), max_size=30))
+@example(["1,234.56", "£12,345", "1.234", "12,34", "0012", "£", "", "123456789012", "1234567890123", "£1,234,567.8"])
+def test_amounts_read_from_their_bytes_are_what_the_general_reading_gives(texts: list[str]) -> None:
+    """The fast reading of simply written amounts (numpy over the bytes) claims only amounts the
+    general reading (Arrow, step by step) accepts, with the same value."""
+    column = pa.array(texts, pa.large_string())
+    micro, simple = values._simple_money(column)
+    general, bad = values._general_money(column)
+    for i in np.flatnonzero(simple):
+        assert not bad[i] and micro[i] == general[i], texts[i]
+
+
+def test_a_column_of_amounts_reads_as_each_amount_alone() -> None:
+    """A big column (read whole, not per distinct spelling) of every style, simple or not."""
+    rng = random.Random(179)
+    texts = [
+        _spelled(rng.randint(-(10**13), 10**13) // rng.choice([1, 100, 10**6]), rng.random() < 0.3,
+                 rng.random() < 0.3, rng.choice(["two", "short", "none"]), rng.choice(["minus", "brackets"]))
+        for _ in range(20_000)
+    ] + ["n/a", "", "1.2m", "12,34", "(-5)", "£ 12", " 7 ", "99999999999999.99"]
+    parsed = values.parse_money(pd.Series(texts, dtype="string"))
+    general, bad = values._general_money(pa.array([t.strip() for t in texts], pa.large_string()))
+    assert parsed.bad.tolist() == bad.tolist()
+    assert [int(v) for v, b in zip(parsed.values, bad, strict=True) if not b] == [
+        int(v) for v, b in zip(general, bad, strict=True) if not b]
 
 
 # ---- financial years ----------------------------------------------------------------
