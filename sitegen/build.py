@@ -30,7 +30,7 @@ from sitegen.errors import Problem, SitegenError
 from sitegen.generated import with_generated_pages
 from sitegen.incremental import Outputs, PageRecord
 from sitegen.links import check_links, link_targets, still_fine
-from sitegen.pack import agenda, check_agendas, pack_html
+from sitegen.pack import PartCache, agenda, check_agendas, pack_html, render_pack
 from sitegen.render import Renderer, static_dirs
 from sitegen.result import BuildResult, unchanged_build
 from sitegen.search import (
@@ -130,8 +130,10 @@ def build(
         pages = outputs.pages(config_text, _bodies_needed(project), lambda done, total: report("pages", done, total))
         site_level = site_level_files(renderer, project.content.pages)
         _check_links(project, pages, [*site_level, INDEX_PATH], outputs, cache)
-        pdfs = outputs.pdfs(_print_jobs(renderer, pages), _print_inputs(config, project, config_text),
+        print_inputs = _print_inputs(config, project, config_text)
+        pdfs = outputs.pdfs(_print_jobs(renderer, pages), print_inputs,
                             lambda done, total: report("PDFs", done, total))
+        pdfs += _write_packs(renderer, pages, outputs, print_inputs, use_previous=not clean)
         terms = TermCache(config.project_dir / CACHE_DIR / "search-terms", use_previous=not clean)
         _write_search_index(project, pages, outputs, terms, staging)
         _write_files(project, site_level, outputs)
@@ -189,15 +191,26 @@ def _check_links(
 
 
 def _print_jobs(renderer: Renderer, pages: list[tuple[Page, PageRecord]]) -> list[tuple[str, Page, str]]:
-    """(PDF path, page, print HTML) of every page that has a PDF: a paper, or a meeting's agenda pack."""
+    """(PDF path, page, print HTML) of every page whose PDF is laid out as one document (not an agenda pack)."""
     by_url = {page.url: record.rendered(page) for page, record in pages if record.body_html is not None}
-    jobs = []
-    for page, _ in pages:
-        if page.wants_pdf:
-            item = by_url[page.url]
-            html = pack_html(renderer, item, by_url) if page.meta.layout == "meeting" else renderer.print_html(item)
-            jobs.append((page.pdf_path, page, html))
-    return jobs
+    return [(page.pdf_path, page, renderer.print_html(by_url[page.url]))
+            for page, _ in pages if page.wants_pdf and page.meta.layout != "meeting"]
+
+
+def _write_packs(renderer: Renderer, pages: list[tuple[Page, PageRecord]], outputs: Outputs, print_inputs: str,
+                 use_previous: bool) -> int:
+    """Each meeting's agenda pack, put together from its papers laid out one by one (pack.py),
+    kept while nothing it shows changed; a paper unchanged is not laid out again."""
+    by_url = {page.url: record.rendered(page) for page, record in pages if record.body_html is not None}
+    packs = [page for page, _ in pages if page.wants_pdf and page.meta.layout == "meeting"]
+    for page in packs:
+        meeting = by_url[page.url]
+        inputs = digest(print_inputs, pack_html(renderer, meeting, by_url))  # all the pack shows
+        if outputs.reuse(page.pdf_path, inputs) is None:
+            parts = PartCache(renderer.config.project_dir / CACHE_DIR / "pack-parts" / Path(page.pdf_path).stem,
+                              print_inputs, use_previous)
+            outputs.write(page.pdf_path, inputs, render_pack(renderer, meeting, by_url, outputs.jobs, parts))
+    return len(packs)
 
 
 def _write_search_index(project: Project, pages: list[tuple[Page, PageRecord]], outputs: Outputs,

@@ -202,7 +202,7 @@ def _print_text_table(table: Any) -> None:
 def pack_command(meeting: str, out: Path | None, project_dir: Path) -> None:
     """Make the agenda pack of MEETING (e.g. meetings/2011-07-14, or 2011-07-14) as one PDF."""
     from sitegen.build import load_project
-    from sitegen.pack import agenda, render_pack
+    from sitegen.pack import render_pack
     from sitegen.render import Renderer
 
     project = load_project(project_dir)
@@ -213,9 +213,7 @@ def pack_command(meeting: str, out: Path | None, project_dir: Path) -> None:
         known = ", ".join(p.url.strip("/") for p in meetings) or "none"
         raise SitegenError(f"no meeting {meeting!r} (meetings: {known})")
     renderer = Renderer(project.config, project.tables, project.content)
-    packed = [found[0], *(item.paper for item in agenda(found[0], project.content) if item.paper is not None)]
-    rendered = {page.url: renderer.render_page(page) for page in packed}  # the meeting and its papers only
-    data = render_pack(renderer, rendered[found[0].url], rendered)
+    data = render_pack(renderer, renderer.render_page(found[0]))  # its papers render where they are laid out
     target = out or Path(f"{found[0].url.strip('/').rsplit('/', 1)[-1]}-agenda-pack.pdf")
     target.write_bytes(data)
     click.echo(f"Wrote the agenda pack of {found[0].meta.title} to {target}")

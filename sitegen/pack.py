@@ -1,20 +1,48 @@
 """Agenda packs: a meeting's front sheet, agenda and papers as one PDF.
 
-The pack is one WeasyPrint document, so page numbers run on through every paper, the
-agenda gives each item's page (CSS target-counter) and each item is a PDF bookmark.
+A pack is put together from PDFs laid out apart, so that its papers are laid out side
+by side on every core, and a paper unchanged since the last build is not laid out
+again (see PartCache):
+
+1. each paper alone, as it stands in the pack (its "Item N" label, its ids prefixed
+   with the item's anchor), without its page numbers: a *part*. A lead page is laid
+   out before the paper and dropped, so that the paper's first page is a page like
+   its others, as in one document: no `@page :first` rules, the running header carried in;
+2. the front sheet and agenda, then one blank page held for every page of every part:
+   the *frame*. Holding all the pages, the frame numbers them itself ("Page x of y",
+   whatever the print stylesheet says), its agenda finds each item's first page with
+   CSS `target-counter()`, and its page-number margin boxes are the only ones drawn on
+   the held pages;
+3. with pikepdf, each part's pages put in place of the held pages, each drawn over its
+   held page (the page number, marked as an artifact), and the documents made one: one
+   structure tree (a Document element holding every part's elements, the parent tree
+   and `/StructParents` keys renumbered, role and class maps merged), one outline (a
+   bookmark per item), one set of named destinations (the agenda's links lead to the
+   papers). The frame gives the pack its metadata, language, output intent and /ID.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import io
+import os
 import re
-from collections.abc import Mapping
+import tempfile
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
 from sitegen.content import ContentTree, Page, source_line
-from sitegen.errors import ContentError, Problem
+from sitegen.errors import ContentError, PdfError, Problem, SitegenError
 from sitegen.render import PageDependencies, RenderedPage, Renderer
+from sitegen.workers import in_parallel
+
+if TYPE_CHECKING:
+    import pikepdf
 
 
 @dataclass(frozen=True)
@@ -58,25 +86,40 @@ def check_agendas(content: ContentTree) -> None:
         raise ContentError("the agendas name papers that do not exist", problems)
 
 
-def render_pack(renderer: Renderer, meeting: RenderedPage, rendered: Mapping[str, RenderedPage]) -> bytes:
-    """The agenda pack of one meeting as PDF bytes."""
-    from sitegen.pdf import write_pdf  # WeasyPrint loads only when a PDF is made
+# ---- the parts and the frame, as HTML ---------------------------------------------------
 
-    return write_pdf(renderer.config, pack_html(renderer, meeting, rendered), meeting.page)
+
+def part_html(renderer: Renderer, meeting: RenderedPage, items: list[PackItem], item: PackItem,
+              paper: RenderedPage) -> str:
+    """One paper as it stands in the pack, after a lead page, to be laid out on its own."""
+    # The meeting's DRAFT watermark, if any, is drawn by the frame on every page (under
+    # the papers' pages), so the parts leave it out.
+    final = meeting.page.meta.model_copy(update={"status": "final"})
+    return _pack_template(renderer, meeting, items, part=item.number,
+                          fragments={item.number: _fragment(renderer, paper, item.anchor)}, meta=final)
+
+
+def frame_html(renderer: Renderer, meeting: RenderedPage, items: list[PackItem], held_pages: Mapping[int, int]) -> str:
+    """The front sheet and the agenda, then `held_pages[item number]` blank pages per paper."""
+    return _pack_template(renderer, meeting, items, held_pages=held_pages)
 
 
 def pack_html(renderer: Renderer, meeting: RenderedPage, rendered: Mapping[str, RenderedPage]) -> str:
-    """The whole pack as one print document: front sheet, agenda, then every paper."""
+    """The whole pack as one print document: front sheet, agenda, then every paper.
+
+    Packs are not laid out from it (see render_pack), but it is what they look like."""
     items = agenda(meeting.page, renderer.content)
-    fragments = {}
-    for item in items:
-        if item.paper is not None:
-            fragments[item.number] = _fragment(renderer, rendered[item.paper.url], item.anchor)
+    fragments = {item.number: _fragment(renderer, rendered[item.paper.url], item.anchor)
+                 for item in items if item.paper is not None}
+    return _pack_template(renderer, meeting, items, fragments=fragments)
+
+
+def _pack_template(renderer: Renderer, meeting: RenderedPage, items: list[PackItem], **variables: Any) -> str:
     template = renderer.env.get_template("pack.html")
     context = renderer.page_context(meeting.page, meeting.body_html, meeting.toc, PageDependencies())
     return template.render(
-        context | {"for_print": True, "in_pack": True, "items": items, "fragments": fragments,
-                   "meeting": meeting.page.details}
+        context | {"for_print": True, "in_pack": True, "items": items, "meeting": meeting.page.details,
+                   "part": None, "held_pages": None, "fragments": {}} | variables
     )
 
 
@@ -89,3 +132,448 @@ def _fragment(renderer: Renderer, paper: RenderedPage, prefix: str) -> Markup:
     html = re.sub(r'\bid="([^"]+)"', rf'id="{prefix}-\1"', html)
     html = re.sub(r'\bhref="#([^"]+)"', rf'href="#{prefix}-\1"', html)
     return Markup(html)
+
+
+# ---- page numbers: which margin boxes show them ----------------------------------------
+
+MARGIN_BOXES = (
+    "top-left-corner", "top-left", "top-center", "top-right", "top-right-corner",
+    "right-top", "right-middle", "right-bottom",
+    "bottom-right-corner", "bottom-right", "bottom-center", "bottom-left", "bottom-left-corner",
+    "left-bottom", "left-middle", "left-top",
+)
+HELD_PAGE = "sitegen-pack-held"  # the frame's pages held for the papers: a named page
+
+
+def numbered_margin_boxes(css: str) -> frozenset[str]:
+    """The page-margin boxes (`@bottom-center` …) whose content shows `counter(page)` or `counter(pages)`."""
+    import tinycss2  # WeasyPrint's CSS parser, loaded with it
+
+    found: set[str] = set()
+
+    def visit(rules: list[Any]) -> None:
+        for rule in rules:
+            if rule.type != "at-rule" or rule.content is None:
+                continue
+            keyword = rule.lower_at_keyword
+            if keyword == "page":
+                visit(tinycss2.parse_blocks_contents(rule.content, skip_comments=True, skip_whitespace=True))
+            elif keyword == "media":
+                visit(tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True))
+            elif keyword in MARGIN_BOXES and _shows_page_number(rule.content):
+                found.add(keyword)
+
+    visit(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True))
+    return frozenset(found)
+
+
+def _shows_page_number(tokens: list[Any]) -> bool:
+    for token in tokens:
+        if token.type == "function" and token.lower_name in ("counter", "counters"):
+            names = [t.lower_value for t in token.arguments if t.type == "ident"]
+            if names[:1] in (["page"], ["pages"]):
+                return True
+        nested = token.arguments if token.type == "function" else getattr(token, "content", None)
+        if isinstance(nested, list) and _shows_page_number(nested):
+            return True
+    return False
+
+
+def part_css(numbered: frozenset[str]) -> str:
+    """A part: its lead page, and none of the page-number margin boxes (the frame draws them)."""
+    boxes = " ".join(f"@{box} {{ content: none !important; }}" for box in sorted(numbered))
+    return ".pack-lead { break-after: page; }\n" + (f"@page {{ {boxes} }}\n" if boxes else "")
+
+
+def frame_css(numbered: frozenset[str]) -> str:
+    """The frame: a page held per paper page, showing the page-number margin boxes only."""
+    boxes = " ".join(f"@{box} {{ content: none !important; }}" for box in MARGIN_BOXES if box not in numbered)
+    return f".pack-held {{ page: {HELD_PAGE}; break-before: page; }}\n@page {HELD_PAGE} {{ {boxes} }}\n"
+
+
+# ---- laying out ----------------------------------------------------------------------------
+
+
+class PartCache:
+    """The parts of one meeting's pack laid out by earlier builds, a file each in `folder`
+    (under .sitegen-cache/).
+
+    A part's file is named by a digest of all it is made from (its HTML, and
+    `print_inputs`: the files and settings every PDF depends on), so a file found is
+    the part as it would be laid out now, and by a digest of its bytes, so a damaged
+    file is laid out again rather than used. `use_previous=False` (`build --clean`)
+    lays every part out anew."""
+
+    def __init__(self, folder: Path, print_inputs: str, use_previous: bool = True):
+        self.folder = folder
+        self.print_inputs = print_inputs
+        self.use_previous = use_previous
+
+    def key(self, html: str) -> str:
+        return hashlib.blake2b(f"{self.print_inputs}\n{html}".encode(), digest_size=20).hexdigest()
+
+    def load(self, key: str) -> bytes | None:
+        if not self.use_previous:
+            return None
+        for path in self.folder.glob(f"{key}.*.pdf"):
+            data = path.read_bytes()
+            if path.name == _part_file(key, data):
+                return data
+        return None
+
+    def save(self, key: str, data: bytes) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=".part-", dir=self.folder)
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+            os.replace(temporary, self.folder / _part_file(key, data))
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+    def keep_only(self, keys: set[str]) -> None:
+        """Forget the parts the pack no longer uses."""
+        for path in self.folder.glob("*.pdf"):
+            if path.name.split(".", 1)[0] not in keys:
+                path.unlink(missing_ok=True)
+
+
+def _part_file(key: str, data: bytes) -> str:
+    return f"{key}.{hashlib.blake2b(data, digest_size=8).hexdigest()}.pdf"
+
+
+def render_pack(renderer: Renderer, meeting: RenderedPage, rendered: Mapping[str, RenderedPage] | None = None,
+                jobs: int | None = None, parts_cache: PartCache | None = None) -> bytes:
+    """The agenda pack of one meeting as PDF bytes, its papers laid out on `jobs` processes.
+
+    Papers not in `rendered` are rendered where they are laid out; with `parts_cache`,
+    a paper laid out as it is now by an earlier build is taken from there."""
+    from sitegen import pdf  # WeasyPrint loads only now
+
+    config = renderer.config
+    rendered = rendered or {}
+    items = agenda(meeting.page, renderer.content)
+    papers = [item for item in items if item.paper is not None]
+    numbered = numbered_margin_boxes(pdf.find_static(config, "css/print.css").read_text(encoding="utf-8"))
+    css = part_css(numbered)
+
+    def make_part(item: PackItem) -> tuple[str, bytes] | list[Problem]:
+        """(cache key, PDF) of one paper, in a worker process."""
+        paper = item.paper
+        assert paper is not None
+        try:
+            with pdf.no_cycle_collection():  # a worker's objects die with it, or by reference counting
+                html = part_html(renderer, meeting, items, item, rendered.get(paper.url) or renderer.render_page(paper))
+            key = parts_cache.key(html) if parts_cache else ""
+            data = parts_cache.load(key) if parts_cache else None
+            if data is None:
+                data = pdf.lay_out_pdf(config, html, name=paper.source_name, base=pdf.base_url(paper),
+                                       date=meeting.page.meta.date, identity=f"{meeting.page.pdf_path}#{item.anchor}",
+                                       extra_css=css, finisher=functools.partial(make_names_unique, f"{item.anchor}-"))
+                if parts_cache:
+                    parts_cache.save(key, data)
+            return key, data
+        except SitegenError as exc:
+            return exc.problems or [Problem(paper.source_name, None, None, str(exc))]
+
+    made = list(in_parallel(make_part, papers, jobs, smallest=2))
+    problems = [problem for result in made if isinstance(result, list) for problem in result]
+    if problems:
+        raise PdfError(f"the agenda pack of {meeting.page.source_name} could not be made", problems)
+    parts = [result for result in made if isinstance(result, tuple)]
+    if parts_cache:
+        parts_cache.keep_only({key for key, _ in parts})
+
+    import pikepdf
+
+    documents = [pikepdf.open(io.BytesIO(data)) for _, data in parts]
+    held = {item.number: len(document.pages) - 1 for item, document in zip(papers, documents)}
+    frame = pdf.write_pdf(config, frame_html(renderer, meeting, items, held), meeting.page, extra_css=frame_css(numbered))
+    try:
+        return assemble_pack(frame, documents, [item.anchor for item in papers])
+    except PackAssemblyError as exc:
+        raise PdfError("PDF", [Problem(meeting.page.source_name, None, None,
+                                       f"the agenda pack could not be put together: {exc}")]) from exc
+
+
+def make_names_unique(prefix: str, document: Any, pdf: Any) -> None:
+    """A WeasyPrint finisher for a part: the names that must differ between the documents
+    of a pack, made from `prefix` (the item's anchor). WeasyPrint makes structure element
+    IDs (table headers, named again by the cells' /Headers) from its object numbers,
+    which each part starts again, and the tag of a font subset (`ABCDEF+`) from the font
+    alone, whatever glyphs the part's subset holds; the PDF standard wants both unique."""
+    import pydyf
+
+    def renamed(identifier: Any) -> Any:
+        return pydyf.String(prefix + str(identifier.string))
+
+    def retagged(name: Any) -> Any:
+        text = name.decode("latin-1") if isinstance(name, bytes) else str(name)
+        tag, plus, rest = text.removeprefix("/").partition("+")
+        if not plus or len(tag) != 6:
+            return name
+        letters = hashlib.blake2b(f"{prefix}{tag}".encode(), digest_size=6).digest()
+        return f"/{''.join(chr(65 + letter % 26) for letter in letters)}+{rest}".encode("latin-1")
+
+    for element in pdf.objects:
+        if not isinstance(element, pydyf.Dictionary):
+            continue
+        for key in ("BaseFont", "FontName"):
+            if key in element:
+                element[key] = retagged(element[key])
+        if element.get("Type") != "/StructElem":
+            continue
+        if "ID" in element:
+            element["ID"] = renamed(element["ID"])
+        attributes = element.get("A")
+        for attribute in attributes if isinstance(attributes, list) else [attributes]:
+            if isinstance(attribute, dict) and "Headers" in attribute:
+                attribute["Headers"] = pydyf.Array(renamed(header) for header in attribute["Headers"])
+
+
+# ---- putting the pack together --------------------------------------------------------------
+
+
+class PackAssemblyError(Exception):
+    """The frame and the parts do not fit together (a bug, or a stylesheet sitegen cannot follow)."""
+
+
+def assemble_pack(frame_pdf: bytes, parts: Sequence[pikepdf.Pdf], anchors: Sequence[str]) -> bytes:
+    """The frame with each part's pages (all but its lead page) in place of its held pages.
+
+    `anchors` are the parts' ids (`item-3` …), on the first page of each in the part
+    and on its first held page in the frame: checked, so that no page goes astray."""
+    import pikepdf
+
+    pack = pikepdf.open(io.BytesIO(frame_pdf))
+    own = len(pack.pages) - sum(len(part.pages) - 1 for part in parts)  # the front sheet and agenda
+    if own < 1 or any(len(part.pages) < 2 for part in parts):
+        raise PackAssemblyError(f"the frame has {len(pack.pages)} pages for {len(pack.pages) - own} pages of papers")
+    if any("/StructTreeRoot" not in document.Root for document in (pack, *parts)):
+        raise PackAssemblyError("a PDF without a structure tree")
+    first_held = own
+    for part, anchor in zip(parts, anchors, strict=True):
+        if _anchor_page(part, anchor) != 1:
+            raise PackAssemblyError(f"#{anchor} does not begin on the page after the lead page of its part")
+        if _anchor_page(pack, anchor) != first_held:
+            raise PackAssemblyError(f"the frame holds #{anchor} from page {_anchor_page(pack, anchor)}, "
+                                    f"not {first_held}")
+        first_held += len(part.pages) - 1
+    root = pack.Root.StructTreeRoot
+    document = _document_element(root)
+    held = {pack.pages[index].obj.objgen for index in range(own, len(pack.pages))}
+
+    # The structure each page's marked content and each link belong to, in the keys of the
+    # document the page comes from: read before the pages are renumbered below.
+    frame_keys = _number_tree(root.ParentTree)
+    keys_of_page: list[Mapping[int, Any]] = [frame_keys] * own
+    kids = [kid for kid in _as_list(document.K) if _page_of(kid) not in held]
+    outline = _outline_items(pack.Root.get("/Outlines"))
+    destinations = [(name, target) for name, target in _name_tree(pack.Root.get("/Names"), "/Dests")
+                    if _page_of_destination(target) not in held]
+    role_map: dict[str, Any] = dict(root.get("/RoleMap", {}).items())
+    class_map: dict[str, Any] = dict(root.get("/ClassMap", {}).items())
+
+    index = own
+    for part in parts:
+        # The part's pages first, so that everything copied after refers to them.
+        for number in range(1, len(part.pages)):
+            _put_over_page_number(pack, index, part.pages[number])
+            index += 1
+        part_root = part.Root.StructTreeRoot
+        lead = part.pages[0].obj.objgen
+        for kid in _as_list(_document_element(part_root).K):
+            if _page_of(kid) != lead:
+                kid = kid if kid.is_indirect else part.make_indirect(kid)
+                del kid.P  # copy the element and what it holds, not the tree around it
+                kids.append(pack.copy_foreign(kid))
+        keys = _number_tree(pack.copy_foreign(part.make_indirect(part_root.ParentTree)))
+        keys_of_page += [keys] * (len(part.pages) - 1)
+        if "/Outlines" in part.Root:
+            outline += _outline_items(pack.copy_foreign(part.make_indirect(part.Root.Outlines)))
+        dests = part.Root.Names.get("/Dests") if "/Names" in part.Root else None
+        if dests is not None:
+            destinations += [(name, target) for name, target in
+                             _name_tree_entries(pack.copy_foreign(part.make_indirect(dests)))
+                             if _page_of_destination(target) is not None]  # none on the lead page
+        for name, role in part_root.get("/RoleMap", {}).items():
+            role_map.setdefault(name, role)  # names: nothing to copy
+        for name, attributes in part_root.get("/ClassMap", {}).items():
+            class_map.setdefault(name, pack.copy_foreign(part.make_indirect(attributes)))
+
+    for kid in kids:
+        kid.P = document
+    document.K = pikepdf.Array(kids)
+    _renumber_parent_tree(pack, root, keys_of_page)
+    for key, mapping in (("/RoleMap", role_map), ("/ClassMap", class_map)):
+        if mapping:
+            root[key] = pikepdf.Dictionary(mapping)
+    _set_outline(pack, outline)
+    _set_destinations(pack, destinations)
+    out = io.BytesIO()
+    # The frame's /ID stays the pack's permanent one; the second, per revision, comes from the bytes.
+    pack.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
+              fix_metadata_version=False)  # the frame's XMP as WeasyPrint wrote it
+    return out.getvalue()
+
+
+def _put_over_page_number(pack: Any, index: int, page: Any) -> None:
+    """A part's page in place of the frame's held page `index`, drawn over the held page's
+    content (its page number, and the meeting's DRAFT mark if any) made an artifact."""
+    import pikepdf
+
+    numbers = pack.pages[index].as_form_xobject()
+    instructions = pikepdf.parse_content_stream(numbers)
+    artifact = pikepdf.ContentStreamInstruction([pikepdf.Name.Artifact], pikepdf.Operator("BMC"))
+    numbers.write(pikepdf.unparse_content_stream(
+        [artifact if str(instruction.operator) == "BDC" else instruction for instruction in instructions]))
+    pack.pages[index] = page
+    placed = pack.pages[index]
+    # A part's pages share their resources: each page's number under a name of its own.
+    name = placed.add_resource(pack.make_indirect(numbers), pikepdf.Name.XObject,
+                               pikepdf.Name(f"/SitegenPageNumber{index}"))
+    placed.contents_add(pack.make_stream(b"q /Artifact <</Type /Pagination>> BDC " + bytes(name) + b" Do EMC Q\n"),
+                        prepend=True)
+
+
+def _renumber_parent_tree(pack: Any, root: Any, keys_of_page: Sequence[Mapping[int, Any]]) -> None:
+    """One parent tree: page N's marked content under key N, then every link's, in page order."""
+    import pikepdf
+
+    nums: list[Any] = []
+    links: list[tuple[Any, Any]] = []
+    for index, keys in enumerate(keys_of_page):
+        page = pack.pages[index].obj
+        elements = keys.get(int(page.get("/StructParents", -1)))
+        for annotation in page.get("/Annots", ()):
+            if "/StructParent" in annotation:
+                links.append((annotation, keys.get(int(annotation.StructParent))))
+        if elements is None:
+            if "/StructParents" in page:
+                del page.StructParents
+            continue
+        page.StructParents = index
+        nums += [index, elements]
+    key = len(keys_of_page)
+    for annotation, element in links:
+        if element is None:
+            del annotation.StructParent
+            continue
+        annotation.StructParent = key
+        nums += [key, element]
+        key += 1
+    root.ParentTree = pack.make_indirect(pikepdf.Dictionary(Nums=pikepdf.Array(nums)))
+    root.ParentTreeNextKey = key
+
+
+def _set_outline(pack: Any, items: list[Any]) -> None:
+    """One outline of the top-level bookmarks, in order (each keeps what it holds, open or closed)."""
+    import pikepdf
+
+    if not items:
+        return
+    outlines = pack.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Outlines))
+    visible = 0
+    for position, item in enumerate(items):
+        item.Parent = outlines
+        for link in ("/Prev", "/Next"):
+            if link in item:
+                del item[link]
+        if position:
+            item.Prev = items[position - 1]
+            items[position - 1].Next = item
+        visible += 1 + max(0, int(item.get("/Count", 0)))
+    outlines.First, outlines.Last, outlines.Count = items[0], items[-1], visible
+    pack.Root.Outlines = outlines
+
+
+def _set_destinations(pack: Any, destinations: list[tuple[Any, Any]]) -> None:
+    """The named destinations (anchors) as one name tree, sorted; a name twice keeps the first."""
+    import pikepdf
+
+    if not destinations:
+        return
+    unique: dict[bytes, Any] = {}
+    for name, target in destinations:
+        unique.setdefault(bytes(name), target)
+    names: list[Any] = []
+    for name in sorted(unique):
+        names += [pikepdf.String(name), unique[name]]
+    if "/Names" not in pack.Root:
+        pack.Root.Names = pikepdf.Dictionary()
+    pack.Root.Names.Dests = pack.make_indirect(pikepdf.Dictionary(Names=pikepdf.Array(names)))
+
+
+def _anchor_page(document: Any, anchor: str) -> int | None:
+    """The index of the page an anchor (a named destination) is on."""
+    pages = {page.obj.objgen: index for index, page in enumerate(document.pages)}
+    for name, target in _name_tree(document.Root.get("/Names"), "/Dests"):
+        if bytes(name) == anchor.encode():
+            return pages.get(_page_of_destination(target))
+    return None
+
+
+def _document_element(root: Any) -> Any:
+    kids = _as_list(root.K)
+    if len(kids) != 1 or kids[0].get("/S") != "/Document":
+        raise PackAssemblyError("a structure tree without one Document element")
+    return kids[0]
+
+
+def _as_list(value: Any) -> list[Any]:
+    import pikepdf
+
+    return list(value) if isinstance(value, pikepdf.Array) else [value]
+
+
+def _page_of(element: Any) -> Any:
+    """The page an element is on (WeasyPrint gives every element one), as its object number."""
+    import pikepdf
+
+    page = element.get("/Pg") if isinstance(element, pikepdf.Dictionary) else None
+    return page.objgen if isinstance(page, pikepdf.Dictionary) else None
+
+
+def _page_of_destination(target: Any) -> Any:
+    import pikepdf
+
+    if isinstance(target, pikepdf.Dictionary):
+        target = target.get("/D")
+    if isinstance(target, pikepdf.Array) and len(target) and isinstance(target[0], pikepdf.Dictionary):
+        return target[0].objgen
+    return None  # a page that was not copied: the lead page of a part
+
+
+def _number_tree(node: Any) -> dict[int, Any]:
+    """A number tree's keys and values (a parent tree)."""
+    found: dict[int, Any] = {}
+    nums = node.get("/Nums")
+    if nums is not None:
+        for position in range(0, len(nums) - 1, 2):
+            found[int(nums[position])] = nums[position + 1]
+    for kid in node.get("/Kids", ()):
+        found |= _number_tree(kid)
+    return found
+
+
+def _name_tree(names: Any, kind: str) -> list[tuple[Any, Any]]:
+    return [] if names is None or kind not in names else _name_tree_entries(names[kind])
+
+
+def _name_tree_entries(node: Any) -> list[tuple[Any, Any]]:
+    entries = node.get("/Names")
+    found = [] if entries is None else [(entries[i], entries[i + 1]) for i in range(0, len(entries) - 1, 2)]
+    for kid in node.get("/Kids", ()):
+        found += _name_tree_entries(kid)
+    return found
+
+
+def _outline_items(outlines: Any) -> list[Any]:
+    """The top-level bookmarks of an outline."""
+    items = []
+    item = outlines.get("/First") if outlines is not None else None
+    while item is not None:
+        items.append(item)
+        item = item.get("/Next")
+    return items

