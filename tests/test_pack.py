@@ -20,6 +20,7 @@ import pikepdf
 import pytest
 from conftest import copy_demo
 from pypdf import PdfReader
+from test_publications import outline
 
 from sitegen import pack as pack_module
 from sitegen import pdf
@@ -87,18 +88,7 @@ def images_by_page(data: bytes, folder: Path) -> list[bytes]:
 
 
 def bookmarks(data: bytes) -> list[tuple[int, str, int]]:
-    reader = PdfReader(io.BytesIO(data))
-    found: list[tuple[int, str, int]] = []
-
-    def walk(items: list, depth: int) -> None:
-        for item in items:
-            if isinstance(item, list):
-                walk(item, depth + 1)
-            else:
-                found.append((depth, item.title, reader.get_destination_page_number(item) + 1))
-
-    walk(reader.outline, 0)
-    return found
+    return outline(PdfReader(io.BytesIO(data)))
 
 
 def links(data: bytes) -> list[tuple[int, str, int]]:
