@@ -154,8 +154,11 @@ def test_a_port_in_use_is_a_clear_error(preview) -> None:
 def test_the_command_serves_until_ctrl_c(copy_fixture) -> None:
     project = copy_fixture("minimal")
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    # Ctrl-C as a terminal sends it, whatever this suite was started from: a shell starts
+    # background jobs with SIGINT ignored, and Python then keeps ignoring it.
     with subprocess.Popen([SITEGEN, "serve", "-C", str(project), "--port", "0"], env=env,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)) as process:
         try:
             lines = []
             while not lines or not lines[-1].startswith("Serving "):
