@@ -203,13 +203,16 @@ def _write_packs(renderer: Renderer, pages: list[tuple[Page, PageRecord]], outpu
     kept while nothing it shows changed; a paper unchanged is not laid out again."""
     by_url = {page.url: record.rendered(page) for page, record in pages if record.body_html is not None}
     packs = [page for page, _ in pages if page.wants_pdf and page.meta.layout == "meeting"]
+    parts_folder = renderer.config.project_dir / CACHE_DIR / "pack-parts"
     for page in packs:
         meeting = by_url[page.url]
         inputs = digest(print_inputs, pack_html(renderer, meeting, by_url))  # all the pack shows
         if outputs.reuse(page.pdf_path, inputs) is None:
-            parts = PartCache(renderer.config.project_dir / CACHE_DIR / "pack-parts" / Path(page.pdf_path).stem,
-                              print_inputs, use_previous)
+            parts = PartCache(parts_folder / Path(page.pdf_path).stem, print_inputs, use_previous)
             outputs.write(page.pdf_path, inputs, render_pack(renderer, meeting, by_url, outputs.jobs, parts))
+    if parts_folder.is_dir():  # the parts of meetings no longer in the site
+        for folder in set(parts_folder.iterdir()) - {parts_folder / Path(page.pdf_path).stem for page in packs}:
+            shutil.rmtree(folder, ignore_errors=True)
     return len(packs)
 
 

@@ -138,14 +138,6 @@ def read_tables(files: Sequence[tuple[Path, str]]) -> list[tuple[RawTable | None
     return results  # type: ignore[return-value]
 
 
-def decode_text(raw: bytes) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252 as Excel writes "CSV"."""
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")
-
-
 def _normalised(raw: bytes, name: str) -> tuple[bytes, Problem | None]:
     """The file as UTF-8 with "\\n" line ends and a final "\\n", or the problem that stops it."""
     if b"\x00" in raw[:4096]:

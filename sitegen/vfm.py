@@ -253,18 +253,14 @@ NI179_TOTAL_COLUMNS = [
 ]
 
 
-def totalled_counting_lines(classified: pd.DataFrame, partners: pd.DataFrame) -> pd.DataFrame:
-    """The counting lines of the returns that ni179_total totals (in-target partners)."""
-    return classified[_totalled(classified, partners)]
-
-
 def _totalled(classified: pd.DataFrame, partners: pd.DataFrame) -> pd.Series:
+    """The counting lines of the returns that ni179_total totals (in-target partners)."""
     members = set(partners.loc[partners["in_target"], "partner_id"])
     return classified["counts"] & classified["partner_id"].isin(members)
 
 
 def _counting_sums(classified: pd.DataFrame, partners: pd.DataFrame, by: str) -> pd.Series:
-    """Counted values of the lines `totalled_counting_lines` gives, summed per period and `by`
+    """Counted values of the lines `_totalled` picks, summed per period and `by`
     (only the columns summed are filtered: a million lines of text are not copied)."""
     keys = PERIOD_KEY + [by]
     lines = classified.loc[_totalled(classified, partners), [*keys, "counted_value"]]

@@ -260,3 +260,6 @@ def test_editing_a_paper_of_an_agenda_pack_lays_out_that_paper_alone_again(built
     incremental = snapshot(built / "site")
     build(built, clean=True)
     assert snapshot(built / "site") == incremental
+    (built / "content" / "meeting.md").unlink()
+    build(built)
+    assert not parts.exists()  # a meeting gone takes its pack's parts with it
