@@ -55,6 +55,20 @@ def file_digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=20).hexdigest()
 
 
+def replace_file(path: Path, data: bytes) -> None:
+    """Write PATH whole or not at all: a new file beside it, renamed over it, so that a
+    build killed midway leaves the old file, never half a new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
 @dataclass(frozen=True)
 class WrittenFile:
     """A file of site/ as the last build left it: what it holds and how it looked on disk."""
@@ -109,17 +123,8 @@ class BuildCache:
 
     def save(self) -> None:
         """Write this build's records, replacing the last build's in one step."""
-        folder = self.project_dir / CACHE_DIR
-        folder.mkdir(exist_ok=True)
         document = {"format": FORMAT, "version": __version__, **self.current}
-        handle, temporary = tempfile.mkstemp(prefix=".index-", dir=folder)
-        try:
-            with os.fdopen(handle, "wb") as out:
-                pickle.dump(document, out, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, folder / INDEX)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        replace_file(self.project_dir / CACHE_DIR / INDEX, pickle.dumps(document, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _read_index(path: Path) -> dict[str, Any]:
@@ -306,11 +311,8 @@ def unchanged_since_last_build(project_dir: Path, strict: bool, base_url: str | 
 
 
 def remember_state(project_dir: Path, inputs: str, site: str, summary: dict[str, Any]) -> None:
-    folder = project_dir / CACHE_DIR
-    folder.mkdir(exist_ok=True)
-    temporary = folder / f".{STATE}.{os.getpid()}"
-    temporary.write_text(json.dumps({"inputs": inputs, "site": site, "summary": summary}), encoding="utf-8")
-    os.replace(temporary, folder / STATE)
+    state = json.dumps({"inputs": inputs, "site": site, "summary": summary})
+    replace_file(project_dir / CACHE_DIR / STATE, state.encode("utf-8"))
 
 
 def forget_state(project_dir: Path) -> None:

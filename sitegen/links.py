@@ -120,9 +120,15 @@ def _page_path(url: str, page_url: str) -> str:
         return ""
     if not path:
         return f"{page_url}index.html"
-    joined = posixpath.normpath(path.lstrip("/") if path.startswith("/") else posixpath.join(page_url, path))
-    joined = "" if joined == "." else joined
+    joined = _site_path(path, page_url)
     return joined if joined.endswith(".html") else f"{joined}/index.html".lstrip("/")
+
+
+def _site_path(path: str, page_url: str) -> str:
+    """Where PATH, written on the page at PAGE_URL, leads in the site ("" for its root;
+    starting "../" when it climbs out)."""
+    joined = posixpath.normpath(path.lstrip("/") if path.startswith("/") else posixpath.join(page_url, path))
+    return "" if joined == "." else joined
 
 
 def check_links(
@@ -162,10 +168,9 @@ def _broken(link: Link, page_url: str, files: set[str], ids: dict[str, frozenset
     if not path:  # "#anchor" on this very page, or "" (the page itself)
         target = f"{page_url}index.html"
     else:
-        joined = posixpath.normpath(path.lstrip("/") if path.startswith("/") else posixpath.join(page_url, path))
+        joined = _site_path(path, page_url)
         if joined == ".." or joined.startswith("../"):
             return f"{what} {link.url!r}: it leads outside the site"
-        joined = "" if joined == "." else joined
         candidates = [joined, f"{joined}/index.html".lstrip("/")] if not path.endswith("/") else \
             [f"{joined}/index.html".lstrip("/")]
         target = next((c for c in candidates if c in files), "")

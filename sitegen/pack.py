@@ -26,9 +26,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
-import os
 import re
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
+from sitegen.cache import digest, file_digest, replace_file
 from sitegen.content import ContentTree, Page, source_line
 from sitegen.errors import ContentError, PdfError, Problem, SitegenError
 from sitegen.render import PageDependencies, RenderedPage, Renderer
@@ -210,7 +209,7 @@ class PartCache:
         self.use_previous = use_previous
 
     def key(self, html: str) -> str:
-        return hashlib.blake2b(f"{self.print_inputs}\n{html}".encode(), digest_size=20).hexdigest()
+        return digest(self.print_inputs, html)
 
     def load(self, key: str) -> bytes | None:
         if not self.use_previous:
@@ -222,15 +221,7 @@ class PartCache:
         return None
 
     def save(self, key: str, data: bytes) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".part-", dir=self.folder)
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-            os.replace(temporary, self.folder / _part_file(key, data))
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        replace_file(self.folder / _part_file(key, data), data)
 
     def keep_only(self, keys: set[str]) -> None:
         """Forget the parts the pack no longer uses."""
@@ -240,7 +231,7 @@ class PartCache:
 
 
 def _part_file(key: str, data: bytes) -> str:
-    return f"{key}.{hashlib.blake2b(data, digest_size=8).hexdigest()}.pdf"
+    return f"{key}.{file_digest(data)}.pdf"
 
 
 def render_pack(renderer: Renderer, meeting: RenderedPage, rendered: Mapping[str, RenderedPage] | None = None,

@@ -38,7 +38,7 @@ from lunr.token import Token
 from lunr.tokenizer import SEPARATOR_CHARS
 from selectolax.lexbor import LexborHTMLParser
 
-from sitegen.cache import digest
+from sitegen.cache import digest, replace_file
 from sitegen.content import Page
 from sitegen.tables import Table
 
@@ -274,11 +274,7 @@ class TermCache:
             return {}
 
     def save(self, shard: str, words: Mapping[str, PageWords]) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        temporary = self._file(shard).with_suffix(".tmp")
-        with temporary.open("wb") as handle:
-            pickle.dump(dict(words), handle, protocol=pickle.HIGHEST_PROTOCOL)
-        temporary.replace(self._file(shard))
+        replace_file(self._file(shard), pickle.dumps(dict(words), protocol=pickle.HIGHEST_PROTOCOL))
 
     def keep_only(self, shards: Iterable[str]) -> None:
         """Forget the files of shards the index no longer has (the site grew or shrank)."""
