@@ -105,8 +105,8 @@ def child_main(args: argparse.Namespace) -> int:
     def do_imports():
         sys.path.insert(0, str(REPO_ROOT))
         import sitegen.config
-        import sitegen.errors
         import sitegen.data
+        import sitegen.errors
         import sitegen.tables
 
         return sitegen.config.load_config, sitegen.data.load_data, sitegen.tables.compute_tables, sitegen.errors

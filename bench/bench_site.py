@@ -405,7 +405,7 @@ def micro_main(content: Path, out: Path) -> int:
                               extension_configs={"toc": {"permalink": "#", "toc_depth": "2-3"}})
     figures["markdown_ms"] = per_page_ms(lambda post: plain.reset().convert(post.content))
     sys.path.insert(0, str(REPO_ROOT))
-    from sitegen.render import MARKDOWN_CONFIG, MARKDOWN_EXTENSIONS
+    from sitegen.render.pages import MARKDOWN_CONFIG, MARKDOWN_EXTENSIONS
 
     full = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG)
     figures["markdown_sitegen_ms"] = per_page_ms(lambda post: full.reset().convert(post.content))

@@ -7,22 +7,24 @@ usage. Tracebacks only with --debug.
 from __future__ import annotations
 
 import functools
-import importlib
 import logging
 import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import click
 
 from sitegen import __version__
+from sitegen.build.state import unchanged_build
 from sitegen.errors import Problem, SitegenError
-from sitegen.result import unchanged_build
 
 # The pipeline (pandas, Markdown, WeasyPrint) is imported by the commands that run it,
 # so that a build with nothing to do answers at once.
+
+RETURN_TYPES = ("forecast", "actual")  # the contract's (data/contract.py), spelt here to keep pandas unloaded
+
 
 SCAFFOLD_DIR = Path(__file__).parent / "scaffold"
 
@@ -77,22 +79,7 @@ def user_errors(func: Callable) -> Callable:
     return wrapper
 
 
-class Commands(click.Group):
-    """The commands, some loaded only when used (`returns` needs pandas to be imported)."""
-
-    LAZY: ClassVar[dict[str, tuple[str, str]]] = {"returns": ("sitegen.partner_returns", "returns_group")}
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted([*super().list_commands(ctx), *self.LAZY])
-
-    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        if name in self.LAZY:
-            module, attribute = self.LAZY[name]
-            return getattr(importlib.import_module(module), attribute)
-        return super().get_command(ctx, name)
-
-
-@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="sitegen")
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
 def main(debug: bool) -> None:
@@ -120,10 +107,12 @@ def build_command(project_dir: Path, strict: bool, clean: bool, jobs: int | None
     (.sitegen-cache/ records what each was made from)."""
     result = None if clean else unchanged_build(project_dir, strict, base_url)
     if result is None:
-        from sitegen.build import build
+        from sitegen.build.pipeline import BuildOptions, build
+        from sitegen.config import load_config
 
+        config = load_config(project_dir, base_url)
         with _progress_display() as progress:
-            result = build(project_dir, strict=strict, progress=progress, clean=clean, jobs=jobs, base_url=base_url)
+            result = build(config, BuildOptions(strict=strict, clean=clean, jobs=jobs, progress=progress))
     _print_warnings(result.warnings)
     click.echo(f"Built {result.summary()}")
 
@@ -136,9 +125,10 @@ def build_command(project_dir: Path, strict: bool, clean: bool, jobs: int | None
 @user_errors
 def check_command(project_dir: Path, strict: bool, jobs: int | None, base_url: str | None) -> None:
     """Validate config, data, content and templates; write nothing."""
-    from sitegen.build import check
+    from sitegen.build.pipeline import BuildOptions, check
+    from sitegen.config import load_config
 
-    result = check(project_dir, strict=strict, jobs=jobs, base_url=base_url)
+    result = check(load_config(project_dir, base_url), BuildOptions(strict=strict, jobs=jobs))
     _print_warnings(result.warnings)
     click.echo(
         f"OK: {result.pages} pages, {result.tables} tables, "
@@ -154,11 +144,12 @@ def check_command(project_dir: Path, strict: bool, jobs: int | None, base_url: s
 @user_errors
 def table_command(name: str | None, fmt: str, list_tables: bool, project_dir: Path) -> None:
     """Print the named table (computed from the returns, or a CSV in data/)."""
-    from sitegen.build import load_project
+    from sitegen.config import load_config
+    from sitegen.project import load_project
 
     if not name and not list_tables:
         raise click.UsageError("give a table NAME, or --list")
-    project = load_project(project_dir)
+    project = load_project(load_config(project_dir))
     if list_tables:
         for table in project.tables.values():
             click.echo(f"{table.name:<18} {table.title} ({len(table.frame)} rows)")
@@ -183,7 +174,7 @@ def _print_text_table(table: Any) -> None:
     from rich.console import Console
     from rich.table import Table as RichTable
 
-    from sitegen.tables import plain_value
+    from sitegen.tables.table import plain_value
 
     view = RichTable(title=table.title, title_justify="left", box=None, pad_edge=False)
     for column in table.columns:
@@ -201,11 +192,12 @@ def _print_text_table(table: Any) -> None:
 @user_errors
 def pack_command(meeting: str, out: Path | None, project_dir: Path) -> None:
     """Make the agenda pack of MEETING (e.g. meetings/2011-07-14, or 2011-07-14) as one PDF."""
-    from sitegen.build import load_project
-    from sitegen.pack import render_pack
-    from sitegen.render import Renderer
+    from sitegen.config import load_config
+    from sitegen.pdf.packs import render_pack
+    from sitegen.project import load_project
+    from sitegen.render.pages import Renderer
 
-    project = load_project(project_dir)
+    project = load_project(load_config(project_dir))
     meetings = [p for p in project.content.pages if p.meta.layout == "meeting"]
     wanted = meeting.strip("/")
     found = [p for p in meetings if p.url.strip("/") == wanted or p.url.strip("/").rsplit("/", 1)[-1] == wanted]
@@ -281,6 +273,100 @@ def new_command(directory: Path, title: str) -> None:
     config = directory / "sitegen.toml"
     config.write_text(config.read_text(encoding="utf-8").replace("{{title}}", title.replace('"', "'")), encoding="utf-8")
     click.echo(f"Created {directory}. Build it with: sitegen build -C {directory}")
+
+
+@main.group("returns")
+def returns_group() -> None:
+    """Returns from partners: XLSX templates out, receipts back."""
+
+
+def _check_partner_options(wanted: tuple[str, ...], everyone: bool) -> None:
+    """--partner ID (repeatable) or --all, never both or neither: a usage error (exit 2)."""
+    if everyone == bool(wanted):
+        raise click.UsageError("give --partner ID (one or more times) or --all")
+
+
+def _year_option(required: bool) -> Any:
+    def parse(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
+        from sitegen.values import financial_year_from_text
+
+        if value is None:
+            return None
+        try:
+            return financial_year_from_text(value)
+        except ValueError:
+            raise click.BadParameter(f"{value!r} is not a financial year such as 2010-11") from None
+
+    return click.option("--year", required=required, callback=parse, metavar="YEAR",
+                        help="The financial year of the return, such as 2010-11.")
+
+
+def _type_option(required: bool) -> Any:
+    return click.option("--type", "return_type", required=required,
+                        type=click.Choice(list(RETURN_TYPES), case_sensitive=False),
+                        help="forecast (made in October) or actual (made in July).")
+
+
+_partner_option = click.option("--partner", "partner_ids", multiple=True, metavar="ID",
+                               help="A partner's id (repeat for several).")
+_all_option = click.option("--all", "all_partners", is_flag=True, help="Every partner.")
+
+
+@returns_group.command("template")
+@_year_option(required=True)
+@_type_option(required=True)
+@_partner_option
+@_all_option
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="The folder to write the XLSX templates into.")
+@project_option
+@user_errors
+def template_command(year: int, return_type: str, partner_ids: tuple[str, ...], all_partners: bool,
+                     out: Path, project_dir: Path) -> None:
+    """Write an XLSX return for partners to fill in, pre-filled with their ongoing gains."""
+    from sitegen.returns.templates import make_templates
+    from sitegen.rules.returns import return_deadline
+    from sitegen.values import format_financial_year
+
+    _check_partner_options(partner_ids, all_partners)
+    return_type = return_type.lower()
+    written = make_templates(project_dir, year, return_type, partner_ids, out)
+    for item in written:
+        source = (f"{item.carried_lines} ongoing line{'s' if item.carried_lines != 1 else ''} from the "
+                  f"{format_financial_year(item.carried_from[0])} {item.carried_from[1]} return"
+                  if item.carried_from else "no earlier return: empty")
+        click.echo(f"{item.path}  ({source})")
+    deadline = return_deadline(year, return_type).isoformat()
+    click.echo(f"Wrote {len(written)} template{'s' if len(written) != 1 else ''} for the "
+               f"{format_financial_year(year)} {return_type} return (due {deadline}) into {out}")
+
+
+@returns_group.command("receipt")
+@_partner_option
+@_all_option
+@_year_option(required=False)
+@_type_option(required=False)
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The folder to write receipts into (default: PROJECT/receipts).")
+@project_option
+@user_errors
+def receipt_command(partner_ids: tuple[str, ...], all_partners: bool, year: int | None, return_type: str | None,
+                    out: Path | None, project_dir: Path) -> None:
+    """Write a receipt (HTML and PDF) for each return received: figures, problems, what is missing."""
+    from sitegen.returns.receipts import make_receipts
+
+    _check_partner_options(partner_ids, all_partners)
+    made = make_receipts(project_dir, partner_ids, year, return_type.lower() if return_type else None, out)
+    for item, _, pdf_path in made.written:
+        state = {"accepted": "accepted", "warnings": f"{len(item.warnings)} warning(s)",
+                 "errors": f"{len(item.errors)} error(s)", "empty": "not a return yet"}[item.status]
+        click.echo(f"{pdf_path}  ({item.partner_name}, {item.title}: {item.lines} lines, {state})")
+    with_errors = sum(1 for item, _, _ in made.written if item.errors)
+    click.echo(f"Wrote {len(made.written)} receipt{'s' if len(made.written) != 1 else ''} "
+               f"({with_errors} with errors) into {made.folder}")
+    if made.other_problems:
+        click.echo(f"{len(made.other_problems)} problem(s) in other data files are on no receipt: "
+                   "sitegen check lists them", err=True)
 
 
 class _progress_display:

@@ -7,7 +7,6 @@ the key, what was expected and what was found; unknown keys are warnings.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from sitegen.environment import EnvironmentProblem, source_date_epoch
 from sitegen.errors import ConfigError, Problem
 from sitegen.values import date_from_text, financial_year_from_text
 
@@ -180,6 +180,8 @@ class Config:
     warnings: tuple[Problem, ...] = field(default=())
     content: ContentSettings = field(default=ContentSettings())
     accessibility: AccessibilitySettings = field(default=AccessibilitySettings())
+    source_date: dt.datetime | None = None  # SOURCE_DATE_EPOCH: what the build dates its PDFs by
+    command_line_base_url: str | None = None  # --base-url as given, which replaced [site] base_url
 
     @property
     def content_dir(self) -> Path:
@@ -241,7 +243,10 @@ def load_config(project_dir: Path, base_url: str | None = None) -> Config:
             [_problem_from_pydantic(name, raw, err) for err in exc.errors()],
         ) from exc
     warnings = tuple(_unknown_keys(name, parsed))
-    _check_source_date_epoch()
+    try:  # it dates the PDFs: a bad one is said at once, not deep in a chart
+        source_date = source_date_epoch()
+    except EnvironmentProblem as exc:
+        raise ConfigError(str(exc)) from None
     site = parsed.site
     if base_url is not None:
         try:
@@ -257,16 +262,9 @@ def load_config(project_dir: Path, base_url: str | None = None) -> Config:
         warnings=warnings,
         content=parsed.content,
         accessibility=parsed.accessibility,
+        source_date=source_date,
+        command_line_base_url=base_url,
     )
-
-
-def _check_source_date_epoch() -> None:
-    """SOURCE_DATE_EPOCH dates the PDFs; a bad one is said at once, not deep in a chart."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch and not epoch.isdigit():
-        raise ConfigError(
-            f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1 January 1970 (found {epoch!r})"
-        )
 
 
 def _problem_from_pydantic(name: str, raw: dict, err: Any) -> Problem:

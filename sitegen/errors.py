@@ -73,3 +73,8 @@ def relative_name(path: Path, project_dir: Path) -> str:
         return path.resolve().relative_to(project_dir.resolve()).as_posix()
     except ValueError:
         return str(path)
+
+
+class ReturnsError(SitegenError):
+    """A `sitegen returns` command cannot do what was asked (unknown partner, bad folder)."""
+

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from sitegen import __version__
-from sitegen.atomic import exchange
+from sitegen.build.atomic import exchange
 from sitegen.errors import Problem, SitegenError
 
 MANIFEST_NAME = ".sitegen-publish.json"
@@ -243,14 +243,16 @@ def _refuse_unless_current(project_dir: Path) -> dt.datetime:
     matches once an input, sitegen or a file of site/ has changed, and is removed when a
     build starts. Otherwise the project is checked, to name its errors if it has any.
     """
-    from sitegen.cache import CACHE_DIR, STATE, unchanged_since_last_build
+    from sitegen.build.state import last_build
 
-    if any(unchanged_since_last_build(project_dir, strict) is not None for strict in (False, True)):
-        return dt.datetime.fromtimestamp((project_dir / CACHE_DIR / STATE).stat().st_mtime, dt.UTC)
-    from sitegen.build import check  # the whole pipeline: imported only for this
+    for strict in (False, True):
+        if (found := last_build(project_dir, strict)) is not None:
+            return dt.datetime.fromtimestamp(found[1], dt.UTC)
+    from sitegen.build.pipeline import check  # the whole pipeline: imported only for this
+    from sitegen.config import load_config
 
     try:
-        check(project_dir)
+        check(load_config(project_dir))
     except SitegenError as exc:
         raise SitegenError(
             f"not published: {exc.args[0]}; site/ is an earlier build (fix these, run 'sitegen build',"

@@ -27,8 +27,8 @@ from urllib.parse import urlsplit
 
 import watchfiles
 
-from sitegen.build import build
-from sitegen.config import CONFIG_NAME
+from sitegen.build.pipeline import build
+from sitegen.config import CONFIG_NAME, load_config
 from sitegen.errors import Problem, SitegenError, relative_name
 
 EVENTS_PATH = "/__sitegen__/events"
@@ -267,7 +267,7 @@ class Preview:
             names = sorted(relative_name(Path(p), self.project_dir) for p in changed)
             self.report(f"Changed: {', '.join(names[:5])}{' …' if len(names) > 5 else ''}", False)
         try:
-            result = build(self.project_dir)
+            result = build(load_config(self.project_dir))
         except SitegenError as exc:
             self.state.record(str(exc.args[0]), exc.problems)
             self.report(f"Build failed; still serving the last good site.\nError: {exc}", True)

@@ -19,10 +19,13 @@ import warnings
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
-from sitegen.atomic import HELD
-
 Item = TypeVar("Item")
 Result = TypeVar("Result")
+
+# Descriptors whose locks this process holds (build/atomic.py's staging folder locks):
+# worker processes forked meanwhile close their copies, so that the locks end with this
+# process even if a worker outlives it.
+HELD: set[int] = set()
 
 # What the workers inherit: set just before the pool is forked, read by `_call`.
 _INHERITED: dict[str, Any] = {}

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.build import BuildResult, build
+from sitegen.build.pipeline import BuildOptions, BuildResult, Progress, build
+from sitegen.config import load_config
+from sitegen.project import Project, load_project
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).parent.parent
@@ -43,4 +45,16 @@ def copy_demo(target: Path) -> Path:
 def built_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildResult]:
     """The demo publication, built once for every test that reads it."""
     project = copy_demo(tmp_path_factory.mktemp("demo") / "project")
-    return project, build(project)
+    return project, build_folder(project)
+
+
+def build_folder(project_dir: Path, *, strict: bool = False, clean: bool = False, jobs: int | None = None,
+                 base_url: str | None = None, progress: Progress | None = None) -> BuildResult:
+    """Build the project in PROJECT_DIR as `sitegen build -C PROJECT_DIR` does: config, then build."""
+    options = BuildOptions(strict=strict, clean=clean, jobs=jobs, progress=progress)
+    return build(load_config(project_dir, base_url), options)
+
+
+def load_folder(project_dir: Path, strict: bool = False, base_url: str | None = None) -> Project:
+    """The project in PROJECT_DIR loaded, validated and computed, as a build loads it."""
+    return load_project(load_config(project_dir, base_url), strict)

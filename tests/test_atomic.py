@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import build_folder
 
-from sitegen import atomic
-from sitegen.build import build
+from sitegen.build import atomic
 from sitegen.errors import SitegenError
 
 SITEGEN = shutil.which("sitegen", path=str(Path(sys.executable).parent)) or "sitegen"
@@ -54,7 +54,7 @@ def test_exchange_swaps_two_folders_in_one_step(tmp_path: Path) -> None:
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="renameat2 is Linux's")
 def test_linux_builds_swap_with_rename_exchange(copy_fixture, monkeypatch: pytest.MonkeyPatch) -> None:
     project = copy_fixture("minimal")
-    build(project)
+    build_folder(project)
     calls: list[tuple[str, str]] = []
     real = atomic.exchange
 
@@ -63,7 +63,7 @@ def test_linux_builds_swap_with_rename_exchange(copy_fixture, monkeypatch: pytes
         return real(first, second)
 
     monkeypatch.setattr(atomic, "exchange", spy)
-    build(project, clean=True)  # a build with something to write (one with nothing to do writes nothing)
+    build_folder(project, clean=True)  # a build with something to write (one with nothing to do writes nothing)
     assert calls == [(".site-new-", "site")]
     assert leftovers(project) == []
 
@@ -72,27 +72,27 @@ def test_failure_while_writing_leaves_the_previous_site_byte_identical(
     copy_fixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project = copy_fixture("minimal")
-    build(project)
+    build_folder(project)
     before = snapshot(project / "site")
     (project / "content" / "index.md").write_text("# Changed\n\nNew text.\n", encoding="utf-8")
 
     def disk_full(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("sitegen.incremental.Outputs.file", disk_full)
+    monkeypatch.setattr("sitegen.build.outputs.Outputs.file", disk_full)
     with pytest.raises(OSError):
-        build(project)
+        build_folder(project)
     assert snapshot(project / "site") == before
     assert leftovers(project) == []
 
 
 def test_failed_build_leaves_the_previous_site_byte_identical(copy_fixture) -> None:
     project = copy_fixture("minimal")
-    build(project)
+    build_folder(project)
     before = snapshot(project / "site")
     break_the_data(project)
     with pytest.raises(SitegenError):
-        build(project)
+        build_folder(project)
     assert snapshot(project / "site") == before
     assert leftovers(project) == []
 
@@ -101,10 +101,10 @@ def test_fallback_two_renames_when_exchange_is_unavailable(
     copy_fixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project = copy_fixture("minimal")
-    build(project)
+    build_folder(project)
     monkeypatch.setattr(atomic, "exchange", lambda first, second: False)
     (project / "content" / "index.md").write_text("# Changed\n\nNew text.\n", encoding="utf-8")
-    build(project)
+    build_folder(project)
     assert "New text." in (project / "site" / "index.html").read_text(encoding="utf-8")
     assert leftovers(project) == []
 
@@ -112,7 +112,7 @@ def test_fallback_two_renames_when_exchange_is_unavailable(
 def test_crash_between_the_two_renames_is_undone_by_the_next_build(copy_fixture) -> None:
     """The fallback's one unsafe moment: site/ renamed away, staging not yet in place."""
     project = copy_fixture("minimal")
-    build(project)
+    build_folder(project)
     before = snapshot(project / "site")
     (project / "site").rename(project / ".site-old-k1ll3d")
     half = project / ".site-new-h4lf"
@@ -120,14 +120,14 @@ def test_crash_between_the_two_renames_is_undone_by_the_next_build(copy_fixture)
     (half / "index.html").write_text("half written")
     break_the_data(project)  # and the next build fails too: the old site must come back
     with pytest.raises(SitegenError):
-        build(project)
+        build_folder(project)
     assert snapshot(project / "site") == before
     assert leftovers(project) == []
 
 
 def test_leftovers_beside_a_complete_site_are_removed(copy_fixture) -> None:
     project = copy_fixture("minimal")
-    build(project)
+    build_folder(project)
     before = snapshot(project / "site")
     (project / ".site-old-x").mkdir()
     (project / ".site-new-y").mkdir()
@@ -165,7 +165,7 @@ def test_sigkill_at_any_moment_leaves_a_whole_site(copy_fixture, tmp_path: Path)
     """
     project = copy_fixture("minimal")
     _heavy_project(project)
-    build(project)
+    build_folder(project)
     old = snapshot(project / "site")
     pristine = tmp_path / "old-site"
     shutil.copytree(project / "site", pristine)
@@ -206,6 +206,6 @@ def test_sigkill_at_any_moment_leaves_a_whole_site(copy_fixture, tmp_path: Path)
     assert any("staging left" in o for o in outcomes), outcomes  # one at least while writing
     break_the_data(project)
     with pytest.raises(SitegenError):
-        build(project)  # a failing build still tidies up after the killed ones
+        build_folder(project)  # a failing build still tidies up after the killed ones
     assert leftovers(project) == []
     assert snapshot(project / "site") == old

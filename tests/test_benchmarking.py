@@ -23,11 +23,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from conftest import build_folder, load_folder
 from pypdf import PdfReader
 
-from sitegen.benchmarking import quartile_of, quartiles, traffic_light
-from sitegen.build import build, load_project
 from sitegen.errors import ContentError, DataError, TemplateError
+from sitegen.rules.benchmarking import quartile_of, quartiles, traffic_light
 
 FIXTURE = Path(__file__).parent / "fixtures" / "benchmarking"
 D = Decimal
@@ -35,7 +35,7 @@ D = Decimal
 
 @pytest.fixture(scope="module")
 def tables():
-    return load_project(FIXTURE).tables
+    return load_folder(FIXTURE).tables
 
 
 def by_partner(table, **wanted) -> dict[str, dict]:
@@ -198,7 +198,7 @@ def test_bad_benchmarking_data_is_reported_by_file_line_and_column(tmp_path: Pat
         "Conference,02/12/2011,,Guildhall,,,\n"
         "Conference,2011-12-02,,Guildhall,,,\n", encoding="utf-8")
     with pytest.raises(DataError) as caught:
-        load_project(project)
+        load_folder(project)
     assert sorted(str(p) for p in caught.value.problems) == [
         "data/events.csv:2: date: not a valid date ('31/13/2011'; expected a date as YYYY-MM-DD or DD/MM/YYYY)",
         "data/events.csv:4: date: duplicate row for Conference, 2011-12-02 (first at data/events.csv:3)",
@@ -229,7 +229,7 @@ def test_a_missing_required_column_of_a_new_file(tmp_path: Path) -> None:
     (project / "data" / "unit_costs.csv").write_text(
         "partner_id,service,year,net_cost,population,performance\na,bins,2010-11,1,1,1\n", encoding="utf-8")
     with pytest.raises(DataError) as caught:
-        load_project(project)
+        load_folder(project)
     assert [str(p) for p in caught.value.problems] == [
         "data/unit_costs.csv:1: net_cost_gbp: required column is missing; did you mean 'net_cost'?"]
 
@@ -241,7 +241,7 @@ def test_an_article_outside_an_edition_is_an_error(tmp_path: Path) -> None:
     (project / "content" / "news" / "2011-autumn" / "bad.md").write_text(
         "---\ntitle: Bad\nlayout: article\nsection: gossip\n---\nText.\n", encoding="utf-8")
     with pytest.raises(ContentError) as caught:
-        load_project(project)
+        load_folder(project)
     messages = sorted(str(p) for p in caught.value.problems)
     assert messages[0].startswith("content/news/2011-autumn/bad.md:4: section: Input should be 'feature', 'news' or")
     assert messages[1] == ("content/stray.md:3: layout: an article belongs in the folder of a newsletter edition "
@@ -255,7 +255,7 @@ def test_an_article_outside_an_edition_is_an_error(tmp_path: Path) -> None:
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = tmp_path_factory.mktemp("benchmarking") / "project"
     shutil.copytree(FIXTURE, project)
-    build(project)
+    build_folder(project)
     return project / "site"
 
 
@@ -334,8 +334,8 @@ def test_newsletter_pdf_is_two_columns_with_page_references(site: Path) -> None:
 
 
 def test_quadrant_chart_names_its_quadrants_and_every_point() -> None:
-    from sitegen.charts import chart_svg
-    from sitegen.tables import Column
+    from sitegen.render.charts import chart_svg
+    from sitegen.tables.table import Column
 
     records = [{"partner_name": "A District Council", "across": D("12.5"), "up": D(60)},
                {"partner_name": "E District Council", "across": D(-25), "up": D(30)},
@@ -354,7 +354,7 @@ def test_quadrant_chart_names_its_quadrants_and_every_point() -> None:
 def test_an_indicator_with_decimals_is_never_truncated_in_json() -> None:
     import pandas as pd
 
-    from sitegen.tables import Column, Table
+    from sitegen.tables.table import Column, Table
 
     table = Table("t", "T", (Column("performance", "count"),),
                   pd.DataFrame({"performance": [D("8.25"), D(12)]}), ())
@@ -372,10 +372,10 @@ def test_a_problem_inside_an_article_is_reported_at_the_article_and_its_line(tmp
     lines = second.read_text(encoding="utf-8").splitlines()
     wanted = next(number for number, text in enumerate(lines, start=1) if "no_such_table" in text)
     with pytest.raises(TemplateError) as caught:
-        build(project)
+        build_folder(project)
     assert [(p.file, p.line) for p in caught.value.problems] == [("content/news/2011-autumn/second.md", wanted)]
     second.write_text(second.read_text(encoding="utf-8").replace("{{ table('no_such_table') }}", "[gone](../nowhere/)"),
                       encoding="utf-8")
     with pytest.raises(ContentError) as broken:
-        build(project)
+        build_folder(project)
     assert [(p.file, p.line) for p in broken.value.problems] == [("content/news/2011-autumn/second.md", wanted)]

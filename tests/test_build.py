@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from html import unescape
 from pathlib import Path
 
@@ -20,8 +21,8 @@ def test_demo_builds_site_and_papers(built_demo) -> None:
     assert (site / "papers" / "report.pdf").is_file()
     assert result.pages == len(list(site.rglob("index.html")))
     assert [str(w) for w in result.warnings] == [
-        "data/returns/valeshire-homes-2009-10-actual.csv:2: warning: partner_id: partner 'valeshire-homes' "
-        "is not in the target: its returns are shown but not totalled",
+        ("data/returns/valeshire-homes-2009-10-actual.csv:2: warning: partner_id: partner 'valeshire-homes' "
+         "is not in the target: its returns are shown but not totalled"),
     ]
 
 
@@ -41,7 +42,7 @@ def test_every_page_links_only_inside_the_site(built_demo) -> None:
 
 
 def test_table_csv_published_equals_sitegen_table(built_demo) -> None:
-    project, result = built_demo
+    project, _ = built_demo
     for name in ("ni179", "ni179_total", "returns_missing", "workstreams", "spend_split", "rag_summary",
                  "uor_distribution", "return_lines"):
         printed = CliRunner().invoke(main, ["table", name, "--format", "csv", "-C", str(project)])
@@ -82,9 +83,19 @@ def test_report_pdf_reads_back(built_demo) -> None:
 
 
 def test_rebuild_replaces_the_site_whole(built_demo, tmp_path: Path) -> None:
-    project, _ = built_demo
+    """A file left in site/ by hand is gone after the next build, and every built file is still there.
+
+    Works on a copy of the built demo (site/ and the build's cache included), so the
+    session's shared demo is never changed under the tests that read it.
+    """
+    shared, _ = built_demo
+    project = tmp_path / "demo"
+    shutil.copytree(shared, project, symlinks=True)
+    built_files = sorted(p.relative_to(project / "site").as_posix() for p in (project / "site").rglob("*"))
     stray = project / "site" / "stray.html"
-    stray.write_text("left over")
+    stray.write_text("left over", encoding="utf-8")
     result = CliRunner().invoke(main, ["build", "-C", str(project)])
-    assert result.exit_code == 0
+    assert result.exit_code == 0, result.output
     assert not stray.exists()
+    assert sorted(p.relative_to(project / "site").as_posix() for p in (project / "site").rglob("*")) == built_files
+    assert not (shared / "site" / "stray.html").exists()

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -19,6 +19,14 @@ from sitegen.cli import main
 def run(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(main, list(args))
     return result.exit_code, result.stdout, result.stderr
+
+
+def test_the_return_types_offered_are_the_contract_s() -> None:
+    """`sitegen returns … --type` offers exactly the return types the data contract accepts."""
+    from sitegen.cli import RETURN_TYPES
+    from sitegen.data.contract import RETURN_TYPES as CONTRACT_RETURN_TYPES
+
+    assert RETURN_TYPES == CONTRACT_RETURN_TYPES
 
 
 def test_version() -> None:

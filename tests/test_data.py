@@ -16,9 +16,9 @@ import openpyxl
 import pytest
 
 from sitegen.config import load_config
-from sitegen.data import Dataset, load_data
+from sitegen.data.load import Dataset, load_data
 from sitegen.errors import DataError
-from sitegen.tables import compute_tables
+from sitegen.tables.compute import compute_tables
 
 TOML = '[site]\ntitle = "T"\n'
 
@@ -389,8 +389,8 @@ def test_every_problem_is_reported_at_once(tmp_path: Path, monkeypatch: pytest.M
     # Every kind of bad input above except a missing required file (partners.csv and
     # returns are needed for the cross-file checks), in one data folder. Big files have
     # their columns typed on two threads: the problems and their order are the same.
-    monkeypatch.setattr("sitegen.data.PARALLEL_ROWS", 0 if two_at_a_time else 10**12)
-    monkeypatch.setattr("sitegen.data.available_cores", lambda: 2)
+    monkeypatch.setattr("sitegen.data.load.PARALLEL_ROWS", 0 if two_at_a_time else 10**12)
+    monkeypatch.setattr("sitegen.data.load.available_cores", lambda: 2)
     partners = (
         "partner_id,name,sector,baseline_gbp,in_target\n"
         "city,City Council,city,100000,yes\n"

@@ -26,9 +26,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sitegen.config import load_config
-from sitegen.data import load_data
+from sitegen.data.load import load_data
 from sitegen.errors import DataError
-from sitegen.tables import compute_tables
+from sitegen.tables.compute import compute_tables
 
 RETURNS = "data/returns.csv"
 HEADER = ["partner_id", "year", "return_type", "gain_ref", "description", "workstream", "spend", "kind",

@@ -26,20 +26,20 @@ from typing import Any
 import pytest
 import tinyhtml5
 from click.testing import CliRunner
+from conftest import build_folder, load_folder
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 from pypdf import PdfReader
 from weasyprint import HTML
 
-from sitegen.build import build, load_project
 from sitegen.cli import main
 from sitegen.config import ContentSettings, load_config
-from sitegen.content import PageMeta
+from sitegen.content.pages import PageMeta
 from sitegen.errors import ContentError, PdfError
-from sitegen.pdf import PROJECT_URL, ProjectFetcher, render_pdf
-from sitegen.render import PageDependencies, Renderer
-from sitegen.sanitize import clean_html
+from sitegen.pdf.layout import PROJECT_URL, ProjectFetcher, render_pdf
+from sitegen.render.pages import PageDependencies, Renderer
+from sitegen.render.sanitize import clean_html
 
 SCRIPT_NAME = 'Alpha <script>alert("name")</script> <img src=x onerror=alert(1)> Council'
 MARKDOWN_NAME = "Beta [click me](javascript:alert(2)) Council"
@@ -79,7 +79,7 @@ def hostile_data(copy_fixture) -> Path:
             '\n{{ table("return_lines", columns=["partner_name", "description"], caption="Lines") }}\n\n'
             '{% for row in rows("ni179") %}- Partner: {{ row.partner_name }}\n{% endfor %}\n'
             '\nFirst line: {{ value("return_lines", "description", gain_ref="A1") }}\n')
-    build(project)
+    build_folder(project)
     return project
 
 
@@ -143,7 +143,7 @@ Text with <abbr title="Value for money">VfM</abbr> and <span style="color: #b00"
 
 
 def _rendered(project: Path, page_name: str, allow_scripts: bool = False) -> str:
-    loaded = load_project(project)
+    loaded = load_folder(project)
     config = dataclasses.replace(loaded.config, content=ContentSettings(allow_scripts=allow_scripts))
     renderer = Renderer(config, loaded.tables, loaded.content)
     page = next(p for p in loaded.content.pages if p.source_name == page_name)
@@ -153,7 +153,7 @@ def _rendered(project: Path, page_name: str, allow_scripts: bool = False) -> str
 def test_script_handlers_and_javascript_urls_are_removed(copy_fixture) -> None:
     project = copy_fixture("minimal")
     write(project / "content" / "raw.md", AUTHOR_HTML)
-    build(project)
+    build_folder(project)
     html = (project / "site" / "raw" / "index.html").read_text(encoding="utf-8")
     body = html.split('<div class="prose">', 1)[1]
     for removed in ("<script", "owned", "onclick", "onmouseover", "javascript", "steal", "<iframe",
@@ -243,7 +243,7 @@ def test_everything_sitegen_emits_survives_the_sanitizer(copy_fixture) -> None:
 
 def test_the_demo_pages_are_unchanged_by_the_sanitizer(built_demo) -> None:
     project, _ = built_demo
-    loaded = load_project(project)
+    loaded = load_folder(project)
     permissive = dataclasses.replace(loaded.config, content=ContentSettings(allow_scripts=True))
     renderer = Renderer(permissive, loaded.tables, loaded.content)
     for page in loaded.content.pages:
@@ -310,7 +310,7 @@ def test_a_paper_pointing_outside_fails_the_build_naming_it(
 
 def _pdf_of(project: Path) -> bytes:
     """The paper made into a PDF directly: the fetcher's own defence, without the link check."""
-    loaded = load_project(project)
+    loaded = load_folder(project)
     renderer = Renderer(loaded.config, loaded.tables, loaded.content)
     page = next(p for p in loaded.content.pages if p.source_name == "content/paper.md")
     return render_pdf(renderer, renderer.render_page(page))
@@ -411,7 +411,7 @@ def test_files_inside_the_project_still_load(copy_fixture) -> None:
     project = copy_fixture("minimal")
     write(project / "content" / "files" / "budget.csv", "item,amount\nStaff,12000\n")
     _paper(project, '<a rel="attachment" href="../files/budget.csv">the budget</a>')  # the page is paper/
-    build(project)
+    build_folder(project)
     reader = PdfReader(project / "site" / "papers" / "paper.pdf")
     assert _attached(reader) == ["budget.csv"]
 
@@ -436,7 +436,7 @@ def test_a_slug_that_could_leave_the_site_is_refused(copy_fixture, slug: str) ->
     project = copy_fixture("minimal")
     write(project / "content" / "paper.md", f"---\ntitle: Paper\nslug: '{slug}'\n---\n\nText.\n")
     with pytest.raises(ContentError) as caught:
-        build(project)
+        build_folder(project)
     [problem] = caught.value.problems
     assert (problem.file, problem.line, problem.column) == ("content/paper.md", 3, "slug")
     assert not (project / "site").exists()
@@ -445,7 +445,7 @@ def test_a_slug_that_could_leave_the_site_is_refused(copy_fixture, slug: str) ->
 def test_an_absolute_slug_stays_inside_the_site(copy_fixture) -> None:
     project = copy_fixture("minimal")
     write(project / "content" / "paper.md", "---\ntitle: Paper\nslug: /etc/passwd\n---\n\nText.\n")
-    build(project)
+    build_folder(project)
     assert (project / "site" / "etc" / "passwd" / "index.html").is_file()
 
 

@@ -3,17 +3,19 @@ byte for byte the site a clean build makes from the same inputs."""
 
 from __future__ import annotations
 
+import contextlib
 import os
-import pickle
+import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import build_folder
 
-from sitegen import links
-from sitegen.build import BuildResult, build
-from sitegen.cache import CACHE_DIR, INDEX, STATE
+from sitegen.build import links
+from sitegen.build.pipeline import BuildResult
+from sitegen.build.state import CACHE_DIR, DATABASE, BuildState
 from sitegen.errors import ContentError
 
 
@@ -23,9 +25,9 @@ def snapshot(site: Path) -> dict[str, bytes]:
 
 def rebuilt_matches_clean(project: Path) -> BuildResult:
     """Build incrementally, then clean, and require the very same files."""
-    result = build(project)
+    result = build_folder(project)
     incremental = snapshot(project / "site")
-    build(project, clean=True)
+    build_folder(project, clean=True)
     clean = snapshot(project / "site")
     assert incremental.keys() == clean.keys()
     differing = [name for name in clean if clean[name] != incremental[name]]
@@ -36,7 +38,7 @@ def rebuilt_matches_clean(project: Path) -> BuildResult:
 @pytest.fixture
 def built(copy_fixture: Callable[[str], Path]) -> Path:
     project = copy_fixture("minimal")
-    first = build(project)
+    first = build_folder(project)
     assert first.kept == 0 and first.made > 0
     return project
 
@@ -49,7 +51,7 @@ def edit(path: Path, old: str, new: str) -> None:
 
 def test_a_rebuild_with_no_change_makes_nothing(built: Path) -> None:
     before = snapshot(built / "site")
-    result = build(built)
+    result = build_folder(built)
     assert result.made == 0
     assert result.kept == len(before)
     assert snapshot(built / "site") == before
@@ -105,7 +107,7 @@ def test_changing_the_settings_remakes_everything_made_from_them(built: Path) ->
 
 def test_a_removed_page_leaves_the_site(built: Path) -> None:
     (built / "content" / "extra.md").write_text("---\ntitle: Extra\n---\n\nFor a while.\n")
-    build(built)
+    build_folder(built)
     assert (built / "site" / "extra" / "index.html").is_file()
     (built / "content" / "extra.md").unlink()
     rebuilt_matches_clean(built)
@@ -125,56 +127,68 @@ def test_a_file_edited_inside_site_is_made_again(built: Path) -> None:
     index = built / "site" / "index.html"
     original = index.read_bytes()
     index.write_bytes(b"edited by hand")
-    result = build(built)
+    result = build_folder(built)
     assert result.made == 1
     assert index.read_bytes() == original
 
 
 def test_clean_makes_everything(built: Path) -> None:
     files = len(snapshot(built / "site"))
-    result = build(built, clean=True)
+    result = build_folder(built, clean=True)
     assert result.kept == 0 and result.made == files
 
 
-def test_a_damaged_cache_means_a_clean_build(built: Path, caplog: pytest.LogCaptureFixture) -> None:
-    (built / CACHE_DIR / INDEX).write_bytes(b"not a pickle")
-    (built / CACHE_DIR / STATE).write_text("{not json")
-    result = build(built)
+def test_a_damaged_state_means_a_clean_build(built: Path, caplog: pytest.LogCaptureFixture) -> None:
+    database = built / CACHE_DIR / DATABASE
+    for suffix in ("-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    database.write_bytes(b"not a database" * 100)
+    result = build_folder(built)
     assert result.kept == 0
-    assert "ignoring the build cache" in caplog.text
-    assert pickle.loads((built / CACHE_DIR / INDEX).read_bytes())["format"]  # written afresh
+    assert "ignoring the build state" in caplog.text
+    assert build_folder(built).made == 0  # written afresh: the next build keeps everything
 
 
-def test_a_failed_rebuild_keeps_the_cache_of_the_last_good_build(built: Path) -> None:
-    index = built / CACHE_DIR / INDEX
-    before = index.read_bytes()
+def test_a_state_from_another_sitegen_means_a_clean_build(built: Path) -> None:
+    with sqlite3.connect(built / CACHE_DIR / DATABASE) as database:
+        database.execute("UPDATE facts SET value = '0.0.1' WHERE name = 'version'")
+    assert build_folder(built).kept == 0
+
+
+def test_a_failed_rebuild_keeps_the_records_of_the_last_good_build(built: Path) -> None:
+    before = _records(built)
     edit(built / "content" / "index.md", "\n\n", "\n\n{{ table('no_such_table') }}\n\n")
     with pytest.raises(Exception):
-        build(built)
-    assert index.read_bytes() == before
+        build_folder(built)
+    assert _records(built) == before
+
+
+def _records(project: Path) -> list[tuple[str, bytes, str]]:
+    with contextlib.closing(sqlite3.connect(project / CACHE_DIR / DATABASE)) as database:
+        return database.execute("SELECT output, record, digest FROM outputs ORDER BY output").fetchall()
 
 
 def test_the_same_build_in_one_process_and_in_several(copy_fixture: Callable[[str], Path]) -> None:
     project = copy_fixture("minimal")
     for number in range(30):  # enough pages for the worker pool to be used
         (project / "content" / f"note-{number:02d}.md").write_text(f"---\ntitle: Note {number}\n---\n\nNote {number}.\n")
-    build(project, jobs=1, clean=True)
+    build_folder(project, jobs=1, clean=True)
     alone = snapshot(project / "site")
-    build(project, jobs=2, clean=True)
+    build_folder(project, jobs=2, clean=True)
     assert snapshot(project / "site") == alone
 
 
 @pytest.mark.skipif(not hasattr(os, "link"), reason="hard links")
 def test_kept_files_are_hard_links_not_copies(built: Path) -> None:
     before = (built / "site" / "index.html").stat().st_ino
-    build(built)
+    build_folder(built)
     assert (built / "site" / "index.html").stat().st_ino == before
 
 
 def test_touching_a_file_without_changing_it_makes_nothing(built: Path) -> None:
     index = built / "content" / "index.md"
     index.write_bytes(index.read_bytes())  # a new modification time, the same text
-    result = build(built)
+    result = build_folder(built)
     assert result.made == 0
 
 
@@ -196,10 +210,10 @@ def test_a_build_with_nothing_to_do_loads_nothing(built: Path) -> None:
 
 def test_a_kept_page_is_checked_again_when_an_anchor_it_links_to_goes(built: Path) -> None:
     edit(built / "content" / "index.md", "## Budget", "See [the purpose](paper/#purpose).\n\n## Budget")
-    build(built)
+    build_folder(built)
     edit(built / "content" / "paper.md", "## Purpose", "## Aim")  # index.md itself is unchanged
     with pytest.raises(ContentError) as caught:
-        build(built)
+        build_folder(built)
     assert [(p.file, p.message) for p in caught.value.problems] == [
         ("content/index.md", "broken link 'paper/#purpose': paper/ has no anchor #purpose")]
 
@@ -209,29 +223,29 @@ def test_a_kept_page_is_not_checked_again_when_only_other_pages_anchors_change(b
     checked: list[str] = []
     original = links._broken
     monkeypatch.setattr(links, "_broken", lambda link, page_url, *rest: checked.append(page_url) or original(link, page_url, *rest))
-    build(built)
+    build_folder(built)
     assert set(checked) == {"paper/"}
 
 
 def test_a_clean_build_trusts_nothing_in_the_folder_it_recycles(built: Path) -> None:
     edit(built / "content" / "index.md", "\n\n", "\n\nA new sentence.\n\n")
-    build(built)  # the site before last is now kept as previous-site
+    build_folder(built)  # the site before last is now kept as previous-site
     kept = built / CACHE_DIR / "previous-site"
     assert (kept / "index.html").is_file()
     (kept / "stray.html").write_text("left behind", encoding="utf-8")
     (kept / "index.html").unlink()
     (kept / "index.html").write_text("tampered", encoding="utf-8")
     expected = snapshot(built / "site")
-    result = build(built, clean=True)
+    result = build_folder(built, clean=True)
     assert result.kept == 0
     assert snapshot(built / "site") == expected
 
 
 def test_replaced_files_are_set_aside_and_deleted_after_the_build(built: Path) -> None:
     edit(built / "content" / "index.md", "\n\n", "\n\nFirst.\n\n")
-    build(built)
+    build_folder(built)
     edit(built / "content" / "index.md", "First.", "Second.")
-    build(built)  # recycles the first site: its index.html is set aside, not deleted in the build
+    build_folder(built)  # recycles the first site: its index.html is set aside, not deleted in the build
     cache = built / CACHE_DIR
     assert not (cache / "trash").exists()  # handed to the background process
     deadline = time.monotonic() + 30
@@ -246,20 +260,18 @@ def test_editing_a_paper_of_an_agenda_pack_lays_out_that_paper_alone_again(built
     (built / "content" / "meeting.md").write_text(
         "---\ntitle: Meeting\nlayout: meeting\ndate: 2009-06-10\nmeeting: Steering group\n"
         "items:\n  - paper: paper\n  - paper: second\n---\n\nThe meeting.\n")
-    build(built)
-    parts = built / CACHE_DIR / "pack-parts" / "meeting"
-    before = {path.name: path.stat().st_mtime_ns for path in parts.glob("*.pdf")}
+    build_folder(built)
+    parts = BuildState.open(built).parts("papers/meeting.pdf", "")
+    before = set(parts.stored())
     assert len(before) == 2
     edit(built / "content" / "second.md", "The second paper.", "The second paper, edited.")
-    result = build(built)
+    result = build_folder(built)
     assert result.made == 3  # second/index.html, the pack and the search index
-    after = {path.name: path.stat().st_mtime_ns for path in parts.glob("*.pdf")}
-    kept = before.keys() & after.keys()
-    assert len(after) == 2 and len(kept) == 1  # the unchanged paper's part is the last build's
-    assert all(before[name] == after[name] for name in kept)
+    after = set(parts.stored())
+    assert len(after) == 2 and len(before & after) == 1  # the unchanged paper's part is the last build's
     incremental = snapshot(built / "site")
-    build(built, clean=True)
+    build_folder(built, clean=True)
     assert snapshot(built / "site") == incremental
     (built / "content" / "meeting.md").unlink()
-    build(built)
-    assert not parts.exists()  # a meeting gone takes its pack's parts with it
+    build_folder(built)
+    assert parts.stored() == []  # a meeting gone takes its pack's parts with it

@@ -90,7 +90,7 @@ def test_a_table_written_in_chunks_is_the_table_written_whole(monkeypatch: pytes
     import pandas as pd
     import simplejson
 
-    from sitegen.tables import Column, Table, json_value, plain_value
+    from sitegen.tables.table import Column, Table, json_value, plain_value
 
     frame = pd.DataFrame({
         "partner_id": pd.Series(["a", "b", "a", "c", "b"], dtype="category"),
@@ -104,7 +104,7 @@ def test_a_table_written_in_chunks_is_the_table_written_whole(monkeypatch: pytes
     columns = (Column("partner_id"), Column("description"), Column("year", "year"), Column("counts", "bool"),
                Column("first_impact", "date"), Column("gross_gbp", "money"), Column("target_gbp", "money"))
     table = Table("t", "T", columns, frame, ("data/x.csv",), micro=("gross_gbp",))
-    monkeypatch.setattr("sitegen.tables.CHUNK_ROWS", 2)
+    monkeypatch.setattr("sitegen.tables.table.CHUNK_ROWS", 2)
 
     rows = table.records()
     assert rows[1]["gross_gbp"] == Decimal("-0.004")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import markdown
 
-from sitegen.numbering import NumberedParagraphs
+from sitegen.render.numbering import NumberedParagraphs
 
 
 def convert(text: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import sqlite3
 import subprocess
 from collections import Counter
 from collections.abc import Mapping
@@ -18,24 +19,23 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from conftest import copy_demo
+from conftest import copy_demo, load_folder
 from pypdf import PdfReader
 from test_publications import outline
 
-from sitegen import pack as pack_module
-from sitegen import pdf
-from sitegen.build import load_project
+from sitegen.build.state import CACHE_DIR, DATABASE, BuildState
+from sitegen.content.agenda import agenda
 from sitegen.errors import PdfError
-from sitegen.pack import (
+from sitegen.pdf import layout as pdf
+from sitegen.pdf import packs as pack_module
+from sitegen.pdf.packs import (
     PackAssemblyError,
-    PartCache,
-    agenda,
     assemble_pack,
     numbered_margin_boxes,
     pack_html,
     render_pack,
 )
-from sitegen.render import RenderedPage, Renderer
+from sitegen.render.pages import THEME_DIR, RenderedPage, Renderer
 
 MEETING = "meetings/2011-07-14/"
 
@@ -49,7 +49,7 @@ class Demo:
 
 
 def load_demo(project: Path) -> Demo:
-    loaded = load_project(project)
+    loaded = load_folder(project)
     renderer = Renderer(loaded.config, loaded.tables, loaded.content)
     meeting = loaded.content.page_at(MEETING)
     assert meeting is not None
@@ -266,9 +266,9 @@ def test_unchanged_papers_are_not_laid_out_again(demo: Demo, assembled: bytes, t
         return real(*args, **kwargs)
 
     monkeypatch.setattr(pdf, "lay_out_pdf", counting)
-    cache = PartCache(tmp_path / "parts", "inputs")
+    cache = BuildState.open(tmp_path).parts("meeting.pdf", "inputs")
     first = render_pack(demo.renderer, demo.meeting, demo.rendered, jobs=1, parts_cache=cache)
-    assert first == assembled and len(laid_out) == 2 and len(list(cache.folder.glob("*.pdf"))) == 2
+    assert first == assembled and len(laid_out) == 2 and len(cache.stored()) == 2
     laid_out.clear()
     assert render_pack(demo.renderer, demo.meeting, demo.rendered, jobs=1, parts_cache=cache) == assembled
     assert laid_out == []  # both papers from the cache
@@ -280,24 +280,24 @@ def test_unchanged_papers_are_not_laid_out_again(demo: Demo, assembled: bytes, t
     updated = render_pack(demo.renderer, demo.meeting, changed, jobs=1, parts_cache=cache)
     assert laid_out == [demo.rendered[url].page.source_name]
     assert "Added since." in "".join(page.extract_text() for page in PdfReader(io.BytesIO(updated)).pages)
-    assert len(list(cache.folder.glob("*.pdf"))) == 2
-    # A damaged file is laid out again, not used.
+    assert len(cache.stored()) == 2
+    # A damaged part is laid out again, not used.
     laid_out.clear()
-    damaged = min(cache.folder.glob("*.pdf"))
-    damaged.write_bytes(damaged.read_bytes()[:-100])
+    with sqlite3.connect(tmp_path / CACHE_DIR / DATABASE) as database:
+        database.execute("UPDATE parts SET pdf = substr(pdf, 1, length(pdf) - 100) WHERE key = ?", (cache.stored()[0],))
     assert render_pack(demo.renderer, demo.meeting, changed, jobs=1, parts_cache=cache) == updated
-    assert len(laid_out) == 1 and len(list(cache.folder.glob("*.pdf"))) == 2
+    assert len(laid_out) == 1 and len(cache.stored()) == 2
     # --clean: nothing taken from the cache.
     laid_out.clear()
     render_pack(demo.renderer, demo.meeting, demo.rendered, jobs=1,
-                parts_cache=PartCache(cache.folder, "inputs", use_previous=False))
+                parts_cache=BuildState.open(tmp_path, use_previous=False).parts("meeting.pdf", "inputs"))
     assert len(laid_out) == 2
 
 
 def test_page_numbers_are_wherever_the_print_stylesheet_puts_them(tmp_path: Path) -> None:
     """A project's print.css numbering its pages top right: the pack follows it."""
     project = copy_demo(tmp_path / "project")
-    theme_css = (Path(pdf.__file__).parent / "theme" / "static" / "css" / "print.css").read_text(encoding="utf-8")
+    theme_css = (THEME_DIR / "static" / "css" / "print.css").read_text(encoding="utf-8")
     css = theme_css.replace('@top-right { content: string(section);', '@top-right { content: "p. " counter(page);')
     css = css.replace('@bottom-center { content: "Page " counter(page) " of " counter(pages);',
                       '@bottom-center { content: string(section);')

@@ -22,17 +22,12 @@ from pypdf import PdfReader
 
 from sitegen.cli import main
 from sitegen.config import load_config
-from sitegen.data import load_data, read_data
+from sitegen.data.load import load_data, read_data
 from sitegen.errors import DataError
-from sitegen.partner_returns import (
-    CHASING_COLUMNS,
-    RETURN_COLUMNS,
-    carried_over,
-    chasing_list,
-    receipts,
-    return_deadline,
-)
-from sitegen.tables import compute_tables
+from sitegen.returns.receipts import receipts
+from sitegen.returns.templates import RETURN_COLUMNS, carried_over
+from sitegen.rules.returns import CHASING_COLUMNS, chasing_list, return_deadline
+from sitegen.tables.compute import compute_tables
 
 HEADER = ",".join(RETURN_COLUMNS) + "\n"
 

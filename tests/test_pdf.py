@@ -9,10 +9,10 @@ from xml.etree import ElementTree
 
 import pytest
 from click.testing import CliRunner
+from conftest import build_folder
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, BooleanObject, DictionaryObject, IndirectObject
 
-from sitegen.build import build
 from sitegen.cli import main
 from sitegen.errors import SitegenError
 
@@ -20,7 +20,7 @@ from sitegen.errors import SitegenError
 @pytest.fixture
 def built_minimal(copy_fixture) -> Path:
     project = copy_fixture("minimal")
-    build(project)
+    build_folder(project)
     return project
 
 
@@ -44,7 +44,7 @@ def test_long_paper_numbers_every_page(copy_fixture) -> None:
     config = project / "sitegen.toml"
     config.write_text(config.read_text(encoding="utf-8") + '[pdf]\nheader = "Test Partnership papers"\n',
                       encoding="utf-8")
-    build(project)
+    build_folder(project)
     reader = PdfReader(project / "site" / "papers" / "long.pdf")
     count = len(reader.pages)
     assert count >= 3
@@ -63,7 +63,7 @@ def test_pdf_refuses_files_outside_the_project(copy_fixture, tmp_path: Path) -> 
     (project / "site").mkdir()
     (project / "site" / "keep.txt").write_text("published")
     with pytest.raises(SitegenError) as caught:  # the link check sees it before the PDF fetcher
-        build(project)
+        build_folder(project)
     assert str(caught.value.problems[0]) == (
         f"content/paper.md:6: missing image '{secret.as_uri()}': a file on this computer, which readers"
         " of the site cannot open")
@@ -162,7 +162,7 @@ def test_the_configured_language_and_page_title_reach_papers_and_receipts(copy_f
     config = project / "sitegen.toml"
     config.write_text(config.read_text(encoding="utf-8").replace(
         'partnership = "Test Partnership"', 'partnership = "Test Partnership"\nlanguage = "cy-GB"'), encoding="utf-8")
-    build(project)
+    build_folder(project)
     kinds, outline = assert_accessible(project / "site" / "papers" / "paper.pdf", "Steering group paper", "cy-GB")
     assert outline == ["Steering group paper", "Purpose"]
     assert kinds["TH"] == 2 and kinds["TD"] >= 4

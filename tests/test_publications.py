@@ -6,11 +6,10 @@ import re
 from pathlib import Path
 
 from click.testing import CliRunner
+from conftest import copy_demo, load_folder
 from pypdf import PdfReader
 
-from sitegen.build import load_project
 from sitegen.cli import main
-from conftest import copy_demo
 
 
 def outline(reader: PdfReader) -> list[tuple[int, str, int]]:
@@ -139,7 +138,7 @@ def test_every_figure_shown_is_in_its_table(built_demo) -> None:
     """Every number in every data table of every page is a value `sitegen table` prints."""
     project, _ = built_demo
     site = project / "site"
-    tables = load_project(project).tables  # what `sitegen table NAME --format csv` prints
+    tables = load_folder(project).tables  # what `sitegen table NAME --format csv` prints
     printed: dict[str, set[str]] = {}
     checked = 0
     for page in site.rglob("index.html"):

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import build_folder
 
 from sitegen import publish as publishing
-from sitegen.build import build
 from sitegen.cli import main
 from sitegen.errors import SitegenError
 from sitegen.publish import MANIFEST_NAME, publish, rollback, settle, sibling, verify
@@ -44,13 +44,13 @@ def beside(dest: Path) -> list[str]:
 
 def change_home_page(project: Path, text: str) -> None:
     (project / "content" / "index.md").write_text(f"# Home\n\n{text}\n", encoding="utf-8")
-    build(project)
+    build_folder(project)
 
 
 @pytest.fixture
 def built(copy_fixture) -> Path:
     project = copy_fixture("minimal")
-    build(project)
+    build_folder(project)
     return project
 
 
@@ -131,7 +131,7 @@ def test_a_site_older_than_its_inputs_is_not_published_until_rebuilt(built: Path
     with pytest.raises(SitegenError, match="site/ is not the build of the project as it is now"):
         publish(built, dest)
     assert not dest.exists()
-    build(built)
+    build_folder(built)
     publish(built, dest)
     assert b"Edited." in (dest / "paper" / "index.html").read_bytes()
 
@@ -263,7 +263,7 @@ def test_sigkill_mid_publish_leaves_dest_whole(built: Path, dest: Path) -> None:
     and the old one kept beside it.
     """
     _bulky(built)
-    build(built)
+    build_folder(built)
     publish(built, dest)
     old = site_files(dest)
     change_home_page(built, "The new edition.")

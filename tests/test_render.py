@@ -5,15 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import load_folder
 
-from sitegen.build import load_project
 from sitegen.errors import TemplateError
-from sitegen.render import Renderer, relative_url
+from sitegen.render.pages import Renderer, relative_url
 
 
 def render_body(project: Path, body: str) -> str:
     (project / "content" / "index.md").write_text(f"---\ntitle: T\n---\n\n{body}\n", encoding="utf-8")
-    loaded = load_project(project)
+    loaded = load_folder(project)
     renderer = Renderer(loaded.config, loaded.tables, loaded.content)
     return renderer.render_page(loaded.content.page_at("")).body_html
 
@@ -69,7 +69,7 @@ def test_same_table_twice_gets_unique_anchors(minimal: Path) -> None:
 def test_download_links_are_relative_to_the_page(minimal: Path) -> None:
     (minimal / "content" / "deep").mkdir()
     (minimal / "content" / "deep" / "page.md").write_text('---\ntitle: Deep\n---\n{{ table("ni179") }}\n', encoding="utf-8")
-    loaded = load_project(minimal)
+    loaded = load_folder(minimal)
     renderer = Renderer(loaded.config, loaded.tables, loaded.content)
     html = renderer.render_page(loaded.content.page_at("deep/page/")).body_html
     assert 'href="../../tables/ni179.csv"' in html
@@ -139,7 +139,7 @@ def test_chart_is_deterministic_and_checks_its_columns(minimal: Path) -> None:
 
 
 def test_each_page_knows_what_it_was_made_from(minimal: Path) -> None:
-    loaded = load_project(minimal)
+    loaded = load_folder(minimal)
     renderer = Renderer(loaded.config, loaded.tables, loaded.content)
     rendered = renderer.render_page(loaded.content.page_at(""))
     assert rendered.tables == {"ni179", "ni179_total", "budget"}
@@ -177,9 +177,9 @@ def test_quick_markdown_gives_python_markdowns_output_byte_for_byte() -> None:
     the demo and the fixtures, and snippets aimed at the patterns' corners, render the same."""
     import markdown
 
-    from sitegen.numbering import NumberedParagraphs
-    from sitegen.quick_markdown import QuickInline, QuickSmarty, needs_of
-    from sitegen.render import MARKDOWN_CONFIG, MARKDOWN_EXTENSIONS
+    from sitegen.render.numbering import NumberedParagraphs
+    from sitegen.render.pages import MARKDOWN_CONFIG, MARKDOWN_EXTENSIONS
+    from sitegen.render.quick_markdown import QuickInline, QuickSmarty, needs_of
 
     stock = [("smarty" if isinstance(e, QuickSmarty) else e) for e in MARKDOWN_EXTENSIONS if not isinstance(e, QuickInline)]
     assert len(stock) == len(MARKDOWN_EXTENSIONS) - 1 and "smarty" in stock

@@ -8,19 +8,19 @@ from SOURCE_DATE_EPOCH, else from the page's `date`, never from the clock; the P
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import struct
 import zlib
+from collections.abc import Callable
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
-from conftest import copy_demo
+from conftest import build_folder, copy_demo
 from pypdf import PdfReader
 
-from sitegen.build import build
-from sitegen.errors import PdfError
-from sitegen.pdf import _stamp
+from sitegen.config import load_config
+from sitegen.errors import ConfigError
 
 JULY_2011 = "1311897600"  # 2011-07-29T00:00:00Z
 
@@ -56,7 +56,7 @@ def with_images(project: Path) -> Path:
 def test_the_demo_builds_to_the_same_bytes_in_another_folder(built_demo, tmp_path: Path) -> None:
     first_project, _ = built_demo
     second_project = copy_demo(tmp_path / "elsewhere" / "copy")
-    build(second_project)
+    build_folder(second_project)
     first, second = snapshot(first_project / "site"), snapshot(second_project / "site")
     assert any(name.endswith(".pdf") for name in first) and any(name.endswith(".json") for name in first)
     assert differences(first, second) == []
@@ -68,8 +68,8 @@ def test_papers_with_images_are_the_same_bytes_in_two_folders(
     monkeypatch.setenv("SOURCE_DATE_EPOCH", JULY_2011)
     first = with_images(copy_fixture("minimal"))
     second = with_images(_copy_minimal(tmp_path / "another" / "path"))
-    build(first)
-    build(second)
+    build_folder(first)
+    build_folder(second)
     assert differences(snapshot(first / "site"), snapshot(second / "site")) == []
     reader = PdfReader(first / "site" / "papers" / "paper.pdf")
     assert len(reader.pages[0]["/Resources"]["/XObject"]) >= 1  # the images are in it
@@ -87,7 +87,7 @@ def test_pdf_dates_and_identifier_come_from_source_date_epoch(
 ) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", JULY_2011)
     project = copy_fixture("minimal")
-    build(project)
+    build_folder(project)
     pdf = project / "site" / "papers" / "paper.pdf"
     reader = PdfReader(pdf)
     assert reader.metadata["/CreationDate"] == "D:20110729000000+00'00"
@@ -96,7 +96,7 @@ def test_pdf_dates_and_identifier_come_from_source_date_epoch(
     assert reader.trailer["/ID"][0] == permanent
     assert b"2011-07-29T00:00:00+00:00" in zlib_streams(pdf.read_bytes())  # XMP, too
     first = pdf.read_bytes()
-    build(project)
+    build_folder(project)
     assert pdf.read_bytes() == first
 
 
@@ -107,20 +107,26 @@ def test_without_source_date_epoch_the_date_is_the_pages_own(
     project = copy_fixture("minimal")
     (project / "content" / "undated.md").write_text("---\ntitle: Undated\npdf: true\n---\n\nText.\n",
                                                   encoding="utf-8")
-    build(project)
+    build_folder(project)
     dated = PdfReader(project / "site" / "papers" / "paper.pdf").metadata
     assert dated["/CreationDate"] == dated["/ModDate"] == "D:20090601"  # date: 2009-06-01
     undated = PdfReader(project / "site" / "papers" / "undated.pdf").metadata
     assert "/CreationDate" not in undated and "/ModDate" not in undated  # never the clock
 
 
-def test_a_bad_source_date_epoch_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Checked where the PDF dates are made (charts, drawn by matplotlib, read it too)."""
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
-    page = SimpleNamespace(meta=SimpleNamespace(date=None))
-    with pytest.raises(PdfError, match=r"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970 "
-                                       r"\(found 'yesterday'\)"):
-        _stamp(SimpleNamespace(), page)  # type: ignore[arg-type]
+@pytest.mark.parametrize("epoch", ["yesterday", "-5", "99999999999999999999"])
+def test_a_bad_source_date_epoch_is_an_error_when_the_config_is_read(
+        epoch: str, copy_fixture: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """SOURCE_DATE_EPOCH is read once, with the settings: a bad one is said before anything is built."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    with pytest.raises(ConfigError, match=r"SOURCE_DATE_EPOCH must be a whole number of seconds since "
+                                          rf"1 January 1970 \(found '{epoch}'\)"):
+        load_config(copy_fixture("minimal"))
+
+
+def test_the_source_date_dates_the_pdf(copy_fixture: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert load_config(copy_fixture("minimal")).source_date == dt.datetime(2023, 11, 14, 22, 13, 20, tzinfo=dt.UTC)
 
 
 def zlib_streams(data: bytes) -> bytes:

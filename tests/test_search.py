@@ -6,19 +6,21 @@ import hashlib
 import json
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import lunr
 import pytest
+from conftest import build_folder
 from lunr import lunr as lunr_py
 from lunr.index import Index
 from test_wayfinding import project, render  # noqa: F401 - the same small project
 
-from sitegen import search as search_module
-from sitegen.build import build
-from sitegen.search import FIELDS, field_terms, lunr_index, page_text, shard_count
+from sitegen.build import search as search_module
+from sitegen.build.search import FIELDS, field_terms, lunr_index, page_text, shard_count
+from sitegen.build.state import CACHE_DIR, DATABASE
 
 REPO = Path(__file__).parent.parent
 VENDORED = REPO / "sitegen" / "theme" / "static" / "vendor" / "lunr"
@@ -41,7 +43,7 @@ def load_shards(site: Path) -> list[dict]:
 
 @pytest.fixture
 def index_data(project: Path) -> dict:  # noqa: F811
-    build(project)
+    build_folder(project)
     [shard] = load_shards(project / "site")  # a small site's index is one shard
     return shard
 
@@ -85,7 +87,8 @@ def test_amounts_and_years_are_left_out_of_the_index(index_data: dict) -> None:
 
 
 def test_the_index_is_the_same_whatever_the_hash_seed(project: Path) -> None:  # noqa: F811
-    script = "import sys; from pathlib import Path; from sitegen.build import build; build(Path(sys.argv[1]), clean=True)"
+    script = ("import sys; from pathlib import Path; from sitegen.build.pipeline import BuildOptions, build; "
+              "from sitegen.config import load_config; build(load_config(Path(sys.argv[1])), BuildOptions(clean=True))")
     outputs = []
     for seed in ("1", "2"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
@@ -123,7 +126,7 @@ def test_shard_counts_are_powers_of_two_that_hold_the_site() -> None:
 
 def test_a_big_site_is_searched_in_shards_each_page_in_one(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
     monkeypatch.setattr(search_module, "SHARD_PAGES", 2)
-    build(project)
+    build_folder(project)
     shards = load_shards(project / "site")
     assert len(shards) >= 4
     urls = [document["url"] for shard in shards for document in shard["documents"]]
@@ -138,28 +141,28 @@ def test_editing_a_page_rebuilds_its_shard_alone_and_matches_a_clean_build(
     project: Path, monkeypatch: pytest.MonkeyPatch  # noqa: F811
 ) -> None:
     monkeypatch.setattr(search_module, "SHARD_PAGES", 2)
-    build(project)
+    build_folder(project)
     before = {p.name: p.read_bytes() for p in (project / "site" / "search").iterdir()}
     study = next((project / "content").rglob("shared-gritting.md"))
     study.write_text(study.read_text(encoding="utf-8") + "\nSalt is stored in the barns at Eastvale.\n", encoding="utf-8")
-    result = build(project)
+    result = build_folder(project)
     after = {p.name: p.read_bytes() for p in (project / "site" / "search").iterdir()}
     assert [name for name in after if after[name] != before[name]] == [_shard_holding(after, "Shared gritting")]
     assert result.made == 2  # the case study's page and its shard
-    build(project, clean=True)
+    build_folder(project, clean=True)
     assert {p.name: p.read_bytes() for p in (project / "site" / "search").iterdir()} == after
 
 
 def test_a_shard_is_rebuilt_right_without_its_term_cache(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
     monkeypatch.setattr(search_module, "SHARD_PAGES", 2)
-    build(project)
-    for cached in (project / ".sitegen-cache" / "search-terms").iterdir():
-        cached.write_bytes(b"damaged")
+    build_folder(project)
+    with sqlite3.connect(project / CACHE_DIR / DATABASE) as database:
+        assert database.execute("UPDATE terms SET words = ?", (b"damaged",)).rowcount > 0
     study = next((project / "content").rglob("shared-gritting.md"))
     study.write_text(study.read_text(encoding="utf-8") + "\nSalt is stored at Eastvale.\n", encoding="utf-8")
-    build(project)
+    build_folder(project)
     incremental = {p.name: p.read_bytes() for p in (project / "site" / "search").iterdir()}
-    build(project, clean=True)
+    build_folder(project, clean=True)
     assert {p.name: p.read_bytes() for p in (project / "site" / "search").iterdir()} == incremental
 
 

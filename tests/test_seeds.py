@@ -19,10 +19,11 @@ from pathlib import Path
 
 import pytest
 
-from sitegen import vfm
 from sitegen.config import load_config
-from sitegen.data import Dataset, load_data
-from sitegen.tables import Table, compute_tables
+from sitegen.data.load import Dataset, load_data
+from sitegen.rules import ni179
+from sitegen.tables.compute import compute_tables
+from sitegen.tables.table import Table
 
 RETURNS_HEADER = (
     "partner_id,year,return_type,gain_ref,description,workstream,spend,gross_gbp,"
@@ -287,7 +288,7 @@ def test_seed_002_paragraph_7_use_of_resources_scores(maa: tuple[Dataset, dict[s
     # scores of 2"; districts at level 3 or 4: "closer to 30%".
     districts = set(dataset.partners.loc[dataset.partners["sector"] == "district", "partner_id"])
     scores = dataset.use_of_resources[dataset.use_of_resources["partner_id"].isin(districts)]
-    counts = {r.score: r.organisations for r in vfm.uor_distribution(scores).itertuples()}
+    counts = {r.score: r.organisations for r in ni179.uor_distribution(scores).itertuples()}
     assert counts == {4: 0, 3: 2, 2: 5, 1: 0}
     share = Decimal(counts[3] + counts[4]) / len(districts) * 100
     assert share.quantize(Decimal("1"), rounding=ROUND_HALF_UP) == 29

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sitegen import sources
+from sitegen.data import sources
 
 # Pieces that make CSV interesting: quotes, separators, blank and space-only lines,
 # line ends of three kinds, non-ASCII and non-breaking spaces, a NUL.
@@ -86,17 +86,23 @@ def test_long_values_read_as_the_csv_module_reads_them(tmp_path: Path, content: 
 
 
 @pytest.mark.parametrize(
-    ("content", "lines"),
+    ("content", "rows", "lines"),
     [
-        (b'id,text\n1,"two\nlines"\n\n2,after\n', [2, 5]),  # a quoted line end and a blank line count
-        (b"\n\nid,text\r\n1,a\r\n\r\n2,b", [4, 6]),  # blank lines before the header; no final line end
-        (b'id,text\n1,"a ""quoted"" word"\n', [2]),
+        # a quoted line end is part of its value, and a blank line counts as a line
+        (b'id,text\n1,"two\nlines"\n\n2,after\n', [["1", "two\nlines"], ["2", "after"]], [2, 5]),
+        # blank lines before the header; Windows line ends; no line end after the last row
+        (b"\n\nid,text\r\n1,a\r\n\r\n2,b", [["1", "a"], ["2", "b"]], [4, 6]),
+        # doubled quotes inside a quoted value are one quote
+        (b'id,text\n1,"a ""quoted"" word"\n', [["1", 'a "quoted" word']], [2]),
     ],
+    ids=["quoted line end", "blank lines first", "doubled quotes"],
 )
-def test_line_numbers_are_the_editors(tmp_path: Path, content: bytes, lines: list[int]) -> None:
+def test_line_numbers_are_the_editors(tmp_path: Path, content: bytes, rows: list[list[str]], lines: list[int]) -> None:
+    """Each file reads to exactly its own cells, each row at the line an editor shows it on."""
     path = tmp_path / "r.csv"
     path.write_bytes(content)
     raw, problems = sources.read_table(path, "r.csv")
     assert problems == [] and raw is not None
+    assert raw.columns == ["id", "text"]
+    assert raw.frame.values.tolist() == rows
     assert raw.lines.tolist() == lines
-    assert raw.frame["text"].tolist()[:1] in (["two\nlines"], ["a"], ['a "quoted" word'])

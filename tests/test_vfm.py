@@ -13,10 +13,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sitegen import vfm
 from sitegen.config import load_config
-from sitegen.data import load_data
-from sitegen.tables import Table, compute_tables
+from sitegen.data.load import load_data
+from sitegen.rules import ni179
+from sitegen.tables.compute import compute_tables
+from sitegen.tables.table import Table
 
 TOML = '[site]\ntitle = "T"\n'
 
@@ -220,7 +221,7 @@ def test_sr04_carry_forward_directly() -> None:
         }
     )
     rules = _rules(["3.0"], "additive")
-    carry = vfm.sr04_carry_forward(partners, rules)
+    carry = ni179.sr04_carry_forward(partners, rules)
     # £8 - 7.5% of £100 = £0.50, in micropounds; below threshold and missing baseline give 0
     assert carry.to_dict() == {"a": 500_000, "b": 0, "c": 0}
 
@@ -273,8 +274,8 @@ def test_returns_are_one_per_partner_year_and_type(tmp_path: Path) -> None:
 # ---- rule 5: cumulative target percentage -------------------------------------------
 
 
-def _rules(profile: list[str], method: str) -> vfm.TargetRules:
-    return vfm.TargetRules(
+def _rules(profile: list[str], method: str) -> ni179.TargetRules:
+    return ni179.TargetRules(
         first_year=2008,
         profile=tuple(Decimal(p) for p in profile),
         method=method,
@@ -286,22 +287,22 @@ def _rules(profile: list[str], method: str) -> vfm.TargetRules:
 
 def test_cumulative_percentage_additive() -> None:
     rules = _rules(["3.0", "3.0", "3.4"], "additive")
-    assert [vfm.cumulative_percentage(rules, y) for y in (2008, 2009, 2010)] == [
+    assert [ni179.cumulative_percentage(rules, y) for y in (2008, 2009, 2010)] == [
         Decimal("3.0"), Decimal("6.0"), Decimal("9.4")
     ]  # fmt: skip
 
 
 def test_cumulative_percentage_compound() -> None:
     rules = _rules(["3.0", "3.0", "3.4"], "compound")
-    assert [vfm.cumulative_percentage(rules, y) for y in (2008, 2009, 2010)] == [
+    assert [ni179.cumulative_percentage(rules, y) for y in (2008, 2009, 2010)] == [
         Decimal("3"), Decimal("6.09"), Decimal("9.69706")  # (1.03 × 1.03 × 1.034 − 1) × 100
     ]  # fmt: skip
 
 
 def test_cumulative_percentage_outside_the_profile_is_none() -> None:
     rules = _rules(["3.0", "3.0", "3.4"], "additive")
-    assert vfm.cumulative_percentage(rules, 2007) is None
-    assert vfm.cumulative_percentage(rules, 2011) is None
+    assert ni179.cumulative_percentage(rules, 2007) is None
+    assert ni179.cumulative_percentage(rules, 2011) is None
 
 
 @pytest.mark.parametrize(

@@ -7,11 +7,11 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import build_folder, load_folder
 
-from sitegen.build import build, load_project
 from sitegen.config import load_config
 from sitegen.errors import ConfigError
-from sitegen.render import RenderedPage, Renderer
+from sitegen.render.pages import RenderedPage, Renderer
 
 CASE_STUDY = """---
 title: Shared gritting
@@ -52,7 +52,7 @@ def project(copy_fixture) -> Path:
 
 
 def render(project: Path) -> tuple[Renderer, dict[str, RenderedPage]]:
-    loaded = load_project(project)
+    loaded = load_folder(project)
     renderer = Renderer(loaded.config, loaded.tables, loaded.content)
     return renderer, {page.url: renderer.render_page(page) for page in loaded.content.pages}
 
@@ -115,7 +115,7 @@ def test_search_page_filters_offer_only_what_the_site_has(project: Path) -> None
 
 
 def test_without_base_url_there_is_no_sitemap_xml_and_404_links_from_the_root(project: Path) -> None:
-    build(project)
+    build_folder(project)
     site = project / "site"
     assert (site / "search" / "index.js").is_file() and not (site / "sitemap.xml").exists()
     missing = (site / "404.html").read_text(encoding="utf-8")
@@ -127,7 +127,7 @@ def test_without_base_url_there_is_no_sitemap_xml_and_404_links_from_the_root(pr
 def test_with_base_url_sitemap_xml_and_canonical_links_are_absolute_and_links_stay_relative(project: Path) -> None:
     set_site_key(project, 'base_url = "https://intranet.example.gov.uk/finance/vfm"')
     _, pages = render(project)
-    build(project)
+    build_folder(project)
     site = project / "site"
     sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
     locations = re.findall(r"<loc>([^<]+)</loc>", sitemap)

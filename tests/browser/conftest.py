@@ -17,10 +17,9 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 from urllib.request import urlopen
 
 import pytest
-from conftest import copy_demo  # tests/conftest.py
+from conftest import build_folder, copy_demo  # tests/conftest.py
 
-from sitegen.build import build
-from sitegen.wayfinding import NOT_FOUND_PATH
+from sitegen.render.wayfinding import NOT_FOUND_PATH
 
 SUB_PATH = "/finance/vfm/"
 CHROMIUM = Path(os.environ.get("SITEGEN_CHROMIUM", "/usr/bin/chromium"))
@@ -92,7 +91,7 @@ def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSite
         config = project / "sitegen.toml"
         text = config.read_text(encoding="utf-8").replace("[site]\n", f'[site]\nbase_url = "{root}"\n', 1)
         config.write_text(text, encoding="utf-8")
-        build(project)
+        build_folder(project)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         yield ServedSite(folder, root, requested)

@@ -8,12 +8,12 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
+from conftest import build_folder
 from lunr.index import Index
 from test_search import load_shards
 from test_wayfinding import project  # noqa: F401 - a small project with a case study
 
-from sitegen import search as search_module
-from sitegen.build import build
+from sitegen.build import search as search_module
 
 from .conftest import SUB_PATH, Crawl, ServedSite, Visit, axe_violations, fetch
 
@@ -225,7 +225,7 @@ def test_search_ranks_the_results_of_every_shard_together(
     """A big site's index comes in shards: the page loads them all from disk and ranks
     their hits as one list, best first (lunr.py's scores of each shard, merged)."""
     monkeypatch.setattr(search_module, "SHARD_PAGES", 2)
-    build(project)
+    build_folder(project)
     shards = load_shards(project / "site")
     assert len(shards) >= 3
     hits = [(-hit["score"], shard["documents"][int(hit["ref"])]["url"], shard["documents"][int(hit["ref"])]["title"])

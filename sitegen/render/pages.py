@@ -26,19 +26,20 @@ import jinja2.meta
 import markdown
 from markupsafe import Markup
 
-from sitegen import __version__, formatting
-from sitegen.charts import chart_svg
+from sitegen import __version__
 from sitegen.config import Config
-from sitegen.content import ContentTree, Page, source_line
+from sitegen.content.pages import ContentTree, Page, source_line
 from sitegen.errors import Problem, TemplateError
-from sitegen.numbering import NumberedParagraphs
-from sitegen.sanitize import clean_html
-from sitegen.sections import SiteIndex, parent_url_of
-from sitegen.quick_markdown import QuickInline, QuickSmarty
-from sitegen.tables import Column, Table, plain_value
+from sitegen.render import formatting
+from sitegen.render.charts import chart_svg
+from sitegen.render.navigation import SiteIndex, parent_url_of
+from sitegen.render.numbering import NumberedParagraphs
+from sitegen.render.quick_markdown import QuickInline, QuickSmarty
+from sitegen.render.sanitize import clean_html
+from sitegen.tables.table import Column, Table, plain_value
 from sitegen.values import financial_year_from_text
 
-THEME_DIR = Path(__file__).parent / "theme"
+THEME_DIR = Path(__file__).parent.parent / "theme"
 
 MARKDOWN_EXTENSIONS = [
     "tables",
@@ -293,9 +294,19 @@ class Renderer:
                 where, frame[1] if frame else None, None,
                 f"{_describe(exc)} (rendering {page.source_name})")]) from exc
 
-    @functools.cache
+    @functools.cached_property
+    def _template_closures(self) -> dict[str, frozenset[str]]:
+        """template_closure's answers, kept on the renderer so that they go when it goes
+        (`functools.cache` on the method kept every renderer, and its whole project, alive:
+        one more per rebuild in `sitegen serve`)."""
+        return {}
+
     def template_closure(self, name: str) -> frozenset[str]:
-        """A template and every template it extends, includes or imports."""
+        """A template and every template it extends, includes or imports (worked out once
+        per template and renderer)."""
+        closure = self._template_closures.get(name)
+        if closure is not None:
+            return closure
         assert self.env.loader is not None
         source, _, _ = self.env.loader.get_source(self.env, name)
         found = {name}
@@ -305,7 +316,8 @@ class Renderer:
             for name_used in [child] if child is not None else ["base.html", "print.html"]:
                 if name_used not in found:
                     found |= self.template_closure(name_used)
-        return frozenset(found)
+        closure = self._template_closures[name] = frozenset(found)
+        return closure
 
     # ---- tables -----------------------------------------------------------------------
 

@@ -10,11 +10,11 @@ from decimal import Decimal
 
 import pandas as pd
 
-from sitegen import vfm
+from sitegen.rules import ni179
 from sitegen.values import MICRO
 
 
-def target_profile(partners: pd.DataFrame, totals: pd.DataFrame, rules: vfm.TargetRules) -> pd.DataFrame:
+def target_profile(partners: pd.DataFrame, totals: pd.DataFrame, rules: ni179.TargetRules) -> pd.DataFrame:
     """One row per year of the target profile: the year's step and the cumulative target
     (percent and pounds, over every partner in the target), with the forecast and actual
     NI 179 beside it where those returns have come in."""
@@ -23,8 +23,8 @@ def target_profile(partners: pd.DataFrame, totals: pd.DataFrame, rules: vfm.Targ
     rows = []
     for step, percent in enumerate(rules.profile):
         year = rules.first_year + step
-        cumulative = vfm.cumulative_percentage(rules, year)
-        targets = [vfm.partner_target(b, True, rules, year) for b in members["baseline_gbp"]]
+        cumulative = ni179.cumulative_percentage(rules, year)
+        targets = [ni179.partner_target(b, True, rules, year) for b in members["baseline_gbp"]]
         known = [t for t in targets if t is not None]
         target = sum(known, Decimal(0)) if known and len(known) == len(targets) else None  # as ni179_total
         reported = {
@@ -42,7 +42,7 @@ def target_profile(partners: pd.DataFrame, totals: pd.DataFrame, rules: vfm.Targ
             "target_gbp": target,
             "forecast_gbp": forecast,
             "actual_gbp": actual,
-            "achievement_pct": vfm.achievement(actual, target) if actual is not None else None,
+            "achievement_pct": ni179.achievement(actual, target) if actual is not None else None,
         })
     return pd.DataFrame(rows, columns=[
         "year", "annual_pct", "cumulative_pct", "baseline_gbp", "target_gbp", "forecast_gbp", "actual_gbp",

@@ -23,7 +23,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sitegen.config import Config
-from sitegen.data import SECTORS, WORKSTREAMS
+from sitegen.data.contract import SECTORS, WORKSTREAMS
 from sitegen.errors import ContentError, Problem, relative_name
 from sitegen.values import financial_year_from_text, money_from_text
 

@@ -6,13 +6,10 @@ nothing changed — and say so — without loading pandas, Markdown or WeasyPrin
 
 from __future__ import annotations
 
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from sitegen.atomic import recover
-from sitegen.cache import unchanged_since_last_build
 from sitegen.errors import Problem
 
 
@@ -47,11 +44,3 @@ class BuildResult:
         )
 
 
-def unchanged_build(project_dir: Path, strict: bool, base_url: str | None = None) -> BuildResult | None:
-    """The last build's report when no input and no file of site/ changed since, else None."""
-    started = time.perf_counter()
-    recover(project_dir / "site")  # undo what a build killed midway left beside site/
-    summary = unchanged_since_last_build(project_dir, strict, base_url)
-    if summary is None:
-        return None
-    return BuildResult.unchanged(summary, time.perf_counter() - started, project_dir / "site")

@@ -8,223 +8,27 @@ shown as it is.
 
 from __future__ import annotations
 
-import csv
-import functools
-import io
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from decimal import Decimal
-from typing import Any, BinaryIO
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import simplejson
 
-from sitegen import benchmarking, plans, vfm
 from sitegen.config import Config
-from sitegen.data import Dataset
-from sitegen.partner_returns import chasing_list
-from sitegen.values import PENNY, format_financial_year, micro_to_pounds, round_half_up
-
-
-@dataclass(frozen=True)
-class Column:
-    """A table column: its name, what kind of value it holds, its heading."""
-
-    name: str
-    kind: str = "text"  # text, money, pct, year, count, date, bool
-    label: str = ""
-
-    @property
-    def heading(self) -> str:
-        return self.label or self.name.replace("_gbp", "").replace("_pct", " %").replace("_", " ").capitalize()
-
-    @property
-    def numeric(self) -> bool:
-        return self.kind in ("money", "pct", "count")
-
-
-@dataclass(frozen=True)
-class Table:
-    """A computed or loaded table: typed columns, exact values, and its sources."""
-
-    name: str
-    title: str
-    columns: tuple[Column, ...]
-    frame: pd.DataFrame
-    sources: tuple[str, ...]  # data files it is computed from
-    description: str = ""
-    micro: tuple[str, ...] = ()  # money columns the frame holds as int64 micropounds (big tables)
-
-    def column(self, name: str) -> Column:
-        for column in self.columns:
-            if column.name == name:
-                return column
-        raise KeyError(name)
-
-    @functools.cached_property
-    def rows(self) -> list[dict[str, Any]]:
-        """The rows, computed once per build; read them, never change them (see records())."""
-        frame = self.frame[[c.name for c in self.columns]]
-        rows = [
-            {k: (None if _is_missing(v) else v) for k, v in row.items()}
-            for row in frame.to_dict(orient="records")
-        ]
-        for row in rows:
-            for name in self.micro:
-                row[name] = micro_to_pounds(row[name])
-        return rows
-
-    def records(self) -> list[dict[str, Any]]:
-        """Rows as dicts of exact values (Decimal pounds, int years), None for empty."""
-        return [dict(row) for row in self.rows]
-
-    def to_csv(self) -> str:
-        """The contract's CSV: pounds with two decimals, percentages with one."""
-        out = io.BytesIO()
-        self.write_csv(out)
-        return out.getvalue().decode("utf-8")
-
-    def to_json(self) -> str:
-        """Columns with their kinds, then rows; money as exact JSON numbers (1234.50)."""
-        out = io.BytesIO()
-        self.write_json(out)
-        return out.getvalue().decode("utf-8")
-
-    def write_csv(self, out: BinaryIO) -> None:
-        """Write the CSV a chunk of rows at a time: a million lines are never one string."""
-        header = io.StringIO()
-        csv.writer(header, lineterminator="\n").writerow([c.name for c in self.columns])
-        out.write(header.getvalue().encode("utf-8"))
-        if len(self.columns) == 1:  # a lone empty cell is written "": leave that to the csv module
-            text = io.StringIO()
-            writer = csv.writer(text, lineterminator="\n")
-            for row in self.rows:
-                writer.writerow([plain_value(self.columns[0], row[self.columns[0].name])])
-            out.write(text.getvalue().encode("utf-8"))
-            return
-        for chunk in self._chunks():
-            cells = [self._encoded(c, chunk[c.name], _csv_cell) for c in self.columns]
-            lines = pc.binary_join_element_wise(*cells, ",")
-            out.write(("\n".join(lines.to_pylist()) + "\n").encode("utf-8"))
-
-    def write_json(self, out: BinaryIO) -> None:
-        """Write the JSON a chunk of rows at a time, byte for byte as one simplejson.dumps."""
-        document = {
-            "name": self.name,
-            "title": self.title,
-            "sources": list(self.sources),
-            "columns": [{"name": c.name, "kind": c.kind} for c in self.columns],
-            "rows": [],
-        }
-        head = simplejson.dumps(document, use_decimal=True, indent=1, ensure_ascii=False)
-        if not len(self.frame):
-            out.write((head + "\n").encode("utf-8"))
-            return
-        assert head.endswith('"rows": []\n}')
-        out.write((head[: -len("]\n}")] + "\n").encode("utf-8"))
-        keys = [f"   {simplejson.dumps(c.name, ensure_ascii=False)}: " for c in self.columns]
-        first = True
-        for chunk in self._chunks():
-            cells = [
-                pc.binary_join_element_wise(key, self._encoded(c, chunk[c.name], _json_cell), "")
-                for key, c in zip(keys, self.columns, strict=True)
-            ]
-            rows = pc.binary_join_element_wise("  {\n", pc.binary_join_element_wise(*cells, ",\n"), "\n  }", "")
-            out.write((("" if first else ",\n") + ",\n".join(rows.to_pylist())).encode("utf-8"))
-            first = False
-        out.write(b"\n ]\n}\n")
-
-    def _chunks(self) -> Iterator[pd.DataFrame]:
-        for start in range(0, len(self.frame), CHUNK_ROWS):
-            yield self.frame.iloc[start : start + CHUNK_ROWS]
-
-    def _encoded(self, column: Column, values: pd.Series, encode: Callable[[Column, Any], str]) -> pa.Array:
-        """A column's cells as CSV or JSON text: vectorised for micropounds, once per distinct
-        value for plain dtypes, cell by cell for Python objects (Decimals)."""
-        if column.name in self.micro and values.dtype == "int64":
-            return _pounds_text(values.to_numpy())
-        if column.name in self.micro:
-            values = pd.Series([micro_to_pounds(v) for v in values], index=values.index, dtype=object)
-        if values.dtype == object or values.dtype.kind == "f":  # -0.0 and 0.0 are one value to a hash
-            return pa.array([encode(column, None if _is_missing(v) else v) for v in values], pa.string())
-        codes, uniques = pd.factorize(values, use_na_sentinel=False)
-        texts = pa.array([encode(column, None if _is_missing(v) else v) for v in uniques.tolist()], pa.string())
-        return texts.take(pa.array(codes))
-
-
-CHUNK_ROWS = 50_000  # rows formatted at once when a table is written
-
-
-def _csv_cell(column: Column, value: Any) -> str:
-    """One cell as csv.writer writes it (quoted where it must be), in a row of two or more."""
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerow([plain_value(column, value), ""])
-    return out.getvalue()[:-2]
-
-
-def _json_cell(column: Column, value: Any) -> str:
-    return simplejson.dumps(json_value(column, value), use_decimal=True, ensure_ascii=False)
-
-
-def _pounds_text(micro: np.ndarray) -> pa.Array:
-    """Micropounds as pounds with two decimals, rounded half up (away from zero): -0.004 is -0.00."""
-    pence = (np.abs(micro) + PENNY // 2) // PENNY
-    whole = pc.cast(pa.array(pence // 100), pa.string())
-    cents = pc.utf8_lpad(pc.cast(pa.array(pence % 100), pa.string()), 2, "0")
-    text = pc.binary_join_element_wise(whole, cents, ".")
-    return pc.if_else(pa.array(micro < 0), pc.binary_join_element_wise("-", text, ""), text)
-
-
-def _is_missing(value: Any) -> bool:
-    try:
-        return value is None or bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def plain_value(column: Column, value: Any) -> str:
-    """A cell as CSV and `sitegen table` print it."""
-    if value is None:
-        return ""
-    if column.kind == "money":
-        return str(round_half_up(Decimal(value), 2))
-    if column.kind == "pct":
-        return str(round_half_up(Decimal(value), 1))
-    if column.kind == "year":
-        return format_financial_year(int(value))
-    if column.kind == "bool":
-        return "yes" if value else "no"
-    if column.kind == "date":
-        return pd.Timestamp(value).date().isoformat()
-    if column.kind == "count" and isinstance(value, Decimal):  # an indicator: 48.0 as 48 (as shown), 8.25 as is
-        return str(int(value)) if value == int(value) else str(value.normalize())
-    return str(value)
-
-
-def json_value(column: Column, value: Any) -> Any:
-    if value is None:
-        return None
-    if column.kind == "money":
-        return round_half_up(Decimal(value), 2)
-    if column.kind == "pct":
-        return round_half_up(Decimal(value), 1)
-    if column.kind == "count":  # counts, and indicators such as 8.5 days: never truncated
-        return int(value) if Decimal(value) == int(value) else Decimal(value)
-    if column.kind == "bool":
-        return bool(value)
-    return plain_value(column, value)
-
+from sitegen.data.load import Dataset
+from sitegen.rules import benchmarking, ni179, plans
+from sitegen.rules.returns import chasing_list
+from sitegen.tables.table import Column, Table
+from sitegen.values import micro_to_pounds
 
 # ---- the registry -------------------------------------------------------------------
 
 
-def target_rules(config: Config) -> vfm.TargetRules:
+def target_rules(config: Config) -> ni179.TargetRules:
     """The [target] settings as the computations need them."""
     target = config.target
-    return vfm.TargetRules(
+    return ni179.TargetRules(
         first_year=target.first_year,
         profile=tuple(target.profile),
         method=target.method,
@@ -241,9 +45,9 @@ def compute_tables(dataset: Dataset, config: Config) -> dict[str, Table]:
     """Every named table of the project, computed once per build."""
     rules = target_rules(config)
     partners = dataset.partners
-    classified = vfm.classify_lines(dataset.lines, rules)
-    by_return = vfm.ni179_by_return(classified, partners, rules)
-    totals = vfm.ni179_total(by_return, partners, rules)
+    classified = ni179.classify_lines(dataset.lines, rules)
+    by_return = ni179.ni179_by_return(classified, partners, rules)
+    totals = ni179.ni179_total(by_return, partners, rules)
     returns_src = dataset.files["partners"] + dataset.files["returns"]
     tables: list[Table] = []
 
@@ -265,7 +69,7 @@ def compute_tables(dataset: Dataset, config: Config) -> dict[str, Table]:
         "Totals over the returns received from partners in the target; target over all of them.")
     add("returns_missing", "Returns not received",
         [("partner_id", T), ("partner_name", T), ("year", Y), ("return_type", T)],
-        vfm.returns_missing(by_return, partners), returns_src)
+        ni179.returns_missing(by_return, partners), returns_src)
     add("chasing_list", "Returns to chase",
         [("partner_id", T), ("partner_name", T), ("year", Y), ("return_type", T), ("contact_name", T),
          ("contact_email", T)],
@@ -273,17 +77,17 @@ def compute_tables(dataset: Dataset, config: Config) -> dict[str, Table]:
         "The latest period's returns not yet received, with whom to ask for each.")
     add("workstreams", "NI 179 by workstream",
         [("year", Y), ("return_type", T), ("workstream", T), ("ni179_gbp", M)],
-        vfm.workstreams(classified, partners), returns_src)
+        ni179.workstreams(classified, partners), returns_src)
     add("spend_split", "NI 179 by revenue and capital",
         [("year", Y), ("return_type", T), ("revenue_gbp", M), ("capital_gbp", M)],
-        vfm.spend_split(classified, partners), returns_src)
+        ni179.spend_split(classified, partners), returns_src)
     add("rag_summary", "Partners' forecasts of meeting the target",
         [("year", Y), ("green", N), ("amber", N), ("red", N), ("not_returned", N)],
-        vfm.rag_summary(dataset.rag_forecasts, partners),
+        ni179.rag_summary(dataset.rag_forecasts, partners),
         dataset.files["partners"] + dataset.files["rag_forecasts"])
     add("uor_distribution", "Use of resources scores",
         [("assessment", Y), ("theme", T), ("score", N), ("organisations", N)],
-        vfm.uor_distribution(dataset.use_of_resources), dataset.files["use_of_resources"])
+        ni179.uor_distribution(dataset.use_of_resources), dataset.files["use_of_resources"])
     add("return_lines", "Every return line, counted or not and why",
         [("partner_id", T), ("partner_name", T), ("year", Y), ("return_type", T), ("gain_ref", T),
          ("description", T), ("workstream", T), ("spend", T), ("kind", T), ("cash_releasing", "bool"),
@@ -301,12 +105,12 @@ def compute_tables(dataset: Dataset, config: Config) -> dict[str, Table]:
     add("variance", "Forecast against actual",
         [("partner_id", T), ("partner_name", T), ("year", Y), ("forecast_gbp", M), ("actual_gbp", M),
          ("variance_gbp", M), ("variance_pct", P)],
-        vfm.forecast_variance(by_return), returns_src,
+        ni179.forecast_variance(by_return), returns_src,
         "Each partner's actual NI 179 against its forecast for the same year, where both were received.")
     add("new_gains", "New gains year on year",
         [("partner_id", T), ("partner_name", T), ("year", Y), ("ni179_gbp", M), ("previous_gbp", M),
          ("new_gains_gbp", M)],
-        vfm.new_gains(by_return), returns_src,
+        ni179.new_gains(by_return), returns_src,
         "The rise in each partner's actual NI 179 over its previous year's actual return.")
     add("rag_forecasts", "Partners' forecast ratings",
         [("partner_id", T), ("year", Y), ("rating", T), ("comment", T)],
@@ -316,7 +120,7 @@ def compute_tables(dataset: Dataset, config: Config) -> dict[str, Table]:
         dataset.use_of_resources, dataset.files["use_of_resources"])
     add("targets", "Target trajectory by partner",
         [("partner_id", T), ("partner_name", T), ("year", Y), ("cumulative_pct", P), ("target_gbp", M)],
-        vfm.target_trajectory(partners, rules), dataset.files["partners"])
+        ni179.target_trajectory(partners, rules), dataset.files["partners"])
     add("partners", "Partners",
         [("partner_id", T), ("name", T), ("sector", T), ("baseline_gbp", M), ("in_target", "bool")],
         _money_in_pounds(partners, ["baseline_gbp"]), dataset.files["partners"])
@@ -336,7 +140,7 @@ def compute_tables(dataset: Dataset, config: Config) -> dict[str, Table]:
     return {table.name: table for table in tables}
 
 
-def _add_benchmarking_tables(add: Any, dataset: Dataset, rules: vfm.TargetRules, totals: pd.DataFrame) -> None:
+def _add_benchmarking_tables(add: Any, dataset: Dataset, rules: ni179.TargetRules, totals: pd.DataFrame) -> None:
     """The VfM action plan's, the outcome plan's and the newsletter's tables."""
     partners = dataset.partners
     files = dataset.files
@@ -475,15 +279,15 @@ def _joined(text: pa.Array, numbers: np.ndarray, separator: str) -> pd.Series:
 
 def _return_line_counts(classified: pd.DataFrame, partners: pd.DataFrame) -> pd.DataFrame:
     """Per return: its lines, and how many count or why not (the reasons of rule 2)."""
-    reasons = {"counted": vfm.COUNTED, "out_of_period": vfm.OUT_OF_PERIOD, "lapsed": vfm.LAPSED,
-               "non_cash": vfm.NON_CASH}
-    counts = classified.groupby([*vfm.RETURN_KEY, "reason"], sort=True).size().unstack("reason", fill_value=0)
+    reasons = {"counted": ni179.COUNTED, "out_of_period": ni179.OUT_OF_PERIOD, "lapsed": ni179.LAPSED,
+               "non_cash": ni179.NON_CASH}
+    counts = classified.groupby([*ni179.RETURN_KEY, "reason"], sort=True).size().unstack("reason", fill_value=0)
     frame = counts.reindex(columns=list(reasons.values()), fill_value=0).rename(
         columns={v: k for k, v in reasons.items()}).reset_index()
-    frame.insert(len(vfm.RETURN_KEY), "lines", counts.sum(axis=1).to_numpy() if len(counts) else 0)
+    frame.insert(len(ni179.RETURN_KEY), "lines", counts.sum(axis=1).to_numpy() if len(counts) else 0)
     frame.insert(1, "partner_name", frame["partner_id"].map(partners.set_index("partner_id")["name"]))
     frame["year"] = frame["year"].astype(int)
-    return frame.sort_values(vfm.RETURN_KEY).reset_index(drop=True)
+    return frame.sort_values(ni179.RETURN_KEY).reset_index(drop=True)
 
 
 def _lines_by_partner(lines: Table) -> list[Table]:

@@ -21,13 +21,13 @@ from urllib.parse import unquote, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
-from sitegen.cache import digest
-from sitegen.content import Page
+from sitegen.build.state import digest
+from sitegen.content.pages import Page
 from sitegen.errors import ContentError, Problem
-from sitegen.render import static_dirs
+from sitegen.render.pages import static_dirs
 
 if TYPE_CHECKING:
-    from sitegen.build import Project
+    from sitegen.project import Project
 
 LINKING = "a[href], area[href], link[href], img[src], source[src], script[src], iframe[src], video[src], audio[src]"
 IMAGES = {"img", "source"}

@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
 from sitegen.config import Config
-from sitegen.content import Page, PageMeta
-from sitegen.render import Renderer
-from sitegen.sections import NOT_FOUND_LAYOUT
+from sitegen.content.pages import Page, PageMeta
+from sitegen.render.navigation import NOT_FOUND_LAYOUT
+from sitegen.render.pages import Renderer
 
 NOT_FOUND_PATH = "404.html"
 SITEMAP_PATH = "sitemap.xml"

@@ -12,9 +12,9 @@ import io
 from decimal import Decimal
 from typing import Any
 
-from sitegen import formatting
-from sitegen.benchmarking import QUADRANTS, VALUED_FROM_PCT
-from sitegen.tables import Column
+from sitegen.render import formatting
+from sitegen.rules.benchmarking import QUADRANTS, VALUED_FROM_PCT
+from sitegen.tables.table import Column
 
 PALETTE = ["#12436d", "#28a197", "#801650", "#f46a25", "#3d3d3d", "#a285d1"]
 # Series whose names mean a colour are drawn in it: a RAG chart in blue would mislead.

@@ -14,10 +14,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from sitegen.config import Config
-from sitegen.content import ContentTree, Page, PageMeta, name_pdfs
-from sitegen.data import SECTORS, WORKSTREAMS
-from sitegen.search import facet_options, partner_sectors
-from sitegen.tables import Table
+from sitegen.content.facets import facet_options, partner_sectors
+from sitegen.content.pages import ContentTree, Page, PageMeta, name_pdfs
+from sitegen.data.contract import SECTORS, WORKSTREAMS
+from sitegen.tables.table import Table
 
 THEME_NAMES = {
     "bpi": "Business process improvement",

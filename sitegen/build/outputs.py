@@ -9,12 +9,13 @@ all of them match the last build's record and `site/` still holds the file that
 build wrote, the file is hard-linked into the new site instead of made again.
 Otherwise it is made — pages and PDFs across every core (see workers.py).
 
-The outputs land in the staging folder; build.py swaps it in once all is well.
+The outputs land in the staging folder; pipeline.py swaps it in once all is well.
+Whether an output is current is state.py's to say (`BuildState.reusable`): this module
+asks it, and records there what each output was made from.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -23,13 +24,15 @@ from typing import BinaryIO
 import pandas as pd
 
 from sitegen import __version__
-from sitegen.cache import BuildCache, WrittenFile, digest, file_digest, link_into, prune, write_into
-from sitegen.content import Page
+from sitegen.build.files import link_into, prune, write_into
+from sitegen.build.links import Link, PageLinks, collect_links, shared_links
+from sitegen.build.search import PageWords, page_text, page_words
+from sitegen.build.state import BuildState, WrittenFile, digest, file_digest
+from sitegen.content.facets import NOT_INDEXED
+from sitegen.content.pages import Page
 from sitegen.errors import Problem, SitegenError, TemplateError
-from sitegen.links import Link, PageLinks, collect_links, shared_links
-from sitegen.render import RenderedPage, Renderer
-from sitegen.search import NOT_INDEXED, PageWords, page_text, page_words
-from sitegen.tables import Table
+from sitegen.render.pages import RenderedPage, Renderer
+from sitegen.tables.table import Table
 from sitegen.workers import in_parallel
 
 Progress = Callable[[int, int], None]
@@ -108,8 +111,8 @@ def site_inputs(renderer: Renderer, config_text: str, front_matter: Mapping[str,
     `front_matter` is each page's front matter as JSON, by URL."""
     pages = renderer.content.pages
     places = "\n".join(f"{p.url}\t{p.source_name}\t{p.pdf_name}\t{front_matter[p.url]}" for p in pages)
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    return digest(__version__, config_text, epoch, places, "\n".join(sorted(renderer.tables)))
+    epoch = renderer.config.source_date
+    return digest(__version__, config_text, str(epoch), places, "\n".join(sorted(renderer.tables)))
 
 
 def page_inputs(around: str, page: Page, front_matter: str) -> str:
@@ -137,7 +140,7 @@ class Outputs:
     """This build's staging folder, the last build's records, and what has been made."""
 
     renderer: Renderer
-    cache: BuildCache
+    state: BuildState
     staging: Path | None  # None for `sitegen check`: render, keep nothing
     site_dir: Path
     jobs: int | None = None
@@ -154,16 +157,15 @@ class Outputs:
 
     def reuse(self, output: str, inputs: str) -> OutputRecord | None:
         """Keep the last build's OUTPUT in the new site if its inputs are unchanged."""
-        record = self.cache.record_of(output)
+        record = self.state.record_of(output)
         if record is None or record.inputs != inputs or self.staging is None:
             return None
         if isinstance(record, PageRecord) and not self.fingerprints.unchanged(record):
             return None
-        written = self.cache.reusable(output, record.written, self.site_dir)
+        written = self.state.reusable(output, record.written, self.site_dir)
         if written is None:
             return None
-        self.cache.keep(output, record)
-        self.cache.note_written(output, link_into(self.staging, output, self.site_dir / output, written))
+        self.state.keep(output, record, link_into(self.staging, output, self.site_dir / output, written))
         self.kept += 1
         return record
 
@@ -171,8 +173,7 @@ class Outputs:
         """Write a freshly made output (bytes, or a writer streaming them) into the new site and record it."""
         if self.staging is not None:
             written = write_into(self.staging, output, data)
-            self.cache.keep(output, OutputRecord(inputs, written.digest))
-            self.cache.note_written(output, written)
+            self.state.keep(output, OutputRecord(inputs, written.digest), written)
         self.made += 1
 
     def put(self, output: str, data: bytes) -> None:
@@ -188,9 +189,9 @@ class Outputs:
     def finish(self, recycled: bool) -> None:
         """Take out of a recycled staging folder whatever this build did not make or keep."""
         if self.staging is not None and recycled:
-            prune(self.staging, set(self.cache.current["site"]), self.cache.previous.get("held"))
+            prune(self.staging, set(self.state.written), self.state.previous_fact("held"))
         # After the swap the old site becomes the next build's staging folder: what it holds.
-        self.cache.current["held"] = list(self.cache.previous.get("site", {})) if self.cache.previous else None
+        self.state.facts["held"] = self.state.previous_files
 
     # ---- pages -----------------------------------------------------------------------------
 
@@ -221,8 +222,7 @@ class Outputs:
                     self.fresh_words[page.url] = words
                 records[page.url] = record
                 if written is not None:
-                    self.cache.keep(page.output_path, record)
-                    self.cache.note_written(page.output_path, written)
+                    self.state.keep(page.output_path, record, written)
                 self.made += 1
             if progress is not None and number < len(stale):
                 progress(number, len(stale))
@@ -244,7 +244,9 @@ class Outputs:
                 stale.append((output, page, html, inputs))
         if not stale:
             return len(jobs)
-        from sitegen.pdf import write_pdf  # WeasyPrint (a second to import) loads only when a PDF is made
+        from sitegen.pdf.layout import (
+            write_pdf,  # WeasyPrint (a second to import) loads only when a PDF is made
+        )
 
         def lay_out(job: tuple[str, Page, str, str]) -> bytes | list[Problem]:
             try:

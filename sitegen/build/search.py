@@ -23,12 +23,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import pickle
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from lunr.builder import Builder
@@ -38,62 +36,22 @@ from lunr.token import Token
 from lunr.tokenizer import SEPARATOR_CHARS
 from selectolax.lexbor import LexborHTMLParser
 
-from sitegen.cache import digest, replace_file
-from sitegen.content import Page
-from sitegen.tables import Table
+from sitegen.build.state import digest
+from sitegen.content.facets import page_facets
+from sitegen.content.pages import Page
 
 INDEX_PATH = "search/index.js"
-# Pages that are ways to find pages, not content to find.
-NOT_INDEXED = frozenset({"search", "sitemap", "not-found"})
-KIND_LABELS = {
-    "case-study": "Case study",
-    "partner": "Partner",
-    "project": "Joint project",
-    "paper": "Committee paper",
-    "meeting": "Meeting",
-}
-OTHER_KIND = "Page"
 # What is not the page's own words: script, styles, permalinks, contents lists, pagers, downloads.
 SKIPPED = "script, style, template, noscript, svg, .headerlink, .contents, .pager, .data-table__downloads"
 LETTER = re.compile(r"[^\W\d_]")
 
 
-@dataclass(frozen=True)
-class Facets:
-    """What a page can be filtered by on the search page ('' when it has none)."""
-
-    kind: str
-    theme: str
-    sector: str
 
 
-def partner_sectors(tables: Mapping[str, Table]) -> dict[str, str]:
-    """Each partner's sector, which its generated page is filtered by."""
-    return {row["partner_id"]: row["sector"] for row in tables["partners"].rows}
 
 
-def page_facets(page: Page, sectors: Mapping[str, str]) -> Facets:
-    layout = page.meta.layout
-    kind = KIND_LABELS.get(layout, OTHER_KIND)
-    if layout == "case-study":
-        return Facets(kind, page.details.theme, page.details.sector)
-    if layout == "partner":
-        return Facets(kind, "", sectors.get(getattr(page.meta, "partner_id", ""), ""))
-    return Facets(kind, "", "")
 
 
-def facet_options(
-    pages: Iterable[Page], sectors: Mapping[str, str], theme_names: Mapping[str, str]
-) -> dict[str, list[tuple[str, str]]]:
-    """(value, label) choices for each filter, only those some page has, in a stable order."""
-    found = [page_facets(p, sectors) for p in pages if p.meta.layout not in NOT_INDEXED]
-    kinds = [*KIND_LABELS.values(), OTHER_KIND]
-    themes = list(theme_names)
-    return {
-        "kind": [(k, k) for k in kinds if any(f.kind == k for f in found)],
-        "theme": [(t, theme_names[t]) for t in themes if any(f.theme == t for f in found)],
-        "sector": [(s, s.capitalize()) for s in sorted({f.sector for f in found if f.sector})],
-    }
 
 
 def page_text(html: str) -> str:
@@ -251,36 +209,4 @@ def shard_inputs(documents: Sequence[Mapping[str, str]], word_digests: Sequence[
     return digest(*(json.dumps(doc, sort_keys=True) + "\t" + words for doc, words in zip(documents, word_digests)))
 
 
-class TermCache:
-    """Each indexed page's terms from earlier builds, in a file per shard, read only
-    for a shard being rebuilt. Entries are checked by the digest of their words, so
-    a stale or damaged file costs time, never a wrong index."""
-
-    def __init__(self, folder: Path, use_previous: bool):
-        self.folder = folder
-        self.use_previous = use_previous
-
-    def _file(self, shard: str) -> Path:
-        return self.folder / (Path(shard).stem + ".pickle")
-
-    def load(self, shard: str) -> dict[str, PageWords]:
-        if not self.use_previous:
-            return {}
-        try:
-            with self._file(shard).open("rb") as handle:
-                found = pickle.load(handle)
-            return found if isinstance(found, dict) else {}
-        except Exception:  # noqa: BLE001 - missing, damaged or from another version: counted again
-            return {}
-
-    def save(self, shard: str, words: Mapping[str, PageWords]) -> None:
-        replace_file(self._file(shard), pickle.dumps(dict(words), protocol=pickle.HIGHEST_PROTOCOL))
-
-    def keep_only(self, shards: Iterable[str]) -> None:
-        """Forget the files of shards the index no longer has (the site grew or shrank)."""
-        wanted = {self._file(shard).name for shard in shards}
-        if self.folder.is_dir():
-            for path in self.folder.iterdir():
-                if path.name not in wanted:
-                    path.unlink(missing_ok=True)
 

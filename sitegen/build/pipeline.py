@@ -1,18 +1,19 @@
-"""The build pipeline, top to bottom: config → data → validate → tables → content →
-HTML → links → PDFs → search index, tables and files → swap.
+"""The build pipeline, top to bottom: data → validate → tables → content (project.py)
+→ HTML → links → PDFs → search index, tables and files → swap.
 
-Nothing reaches `site/` until everything has been read, validated and rendered: the
-output is written into a folder beside it and swapped in at the end, so a failed
-build leaves the site already published as it was. Each output is made only if its
-inputs changed since the last build (incremental.py); with nothing changed at all, the
-build stops before loading anything (result.unchanged_build).
+`build(config, options)` takes a configuration already read and checked
+(`config.load_config`). Nothing reaches `site/` until everything has been read,
+validated and rendered: the output is written into a folder beside it and swapped in
+at the end, so a failed build leaves the site already published as it was. Each
+output is made only if its inputs changed since the last build (outputs.py, with the
+records in state.py); with nothing changed at all, the build stops before loading
+anything (state.unchanged_build).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import shutil
 import tempfile
 import time
@@ -21,26 +22,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sitegen import __version__
-from sitegen.atomic import STAGING_PREFIX, hold, output_lock, recover, swap_in
-from sitegen.cache import CACHE_DIR, BuildCache, digest, empty_trash, inputs_state, remember_state, site_state
-from sitegen.config import Config, load_config
-from sitegen.content import ContentTree, Page, load_content
-from sitegen.data import Dataset, load_data
-from sitegen.errors import Problem, SitegenError
-from sitegen.generated import with_generated_pages
-from sitegen.incremental import Outputs, PageRecord
-from sitegen.links import check_links, link_targets, still_fine
-from sitegen.pack import PartCache, agenda, check_agendas, pack_html, render_pack
-from sitegen.render import Renderer, static_dirs
-from sitegen.result import BuildResult, unchanged_build
-from sitegen.search import (
+from sitegen.build.atomic import STAGING_PREFIX, hold, output_lock, recover, swap_in
+from sitegen.build.files import empty_trash
+from sitegen.build.links import check_links, link_targets, still_fine
+from sitegen.build.outputs import Outputs, PageRecord
+from sitegen.build.result import BuildResult
+from sitegen.build.search import (
     INDEX_PATH,
     PageWords,
-    TermCache,
     manifest_script,
     page_text,
     page_words,
-    partner_sectors,
     search_document,
     shard_count,
     shard_inputs,
@@ -48,8 +40,24 @@ from sitegen.search import (
     shard_path,
     shard_script,
 )
-from sitegen.tables import Table, compute_tables
-from sitegen.wayfinding import site_level_files
+from sitegen.build.state import (
+    CACHE_DIR,
+    BuildState,
+    TermCache,
+    digest,
+    forget_packs_except,
+    inputs_state,
+    site_state,
+    unchanged_build,
+)
+from sitegen.config import Config
+from sitegen.content.agenda import agenda
+from sitegen.content.facets import partner_sectors
+from sitegen.content.pages import Page
+from sitegen.pdf.packs import pack_html, render_pack
+from sitegen.project import Project, load_project
+from sitegen.render.pages import Renderer, static_dirs
+from sitegen.render.wayfinding import site_level_files
 from sitegen.workers import in_parallel
 
 log = logging.getLogger(__name__)
@@ -58,39 +66,21 @@ Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
 @dataclass(frozen=True)
-class Project:
-    """Everything read and computed from a project, before anything is rendered."""
+class BuildOptions:
+    """How to build, as the command line says; none of it changes what is made."""
 
-    config: Config
-    dataset: Dataset
-    tables: dict[str, Table]
-    content: ContentTree
-    warnings: tuple[Problem, ...]
-
-
-def load_project(project_dir: Path, strict: bool = False, base_url: str | None = None) -> Project:
-    """Load → validate → compute: every input read and checked, nothing written.
-
-    `base_url` (the command line's `--base-url`) replaces `[site] base_url`."""
-    config = load_config(project_dir, base_url)
-    dataset = load_data(config)
-    tables = compute_tables(dataset, config)
-    content = with_generated_pages(config, tables, load_content(config))
-    check_agendas(content)
-    warnings = tuple(config.warnings) + dataset.warnings + content.warnings
-    if strict and warnings:
-        raise SitegenError(
-            f"{len(warnings)} warning(s), and --strict makes warnings fatal", list(warnings)
-        )
-    return Project(config, dataset, tables, content, warnings)
+    strict: bool = False  # warnings are fatal
+    clean: bool = False  # trust nothing the last build made: make every output anew
+    jobs: int | None = None  # processes rendering pages and laying out PDFs (None: one per core)
+    progress: Progress | None = None
 
 
-def check(project_dir: Path, strict: bool = False, jobs: int | None = None, base_url: str | None = None) -> BuildResult:
-    """Everything a build does short of PDFs and writing: config, data, pages, templates."""
+def check(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult:
+    """Everything a build does short of PDFs and writing: data, pages, templates, links."""
     started = time.perf_counter()
-    project = load_project(project_dir, strict, base_url)
+    project = load_project(config, options.strict)
     renderer = Renderer(project.config, project.tables, project.content)
-    outputs = Outputs(renderer, BuildCache(project.config.project_dir), None, project.config.output_dir, jobs)
+    outputs = Outputs(renderer, BuildState.unsaved(config.project_dir), None, config.output_dir, options.jobs)
     pages = outputs.pages(_config_text(project.config), keep_body=set())
     extra_files = [*site_level_files(renderer, project.content.pages), INDEX_PATH]
     check_links(project, [(page, record.links) for page, record in pages], extra_files)
@@ -100,53 +90,45 @@ def check(project_dir: Path, strict: bool = False, jobs: int | None = None, base
     )
 
 
-def build(
-    project_dir: Path,
-    strict: bool = False,
-    progress: Progress | None = None,
-    clean: bool = False,
-    jobs: int | None = None,
-    base_url: str | None = None,
-) -> BuildResult:
+def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult:
     """Build the whole site and its PDF papers into `site/`, atomically.
 
     Outputs whose inputs are unchanged since the last build are kept from it
-    (`clean` makes everything anew); the rest are made on `jobs` processes.
+    (`options.clean` makes everything anew); the rest are made on `options.jobs` processes.
     """
     started = time.perf_counter()
-    report = progress or (lambda stage, done, total: None)
-    if not clean and (unchanged := unchanged_build(project_dir, strict, base_url)) is not None:
+    progress = options.progress or (lambda stage, done, total: None)
+    project_dir = config.project_dir
+    if not options.clean and (unchanged := unchanged_build(project_dir, options.strict,
+                                                           config.command_line_base_url)) is not None:
         return unchanged
-    recover(project_dir / "site")  # undo what a build killed midway left beside site/
-    inputs = inputs_state(project_dir, strict, base_url)  # as they are before anything is read
-    cache = BuildCache.open(project_dir, use_previous=not clean)
-    project = load_project(project_dir, strict, base_url)
-    config = project.config
+    recover(config.output_dir)  # undo what a build killed midway left beside site/
+    inputs = inputs_state(project_dir, options.strict, config.command_line_base_url)  # before anything is read
+    project = load_project(config, options.strict)
     renderer = Renderer(config, project.tables, project.content)
-    previous_site = config.project_dir / CACHE_DIR / "previous-site"
-    with staging_folder(config, previous_site) as (staging, recycled):
-        outputs = Outputs(renderer, cache, staging, config.output_dir, jobs)
+    previous_site = project_dir / CACHE_DIR / "previous-site"
+    state = BuildState.open(project_dir, use_previous=not options.clean)
+    with contextlib.closing(state), staging_folder(config, previous_site) as (staging, recycled):
+        outputs = Outputs(renderer, state, staging, config.output_dir, options.jobs)
         config_text = _config_text(config)
-        pages = outputs.pages(config_text, _bodies_needed(project), lambda done, total: report("pages", done, total))
+        pages = outputs.pages(config_text, _bodies_needed(project), lambda done, total: progress("pages", done, total))
         site_level = site_level_files(renderer, project.content.pages)
-        _check_links(project, pages, [*site_level, INDEX_PATH], outputs, cache)
+        _check_links(project, pages, [*site_level, INDEX_PATH], outputs, state)
         print_inputs = _print_inputs(config, project, config_text)
         pdfs = outputs.pdfs(_print_jobs(renderer, pages), print_inputs,
-                            lambda done, total: report("PDFs", done, total))
-        pdfs += _write_packs(renderer, pages, outputs, print_inputs, use_previous=not clean)
-        terms = TermCache(config.project_dir / CACHE_DIR / "search-terms", use_previous=not clean)
-        _write_search_index(project, pages, outputs, terms, staging)
+                            lambda done, total: progress("PDFs", done, total))
+        pdfs += _write_packs(renderer, pages, outputs, print_inputs, state)
+        _write_search_index(project, pages, outputs, state.terms(), staging)
         _write_files(project, site_level, outputs)
         outputs.finish(recycled)
         result = BuildResult(
             len(pages), len(project.tables), pdfs, project.warnings,
             time.perf_counter() - started, config.output_dir, made=outputs.made, kept=outputs.kept,
         )
-        with output_lock(config.project_dir):  # one build writes at a time
+        with output_lock(project_dir):  # one build writes at a time
             swap_in(staging, config.output_dir, keep_old=previous_site)
-            cache.save()
-            remember_state(project_dir, inputs, site_state(config.output_dir, cache.current["site"]), result.as_summary())
-    empty_trash(config.project_dir)
+            state.save(inputs, site_state(config.output_dir, state.written), result.as_summary())
+    empty_trash(project_dir)
     log.info("%d outputs made, %d kept from the last build", outputs.made, outputs.kept)
     return replace(result, seconds=time.perf_counter() - started)
 
@@ -178,16 +160,16 @@ def staging_folder(config: Config, recycle: Path) -> Iterator[tuple[Path, bool]]
 
 
 def _check_links(
-    project: Project, pages: list[tuple[Page, PageRecord]], extra_files: list[str], outputs: Outputs, cache: BuildCache
+    project: Project, pages: list[tuple[Page, PageRecord]], extra_files: list[str], outputs: Outputs, state: BuildState
 ) -> None:
     """Every link and anchor of every page leads somewhere; a page kept from the last
     build is not checked again while nothing its links lead to has changed."""
     page_links = [(page, record.links) for page, record in pages]
     targets = link_targets(project, page_links, extra_files)
-    fine = still_fine(cache.previous.get("link_targets"), targets)
+    fine = still_fine(state.previous_fact("link_targets"), targets)
     check_links(project, page_links, extra_files,
                 checked_before=lambda page, found: page.url in outputs.kept_pages and fine(page, found))
-    cache.current["link_targets"] = targets
+    state.facts["link_targets"] = targets
 
 
 def _print_jobs(renderer: Renderer, pages: list[tuple[Page, PageRecord]]) -> list[tuple[str, Page, str]]:
@@ -198,21 +180,18 @@ def _print_jobs(renderer: Renderer, pages: list[tuple[Page, PageRecord]]) -> lis
 
 
 def _write_packs(renderer: Renderer, pages: list[tuple[Page, PageRecord]], outputs: Outputs, print_inputs: str,
-                 use_previous: bool) -> int:
+                 state: BuildState) -> int:
     """Each meeting's agenda pack, put together from its papers laid out one by one (pack.py),
     kept while nothing it shows changed; a paper unchanged is not laid out again."""
     by_url = {page.url: record.rendered(page) for page, record in pages if record.body_html is not None}
     packs = [page for page, _ in pages if page.wants_pdf and page.meta.layout == "meeting"]
-    parts_folder = renderer.config.project_dir / CACHE_DIR / "pack-parts"
     for page in packs:
         meeting = by_url[page.url]
         inputs = digest(print_inputs, pack_html(renderer, meeting, by_url))  # all the pack shows
         if outputs.reuse(page.pdf_path, inputs) is None:
-            parts = PartCache(parts_folder / Path(page.pdf_path).stem, print_inputs, use_previous)
+            parts = state.parts(page.pdf_path, print_inputs)
             outputs.write(page.pdf_path, inputs, render_pack(renderer, meeting, by_url, outputs.jobs, parts))
-    if parts_folder.is_dir():  # the parts of meetings no longer in the site
-        for folder in set(parts_folder.iterdir()) - {parts_folder / Path(page.pdf_path).stem for page in packs}:
-            shutil.rmtree(folder, ignore_errors=True)
+    forget_packs_except(state, [page.pdf_path for page in packs])  # meetings no longer in the site
     return len(packs)
 
 
@@ -288,7 +267,7 @@ def _print_inputs(config: Config, project: Project, config_text: str) -> str:
     files = [(output, path) for output, path in static_files(config).items()]
     files += [(asset.output_path, asset.source) for asset in project.content.assets]
     loaded = "\n".join(f"{output} {digest(path.read_bytes())}" for output, path in sorted(files))
-    return digest(__version__, config_text, os.environ.get("SOURCE_DATE_EPOCH", ""), loaded)
+    return digest(__version__, config_text, str(config.source_date), loaded)
 
 
 def static_files(config: Config) -> dict[str, Path]:

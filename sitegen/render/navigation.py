@@ -10,7 +10,7 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 
-from sitegen.content import ContentTree, Page
+from sitegen.content.pages import ContentTree, Page
 
 NOT_FOUND_LAYOUT = "not-found"
 

@@ -26,6 +26,8 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from sitegen.workers import HELD
+
 log = logging.getLogger(__name__)
 
 STAGING_PREFIX = ".site-new-"
@@ -117,9 +119,6 @@ def _recover(target: Path) -> list[str]:
     return done
 
 
-# Descriptors whose locks this process holds: worker processes forked meanwhile close
-# their copies, so that the locks end with this process even if a worker outlives it.
-HELD: set[int] = set()
 
 
 @contextlib.contextmanager
@@ -173,3 +172,18 @@ def output_lock(project_dir: Path) -> Iterator[None]:
         yield
     finally:
         os.close(descriptor)  # releases the lock
+
+
+def replace_file(path: Path, data: bytes) -> None:
+    """Write PATH whole or not at all: a new file beside it, renamed over it, so that a
+    build killed midway leaves the old file, never half a new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+

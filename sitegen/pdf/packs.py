@@ -2,7 +2,7 @@
 
 A pack is put together from PDFs laid out apart, so that its papers are laid out side
 by side on every core, and a paper unchanged since the last build is not laid out
-again (see PartCache):
+again (the build keeps the parts: build/state.py's PartCache):
 
 1. each paper alone, as it stands in the pack (its "Item N" label, its ids prefixed
    with the item's anchor), without its page numbers: a *part*. A lead page is laid
@@ -28,61 +28,23 @@ import hashlib
 import io
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from markupsafe import Markup
 
-from sitegen.cache import digest, file_digest, replace_file
-from sitegen.content import ContentTree, Page, source_line
-from sitegen.errors import ContentError, PdfError, Problem, SitegenError
-from sitegen.render import PageDependencies, RenderedPage, Renderer
+from sitegen.content.agenda import PackItem, agenda
+from sitegen.errors import PdfError, Problem, SitegenError
+from sitegen.render.pages import PageDependencies, RenderedPage, Renderer
 from sitegen.workers import in_parallel
 
 if TYPE_CHECKING:
     import pikepdf
 
 
-@dataclass(frozen=True)
-class PackItem:
-    number: int
-    title: str
-    presenter: str
-    paper: Page | None
-
-    @property
-    def anchor(self) -> str:
-        return f"item-{self.number}" if self.paper else ""
 
 
-def agenda(meeting: Page, content: ContentTree) -> list[PackItem]:
-    """The meeting's items with their papers found; a missing paper is an error with its line."""
-    items, problems = [], []
-    for number, item in enumerate(meeting.details.items, start=1):
-        paper = None
-        if item.paper:
-            paper = content.page_at(item.paper.strip("/") + "/")
-            if paper is None:
-                problems.append(Problem(meeting.source_name, source_line(meeting, item.paper), "items",
-                                        f"item {number}: no page {item.paper!r} in content/"))
-        items.append(PackItem(number, item.title or (paper.meta.title if paper else ""), item.presenter, paper))
-    if problems:
-        raise ContentError(f"{meeting.source_name}: the agenda names papers that do not exist", problems)
-    return items
 
 
-def check_agendas(content: ContentTree) -> None:
-    """Every meeting's papers exist: checked with the content, before anything renders."""
-    problems: list[Problem] = []
-    for page in content.pages:
-        if page.meta.layout == "meeting":
-            try:
-                agenda(page, content)
-            except ContentError as exc:
-                problems += exc.problems
-    if problems:
-        raise ContentError("the agendas name papers that do not exist", problems)
 
 
 # ---- the parts and the frame, as HTML ---------------------------------------------------
@@ -193,60 +155,35 @@ def frame_css(numbered: frozenset[str]) -> str:
 # ---- laying out ----------------------------------------------------------------------------
 
 
-class PartCache:
-    """The parts of one meeting's pack laid out by earlier builds, a file each in `folder`
-    (under .sitegen-cache/).
+class PartStore(Protocol):
+    """Where parts laid out by earlier builds are kept (the build's state: build/state.py)."""
 
-    A part's file is named by a digest of all it is made from (its HTML, and
-    `print_inputs`: the files and settings every PDF depends on), so a file found is
-    the part as it would be laid out now, and by a digest of its bytes, so a damaged
-    file is laid out again rather than used. `use_previous=False` (`build --clean`)
-    lays every part out anew."""
+    def key(self, html: str) -> str: ...
 
-    def __init__(self, folder: Path, print_inputs: str, use_previous: bool = True):
-        self.folder = folder
-        self.print_inputs = print_inputs
-        self.use_previous = use_previous
+    def load(self, key: str) -> bytes | None: ...
 
-    def key(self, html: str) -> str:
-        return digest(self.print_inputs, html)
+    def save(self, key: str, data: bytes) -> None: ...
 
-    def load(self, key: str) -> bytes | None:
-        if not self.use_previous:
-            return None
-        for path in self.folder.glob(f"{key}.*.pdf"):
-            data = path.read_bytes()
-            if path.name == _part_file(key, data):
-                return data
-        return None
-
-    def save(self, key: str, data: bytes) -> None:
-        replace_file(self.folder / _part_file(key, data), data)
-
-    def keep_only(self, keys: set[str]) -> None:
-        """Forget the parts the pack no longer uses."""
-        for path in self.folder.glob("*.pdf"):
-            if path.name.split(".", 1)[0] not in keys:
-                path.unlink(missing_ok=True)
+    def keep_only(self, keys: set[str]) -> None: ...
 
 
-def _part_file(key: str, data: bytes) -> str:
-    return f"{key}.{file_digest(data)}.pdf"
+
+
 
 
 def render_pack(renderer: Renderer, meeting: RenderedPage, rendered: Mapping[str, RenderedPage] | None = None,
-                jobs: int | None = None, parts_cache: PartCache | None = None) -> bytes:
+                jobs: int | None = None, parts_cache: PartStore | None = None) -> bytes:
     """The agenda pack of one meeting as PDF bytes, its papers laid out on `jobs` processes.
 
     Papers not in `rendered` are rendered where they are laid out; with `parts_cache`,
     a paper laid out as it is now by an earlier build is taken from there."""
-    from sitegen import pdf  # WeasyPrint loads only now
+    from sitegen.pdf import layout  # WeasyPrint loads only now
 
     config = renderer.config
     rendered = rendered or {}
     items = agenda(meeting.page, renderer.content)
     papers = [item for item in items if item.paper is not None]
-    numbered = numbered_margin_boxes(pdf.find_static(config, "css/print.css").read_text(encoding="utf-8"))
+    numbered = numbered_margin_boxes(layout.find_static(config, "css/print.css").read_text(encoding="utf-8"))
     css = part_css(numbered)
 
     def make_part(item: PackItem) -> tuple[str, bytes] | list[Problem]:
@@ -254,12 +191,12 @@ def render_pack(renderer: Renderer, meeting: RenderedPage, rendered: Mapping[str
         paper = item.paper
         assert paper is not None
         try:
-            with pdf.no_cycle_collection():  # a worker's objects die with it, or by reference counting
+            with layout.no_cycle_collection():  # a worker's objects die with it, or by reference counting
                 html = part_html(renderer, meeting, items, item, rendered.get(paper.url) or renderer.render_page(paper))
             key = parts_cache.key(html) if parts_cache else ""
             data = parts_cache.load(key) if parts_cache else None
             if data is None:
-                data = pdf.lay_out_pdf(config, html, name=paper.source_name, base=pdf.base_url(paper),
+                data = layout.lay_out_pdf(config, html, name=paper.source_name, base=layout.base_url(paper),
                                        date=meeting.page.meta.date, identity=f"{meeting.page.pdf_path}#{item.anchor}",
                                        extra_css=css, finisher=functools.partial(make_names_unique, f"{item.anchor}-"))
                 if parts_cache:
@@ -280,7 +217,7 @@ def render_pack(renderer: Renderer, meeting: RenderedPage, rendered: Mapping[str
 
     documents = [pikepdf.open(io.BytesIO(data)) for _, data in parts]
     held = {item.number: len(document.pages) - 1 for item, document in zip(papers, documents)}
-    frame = pdf.write_pdf(config, frame_html(renderer, meeting, items, held), meeting.page, extra_css=frame_css(numbered))
+    frame = layout.write_pdf(config, frame_html(renderer, meeting, items, held), meeting.page, extra_css=frame_css(numbered))
     try:
         return assemble_pack(frame, documents, [item.anchor for item in papers])
     except PackAssemblyError as exc:

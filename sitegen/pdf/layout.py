@@ -23,9 +23,9 @@ from weasyprint.pdf.metadata import DocumentMetadata
 from weasyprint.urls import URLFetcher
 
 from sitegen.config import Config
-from sitegen.content import Page
+from sitegen.content.pages import Page
 from sitegen.errors import PdfError, Problem
-from sitegen.render import THEME_DIR, RenderedPage, Renderer, static_dirs
+from sitegen.render.pages import THEME_DIR, RenderedPage, Renderer, static_dirs
 
 
 def find_static(config: Config, name: str) -> Path:
@@ -109,7 +109,7 @@ def lay_out_pdf(config: Config, html: str, *, name: str, base: str, date: dt.dat
         with no_cycle_collection():
             laid_out = document.render(**options)
             laid_out.metadata = UniversalAccessMetadata(**vars(laid_out.metadata))
-            _stamp(laid_out.metadata, date)
+            _stamp(laid_out.metadata, date, config.source_date)
             data = laid_out.write_pdf(**options, pdf_identifier=_identifier(identity, config), finisher=finisher)
     except Exception as exc:  # WeasyPrint raises many kinds; name the source either way
         raise PdfError("PDF", [Problem(name, None, None, f"could not be made into a PDF: {exc}")]) from exc
@@ -186,19 +186,14 @@ class UniversalAccessMetadata(DocumentMetadata):
         return ElementTree.tostring(rdf, encoding="utf-8")
 
 
-def _stamp(metadata: Any, date: dt.date | None) -> None:
+def _stamp(metadata: Any, date: dt.date | None, source_date: dt.datetime | None) -> None:
     """Creation and modification dates that make the same bytes on every build.
 
     `SOURCE_DATE_EPOCH` (reproducible-builds.org) when set, else the document's date;
     never the clock. Without either, the paper carries no dates.
     """
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch:
-        try:
-            moment = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
-        except (ValueError, OverflowError, OSError) as exc:
-            raise PdfError(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970 (found {epoch!r})") from exc
-        stamp = moment.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    if source_date is not None:
+        stamp = source_date.strftime("%Y-%m-%dT%H:%M:%S+00:00")
     elif date is not None:
         stamp = date.isoformat()
     else:

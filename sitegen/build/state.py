@@ -1,0 +1,442 @@
+"""The one record of what builds made, from what: whether an output is current is
+decided here and nowhere else.
+
+Every output of a build (a page's HTML, a PDF, a table file, a copied file) is recorded
+while it is made: the digest of everything it was made from (its *inputs*; for a page
+also the tables and templates it used, found while rendering it) and how the file
+looked on disk when written. A later build keeps an output whose inputs are unchanged
+and whose copy in `site/` is still that file (`BuildState.reusable`); everything else
+is made again. Besides the outputs, the state holds what later builds reuse without it
+being an output: agenda-pack parts laid out by earlier builds, each page's search
+terms, the link targets the links were last checked against, and the facts of the
+no-change build (see `unchanged_build`).
+
+It is one SQLite database, `.sitegen-cache/state.sqlite` (Lektor's builder keeps its
+dependencies the same way): one file, written in transactions, readable from the
+worker processes that lay out parts and index pages. The outputs' records are replaced
+in one transaction after a build has succeeded, so a failed build leaves the last
+good record. Anything wrong with the database (another sitegen version, a damaged
+file) means a clean build, never a wrong one; `sitegen build --clean` ignores it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import pickle
+import sqlite3
+import sys
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sitegen import __version__
+from sitegen.build.atomic import recover
+from sitegen.build.result import BuildResult
+from sitegen.environment import EnvironmentProblem, source_date_epoch
+
+log = logging.getLogger(__name__)
+
+CACHE_DIR = ".sitegen-cache"
+DATABASE = "state.sqlite"
+FORMAT = 3  # bump when the records or tables change shape
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS facts (name TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS outputs (
+    output TEXT PRIMARY KEY, record BLOB NOT NULL,
+    digest TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, inode INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS parts (
+    pack TEXT NOT NULL, key TEXT NOT NULL, digest TEXT NOT NULL, pdf BLOB NOT NULL, PRIMARY KEY (pack, key));
+CREATE TABLE IF NOT EXISTS terms (shard TEXT PRIMARY KEY, words BLOB NOT NULL);
+"""
+
+
+def digest(*parts: str | bytes) -> str:
+    """One digest of several inputs (length-prefixed, so parts cannot run together)."""
+    hasher = hashlib.blake2b(digest_size=20)
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        hasher.update(len(data).to_bytes(8, "little"))
+        hasher.update(data)
+    return hasher.hexdigest()
+
+
+def file_digest(data: bytes) -> str:
+    """The digest of a file's bytes, as files.write_into works it out while writing."""
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
+
+
+@dataclass(frozen=True)
+class WrittenFile:
+    """A file of site/ as a build left it: what it holds and how it looked on disk."""
+
+    digest: str
+    size: int
+    mtime_ns: int
+    inode: int
+
+
+class _Database:
+    """The state database, opened anew in each process that uses it (a connection must
+    not cross a fork: the build's workers open their own)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._connection: sqlite3.Connection | None = None
+        self._pid = 0
+
+    def connection(self) -> sqlite3.Connection:
+        if self._connection is None or self._pid != os.getpid():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            connection.executescript(_SCHEMA)
+            self._connection, self._pid = connection, os.getpid()
+        return self._connection
+
+    def close(self) -> None:
+        if self._connection is not None and self._pid == os.getpid():
+            self._connection.close()
+        self._connection = None
+
+    def __getstate__(self) -> dict[str, Any]:  # sent to a worker: it connects for itself
+        return {"path": self.path, "_connection": None, "_pid": 0}
+
+
+def _open_database(project_dir: Path) -> _Database:
+    """The project's state database, emptied when it is from another sitegen or damaged."""
+    database = _Database(project_dir / CACHE_DIR / DATABASE)
+    try:
+        connection = database.connection()
+        found = dict(connection.execute("SELECT name, value FROM facts WHERE name IN ('format', 'version')"))
+        if found != {"format": str(FORMAT), "version": __version__}:
+            if found:
+                log.info("the build state is from another sitegen; building everything")
+            _reset(connection)
+        return database
+    except sqlite3.DatabaseError as exc:  # not a database, or a damaged one
+        log.warning("ignoring the build state %s (%s); building everything", database.path, exc)
+        database.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{database.path}{suffix}").unlink(missing_ok=True)
+        database = _Database(database.path)
+        _reset(database.connection())
+        return database
+
+
+def _reset(connection: sqlite3.Connection) -> None:
+    with _transaction(connection):
+        for table in ("facts", "outputs", "parts", "terms"):
+            connection.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
+        connection.executemany("INSERT INTO facts VALUES (?, ?)", [("format", str(FORMAT)), ("version", __version__)])
+
+
+@contextlib.contextmanager
+def _transaction(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """All or nothing: the writes inside happen together, or not at all."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        yield connection
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    connection.execute("COMMIT")
+
+
+@dataclass
+class BuildState:
+    """The last build's records (read) and this build's (being made), in one place.
+
+    `use_previous=False` (`--clean`) trusts nothing recorded: every output is made
+    anew, every part laid out anew, every page's terms counted anew."""
+
+    project_dir: Path
+    use_previous: bool = True
+    database: _Database | None = None  # None: `sitegen check`, which keeps nothing
+    previous_outputs: dict[str, tuple[bytes, WrittenFile]] = field(default_factory=dict)
+    records: dict[str, Any] = field(default_factory=dict)  # this build's, by output
+    written: dict[str, WrittenFile] = field(default_factory=dict)  # this build's, by output
+    facts: dict[str, Any] = field(default_factory=dict)  # this build's facts, saved with it
+
+    @classmethod
+    def open(cls, project_dir: Path, use_previous: bool = True) -> BuildState:
+        database = _open_database(project_dir)
+        state = cls(project_dir, use_previous, database)
+        if use_previous:
+            rows = database.connection().execute("SELECT output, record, digest, size, mtime_ns, inode FROM outputs")
+            state.previous_outputs = {row[0]: (row[1], WrittenFile(*row[2:])) for row in rows}
+        return state
+
+    @classmethod
+    def unsaved(cls, project_dir: Path) -> BuildState:
+        """A state that remembers nothing and keeps nothing (`sitegen check`)."""
+        return cls(project_dir, use_previous=False)
+
+    # ---- outputs: is it current? -------------------------------------------------------
+
+    def record_of(self, output: str) -> Any:
+        """The last build's record of an output (a path under site/), or None."""
+        found = self.previous_outputs.get(output)
+        if found is None:
+            return None
+        try:
+            return pickle.loads(found[0])
+        except Exception:  # noqa: BLE001 - a record this sitegen cannot read: make it anew
+            return None
+
+    def reusable(self, output: str, written_digest: str, site_dir: Path) -> WrittenFile | None:
+        """site/OUTPUT as the last build wrote it with this digest, if it is still that file."""
+        found = self.previous_outputs.get(output)
+        if found is None or found[1].digest != written_digest:
+            return None
+        seen = found[1]
+        try:
+            now = (site_dir / output).stat()
+        except OSError:
+            return None
+        return seen if (now.st_size, now.st_mtime_ns, now.st_ino) == (seen.size, seen.mtime_ns, seen.inode) else None
+
+    def keep(self, output: str, record: Any, written: WrittenFile) -> None:
+        """This build's record of OUTPUT (what it was made from) and what site/OUTPUT holds."""
+        self.records[output] = record
+        self.written[output] = written
+
+    @property
+    def previous_files(self) -> list[str] | None:
+        """The outputs the last build left (what the site before it, recycled, holds)."""
+        return list(self.previous_outputs) if self.use_previous else None
+
+    # ---- facts: what the last build knew ---------------------------------------------
+
+    def previous_fact(self, name: str) -> Any:
+        """A fact the last build recorded (such as the link targets), or None."""
+        if self.database is None or not self.use_previous:
+            return None
+        row = self.database.connection().execute("SELECT value FROM facts WHERE name = ?", (name,)).fetchone()
+        try:
+            return None if row is None else pickle.loads(row[0])
+        except Exception:  # noqa: BLE001
+            return None
+
+    # ---- reused without being outputs -------------------------------------------------
+
+    def parts(self, pack: str, print_inputs: str) -> PartCache:
+        """The laid-out parts of one agenda pack (see pdf/packs.py)."""
+        return PartCache(self.database, pack, print_inputs, self.use_previous)
+
+    def terms(self) -> TermCache:
+        """The search terms of the pages, by shard (see search.py)."""
+        return TermCache(self.database, self.use_previous)
+
+    # ---- saving ------------------------------------------------------------------------
+
+    def save(self, inputs: str, site: str, summary: Mapping[str, Any]) -> None:
+        """This build's records in place of the last build's, in one transaction, with
+        the facts of the no-change build: the inputs and site as they are now."""
+        if self.database is None:
+            return
+        facts = {**{name: pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL) for name, value in self.facts.items()},
+                 "inputs": inputs, "site": site, "summary": json.dumps(summary), "ended": repr(time.time())}
+        rows = [(output, pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL), w.digest, w.size, w.mtime_ns, w.inode)
+                for output, record in self.records.items() for w in (self.written[output],)]
+        with _transaction(self.database.connection()) as connection:
+            connection.execute("DELETE FROM outputs")
+            connection.executemany("INSERT INTO outputs VALUES (?, ?, ?, ?, ?, ?)", rows)
+            connection.executemany("INSERT OR REPLACE INTO facts VALUES (?, ?)", list(facts.items()))
+
+    def close(self) -> None:
+        if self.database is not None:
+            self.database.close()
+
+
+class PartCache:
+    """The parts of one meeting's pack laid out by earlier builds.
+
+    A part is found by a digest of all it is made from (its HTML, and `print_inputs`:
+    the files and settings every PDF depends on), so a part found is the part as it
+    would be laid out now; it is stored with a digest of its bytes, so a damaged one is
+    laid out again rather than used. Used from the workers that lay parts out."""
+
+    def __init__(self, database: _Database | None, pack: str, print_inputs: str, use_previous: bool = True):
+        self.database = database
+        self.pack = pack
+        self.print_inputs = print_inputs
+        self.use_previous = use_previous
+
+    def key(self, html: str) -> str:
+        return digest(self.print_inputs, html)
+
+    def load(self, key: str) -> bytes | None:
+        if not self.use_previous or self.database is None:
+            return None
+        row = self.database.connection().execute(
+            "SELECT digest, pdf FROM parts WHERE pack = ? AND key = ?", (self.pack, key)).fetchone()
+        return bytes(row[1]) if row is not None and file_digest(row[1]) == row[0] else None
+
+    def save(self, key: str, data: bytes) -> None:
+        if self.database is not None:
+            with _transaction(self.database.connection()) as connection:
+                connection.execute("INSERT OR REPLACE INTO parts VALUES (?, ?, ?, ?)",
+                                   (self.pack, key, file_digest(data), data))
+
+    def stored(self) -> list[str]:
+        """The keys of the parts kept for this pack."""
+        if self.database is None:
+            return []
+        rows = self.database.connection().execute("SELECT key FROM parts WHERE pack = ? ORDER BY key", (self.pack,))
+        return [key for (key,) in rows]
+
+    def keep_only(self, keys: set[str]) -> None:
+        """Forget the parts the pack no longer uses."""
+        if self.database is not None:
+            with _transaction(self.database.connection()) as connection:
+                held = [key for (key,) in connection.execute("SELECT key FROM parts WHERE pack = ?", (self.pack,))]
+                connection.executemany("DELETE FROM parts WHERE pack = ? AND key = ?",
+                                       [(self.pack, key) for key in held if key not in keys])
+
+
+def forget_packs_except(state: BuildState, packs: Iterable[str]) -> None:
+    """Drop the parts of meetings no longer in the site."""
+    if state.database is not None:
+        wanted = set(packs)
+        with _transaction(state.database.connection()) as connection:
+            held = {pack for (pack,) in connection.execute("SELECT DISTINCT pack FROM parts")}
+            connection.executemany("DELETE FROM parts WHERE pack = ?", [(pack,) for pack in held - wanted])
+
+
+class TermCache:
+    """Each shard's pages' search terms as earlier builds counted them (page URL →
+    search.PageWords), read only for a shard being rebuilt, so that a shard rebuilt for
+    one page counts that page alone. Entries are checked by the digest of their words,
+    so a stale or damaged one costs time, never a wrong index."""
+
+    def __init__(self, database: _Database | None, use_previous: bool):
+        self.database = database
+        self.use_previous = use_previous
+
+    def load(self, shard: str) -> dict[str, Any]:
+        if not self.use_previous or self.database is None:
+            return {}
+        row = self.database.connection().execute("SELECT words FROM terms WHERE shard = ?", (shard,)).fetchone()
+        try:
+            found = pickle.loads(row[0]) if row is not None else {}
+        except Exception:  # noqa: BLE001 - damaged or from another version: counted again
+            return {}
+        return found if isinstance(found, dict) else {}
+
+    def save(self, shard: str, words: Mapping[str, Any]) -> None:
+        if self.database is not None:
+            data = pickle.dumps(dict(words), protocol=pickle.HIGHEST_PROTOCOL)
+            with _transaction(self.database.connection()) as connection:
+                connection.execute("INSERT OR REPLACE INTO terms VALUES (?, ?)", (shard, data))
+
+    def keep_only(self, shards: Iterable[str]) -> None:
+        """Forget the shards the index no longer has (the site grew or shrank)."""
+        if self.database is not None:
+            wanted = set(shards)
+            with _transaction(self.database.connection()) as connection:
+                held = [shard for (shard,) in connection.execute("SELECT shard FROM terms")]
+                connection.executemany("DELETE FROM terms WHERE shard = ?", [(s,) for s in held if s not in wanted])
+
+
+# ---- the no-change build -------------------------------------------------------------
+#
+# Before loading anything, a build compares the state of every input file (size,
+# modification and change times, inode) and of every file in site/ with what they were
+# after the last build. When nothing differs there is nothing to do, and the build says
+# so in the time it takes to list the files. The change time (ctime) cannot be set by
+# programs, so a file rewritten with its old size and modification time still differs.
+
+INPUT_FOLDERS = ("content", "data", "templates", "static")
+PACKAGE_DIR = Path(__file__).parent.parent  # sitegen/: its code and theme
+
+
+def inputs_state(project_dir: Path, strict: bool, base_url: str | None = None) -> str:
+    """A digest of how every input file looks on disk, and of the build's settings."""
+    lines = [_stat_line(project_dir / "sitegen.toml", "sitegen.toml")]
+    for folder in INPUT_FOLDERS:
+        lines += _walk_lines(project_dir / folder, folder)
+    lines += _walk_lines(PACKAGE_DIR, "sitegen")  # the theme, and sitegen itself in a checkout
+    settings = (__version__, sys.version, str(source_date_epoch()), str(strict), str(base_url))
+    return digest(*settings, "\n".join(lines))
+
+
+def site_state(site_dir: Path, written: Mapping[str, WrittenFile] | None = None) -> str:
+    """A digest of the files of site/: read from disk, or from what this build wrote."""
+    if written is None:
+        found = {}
+        base = os.fspath(site_dir)
+        for folder, _, files in os.walk(base):
+            relative = os.path.relpath(folder, base).replace(os.sep, "/")
+            for file in files:
+                status = os.stat(os.path.join(folder, file), follow_symlinks=False)
+                name = file if relative == "." else f"{relative}/{file}"
+                found[name] = WrittenFile("", status.st_size, status.st_mtime_ns, status.st_ino)
+        written = found
+    return digest("\n".join(f"{name}\t{w.size}\t{w.mtime_ns}\t{w.inode}" for name, w in sorted(written.items())))
+
+
+def last_build(project_dir: Path, strict: bool, base_url: str | None = None) -> tuple[dict[str, Any], float] | None:
+    """The last build's summary and when it ended, if no input and no file of site/ has
+    changed since; else None."""
+    path = project_dir / CACHE_DIR / DATABASE
+    if not path.is_file():
+        return None
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=60)) as connection:
+            facts = dict(connection.execute(
+                "SELECT name, value FROM facts WHERE name IN ('format', 'version', 'inputs', 'site', 'summary', 'ended')"))
+    except (sqlite3.DatabaseError, OSError):
+        return None
+    if facts.get("format") != str(FORMAT) or facts.get("version") != __version__:
+        return None
+    try:
+        if facts.get("inputs") != inputs_state(project_dir, strict, base_url):
+            return None
+    except EnvironmentProblem:  # the build that follows says what is wrong
+        return None
+    if facts.get("site") != site_state(project_dir / "site"):
+        return None
+    try:
+        return json.loads(facts["summary"]), float(facts["ended"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def unchanged_build(project_dir: Path, strict: bool, base_url: str | None = None) -> BuildResult | None:
+    """The last build's report when no input and no file of site/ changed since, else None."""
+    started = time.perf_counter()
+    recover(project_dir / "site")  # undo what a build killed midway left beside site/
+    found = last_build(project_dir, strict, base_url)
+    if found is None:
+        return None
+    return BuildResult.unchanged(found[0], time.perf_counter() - started, project_dir / "site")
+
+
+def _stat_line(path: Path | str, name: str) -> str:
+    try:
+        status = os.stat(path)  # a linked file: the file it leads to
+    except OSError:
+        return f"{name}\tmissing"
+    return f"{name}\t{status.st_size}\t{status.st_mtime_ns}\t{status.st_ctime_ns}\t{status.st_ino}\t{status.st_mode}"
+
+
+def _walk_lines(top: Path, name: str) -> list[str]:
+    lines = []
+    base = os.fspath(top)
+    for folder, subfolders, files in os.walk(base):
+        subfolders.sort()
+        if "__pycache__" in subfolders:
+            subfolders.remove("__pycache__")
+        relative = os.path.relpath(folder, base).replace(os.sep, "/")
+        prefix = f"{name}/" if relative == "." else f"{name}/{relative}/"
+        for file in sorted(files):
+            lines.append(_stat_line(os.path.join(folder, file), prefix + file))
+    return lines

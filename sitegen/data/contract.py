@@ -1,0 +1,241 @@
+"""The data contract (docs/data-contract.md) as data: every file sitegen reads from
+`data/`, its columns, what each holds and which spellings it accepts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sitegen.values import MICRO, PENNY
+
+SECTORS = ("county", "district", "unitary", "city", "police", "fire", "health", "other")
+
+
+
+RETURN_TYPES = ("forecast", "actual")
+
+
+
+WORKSTREAMS = ("bpi", "collaboration", "procurement", "asset_management", "technology", "other")
+
+
+
+SPEND = ("revenue", "capital")
+
+
+
+KINDS = ("gain", "disposal")
+
+
+
+RATINGS = ("green", "amber", "red")
+
+
+
+PROJECT_STATUSES = ("proposed", "approved", "in_progress", "implemented", "closed")
+
+
+
+LEVELS = ("l", "m", "h")
+
+
+
+COST_BASES = ("head", "user", "unit")  # the unit cost a service is compared on
+
+
+
+DIRECTIONS = ("higher", "lower")  # which way a performance indicator is better
+
+
+
+EMAIL_EXAMPLE = "an address such as name@council.gov.uk"
+
+
+
+# Plausible, not RFC 5322: one @, no spaces, a dot in the domain. A typo such as
+# "name@council" or "name council.gov.uk" is what this is for.
+_EMAIL = r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)*\.[A-Za-z]{2,}"
+
+
+
+MONEY_LIMIT = 999_999_999_999 * MICRO + 99 * PENNY  # £999,999,999,999.99: int64 sums stay exact
+
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the contract: how to read it and whether it must be there."""
+
+    name: str
+    kind: str  # text, id, enum, money, year, date, yesno, score, email, number, count, percent, quarter
+    required: bool = True
+    default: str | None = None
+    values: tuple[str, ...] = ()
+
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    """One file of the contract."""
+
+    name: str  # stem under data/, e.g. "partners"
+    columns: tuple[Column, ...]
+    required: bool = False
+    folder: bool = False  # also read data/<name>/*.csv|xlsx
+    unique: tuple[str, ...] = ()  # columns that identify a row: a repeat is an error
+
+
+
+CONTRACT: tuple[FileSpec, ...] = (
+    FileSpec(
+        "partners",
+        (
+            Column("partner_id", "id"),
+            Column("name", "text"),
+            Column("sector", "enum", values=SECTORS),
+            Column("baseline_gbp", "money", required=False),
+            Column("in_target", "yesno", required=False, default="yes"),
+            Column("sr04_baseline_gbp", "money", required=False),
+            Column("sr04_ongoing_gbp", "money", required=False),
+            Column("contact_name", "text", required=False, default=""),
+            Column("contact_email", "email", required=False, default=""),
+        ),
+        required=True,
+        unique=("partner_id",),
+    ),
+    FileSpec(
+        "returns",
+        (
+            Column("partner_id", "partner"),
+            Column("year", "year"),
+            Column("return_type", "enum", values=RETURN_TYPES),
+            Column("gain_ref", "text"),
+            Column("description", "text"),
+            Column("workstream", "enum", values=WORKSTREAMS),
+            Column("spend", "enum", values=SPEND),
+            Column("kind", "enum", required=False, default="gain", values=KINDS),
+            Column("gross_gbp", "money"),
+            Column("costs_gbp", "money", required=False, default="0"),
+            Column("cash_releasing", "yesno"),
+            Column("ongoing", "yesno"),
+            Column("first_impact", "date"),
+            Column("evidence", "text", required=False, default=""),
+        ),
+        required=True,
+        folder=True,
+    ),
+    FileSpec(
+        "rag_forecasts",
+        (
+            Column("partner_id", "partner"),
+            Column("year", "year"),
+            Column("rating", "enum", values=RATINGS),
+            Column("comment", "text", required=False, default=""),
+        ),
+        unique=("partner_id", "year"),
+    ),
+    FileSpec(
+        "use_of_resources",
+        (
+            Column("partner_id", "partner"),
+            Column("assessment", "year"),
+            Column("theme", "text"),
+            Column("score", "score"),
+        ),
+        unique=("partner_id", "assessment", "theme"),
+    ),
+    FileSpec(
+        "projects",
+        (
+            Column("project_id", "id"),
+            Column("title", "text"),
+            Column("partners", "partner_list"),
+            Column("lead", "partner"),
+            Column("funding_source", "text"),
+            Column("funding_gbp", "money"),
+            Column("status", "enum", values=PROJECT_STATUSES),
+            Column("target_saving_gbp", "money", required=False),
+            Column("summary", "text", required=False, default=""),
+        ),
+        unique=("project_id",),
+    ),
+    FileSpec(
+        "risks",
+        (
+            Column("risk_id", "text"),
+            Column("category", "text"),
+            Column("description", "text"),
+            Column("actions_taken", "text"),
+            Column("likelihood", "enum", values=LEVELS),
+            Column("impact", "enum", values=LEVELS),
+            Column("mitigation", "text"),
+            Column("owner", "text", required=False, default=""),
+        ),
+        unique=("risk_id",),
+    ),
+    # Benchmarking (docs/data-contract.md, "Unit costs and savings"): what each service is
+    # compared on, its unit costs and performance by partner and year, savings by quarter.
+    FileSpec(
+        "services",
+        (
+            Column("service_id", "id"),
+            Column("name", "text"),
+            Column("cost_basis", "enum", values=COST_BASES),
+            Column("unit_name", "text", required=False, default=""),
+            Column("indicator", "text"),
+            Column("indicator_unit", "text", required=False, default=""),
+            Column("direction", "enum", values=DIRECTIONS),
+            Column("summary", "text", required=False, default=""),
+        ),
+        unique=("service_id",),
+    ),
+    FileSpec(
+        "unit_costs",
+        (
+            Column("partner_id", "partner"),
+            Column("service", "service"),
+            Column("year", "year"),
+            Column("net_cost_gbp", "money"),
+            Column("population", "count", required=False),
+            Column("users", "count", required=False),
+            Column("units", "count", required=False),
+            Column("performance", "number"),
+            Column("customer_value_pct", "percent", required=False),
+        ),
+        unique=("partner_id", "service", "year"),
+    ),
+    FileSpec(
+        "savings_progress",
+        (
+            Column("partner_id", "partner"),
+            Column("saving_ref", "text"),
+            Column("description", "text"),
+            Column("service", "service", required=False, default=""),
+            Column("year", "year"),
+            Column("quarter", "quarter"),
+            Column("target_gbp", "money"),
+            Column("achieved_gbp", "money"),
+            Column("forecast_gbp", "money", required=False),
+            Column("comment", "text", required=False, default=""),
+        ),
+        unique=("partner_id", "saving_ref", "year", "quarter"),
+    ),
+    # Newsletter editions list the events dated from the edition on.
+    FileSpec(
+        "events",
+        (
+            Column("title", "text"),
+            Column("date", "date"),
+            Column("time", "text", required=False, default=""),
+            Column("venue", "text"),
+            Column("description", "text", required=False, default=""),
+            Column("organiser", "text", required=False, default=""),
+            Column("booking", "text", required=False, default=""),
+        ),
+        unique=("title", "date"),
+    ),
+)
+
+
+
+CONTRACT_BY_NAME = {spec.name: spec for spec in CONTRACT}
+

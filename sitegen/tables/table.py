@@ -1,0 +1,217 @@
+"""A computed table: its columns, its rows, and its cells as CSV and JSON."""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, BinaryIO
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import simplejson
+
+from sitegen.values import PENNY, format_financial_year, micro_to_pounds, round_half_up
+
+
+@dataclass(frozen=True)
+class Column:
+    """A table column: its name, what kind of value it holds, its heading."""
+
+    name: str
+    kind: str = "text"  # text, money, pct, year, count, date, bool
+    label: str = ""
+
+    @property
+    def heading(self) -> str:
+        return self.label or self.name.replace("_gbp", "").replace("_pct", " %").replace("_", " ").capitalize()
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in ("money", "pct", "count")
+
+
+
+@dataclass(frozen=True)
+class Table:
+    """A computed or loaded table: typed columns, exact values, and its sources."""
+
+    name: str
+    title: str
+    columns: tuple[Column, ...]
+    frame: pd.DataFrame
+    sources: tuple[str, ...]  # data files it is computed from
+    description: str = ""
+    micro: tuple[str, ...] = ()  # money columns the frame holds as int64 micropounds (big tables)
+
+    def column(self, name: str) -> Column:
+        for column in self.columns:
+            if column.name == name:
+                return column
+        raise KeyError(name)
+
+    @functools.cached_property
+    def rows(self) -> list[dict[str, Any]]:
+        """The rows, computed once per build; read them, never change them (see records())."""
+        frame = self.frame[[c.name for c in self.columns]]
+        rows = [
+            {k: (None if _is_missing(v) else v) for k, v in row.items()}
+            for row in frame.to_dict(orient="records")
+        ]
+        for row in rows:
+            for name in self.micro:
+                row[name] = micro_to_pounds(row[name])
+        return rows
+
+    def records(self) -> list[dict[str, Any]]:
+        """Rows as dicts of exact values (Decimal pounds, int years), None for empty."""
+        return [dict(row) for row in self.rows]
+
+    def to_csv(self) -> str:
+        """The contract's CSV: pounds with two decimals, percentages with one."""
+        out = io.BytesIO()
+        self.write_csv(out)
+        return out.getvalue().decode("utf-8")
+
+    def to_json(self) -> str:
+        """Columns with their kinds, then rows; money as exact JSON numbers (1234.50)."""
+        out = io.BytesIO()
+        self.write_json(out)
+        return out.getvalue().decode("utf-8")
+
+    def write_csv(self, out: BinaryIO) -> None:
+        """Write the CSV a chunk of rows at a time: a million lines are never one string."""
+        header = io.StringIO()
+        csv.writer(header, lineterminator="\n").writerow([c.name for c in self.columns])
+        out.write(header.getvalue().encode("utf-8"))
+        if len(self.columns) == 1:  # a lone empty cell is written "": leave that to the csv module
+            text = io.StringIO()
+            writer = csv.writer(text, lineterminator="\n")
+            for row in self.rows:
+                writer.writerow([plain_value(self.columns[0], row[self.columns[0].name])])
+            out.write(text.getvalue().encode("utf-8"))
+            return
+        for chunk in self._chunks():
+            cells = [self._encoded(c, chunk[c.name], _csv_cell) for c in self.columns]
+            lines = pc.binary_join_element_wise(*cells, ",")
+            out.write(("\n".join(lines.to_pylist()) + "\n").encode("utf-8"))
+
+    def write_json(self, out: BinaryIO) -> None:
+        """Write the JSON a chunk of rows at a time, byte for byte as one simplejson.dumps."""
+        document = {
+            "name": self.name,
+            "title": self.title,
+            "sources": list(self.sources),
+            "columns": [{"name": c.name, "kind": c.kind} for c in self.columns],
+            "rows": [],
+        }
+        head = simplejson.dumps(document, use_decimal=True, indent=1, ensure_ascii=False)
+        if not len(self.frame):
+            out.write((head + "\n").encode("utf-8"))
+            return
+        assert head.endswith('"rows": []\n}')
+        out.write((head[: -len("]\n}")] + "\n").encode("utf-8"))
+        keys = [f"   {simplejson.dumps(c.name, ensure_ascii=False)}: " for c in self.columns]
+        first = True
+        for chunk in self._chunks():
+            cells = [
+                pc.binary_join_element_wise(key, self._encoded(c, chunk[c.name], _json_cell), "")
+                for key, c in zip(keys, self.columns, strict=True)
+            ]
+            rows = pc.binary_join_element_wise("  {\n", pc.binary_join_element_wise(*cells, ",\n"), "\n  }", "")
+            out.write((("" if first else ",\n") + ",\n".join(rows.to_pylist())).encode("utf-8"))
+            first = False
+        out.write(b"\n ]\n}\n")
+
+    def _chunks(self) -> Iterator[pd.DataFrame]:
+        for start in range(0, len(self.frame), CHUNK_ROWS):
+            yield self.frame.iloc[start : start + CHUNK_ROWS]
+
+    def _encoded(self, column: Column, values: pd.Series, encode: Callable[[Column, Any], str]) -> pa.Array:
+        """A column's cells as CSV or JSON text: vectorised for micropounds, once per distinct
+        value for plain dtypes, cell by cell for Python objects (Decimals)."""
+        if column.name in self.micro and values.dtype == "int64":
+            return _pounds_text(values.to_numpy())
+        if column.name in self.micro:
+            values = pd.Series([micro_to_pounds(v) for v in values], index=values.index, dtype=object)
+        if values.dtype == object or values.dtype.kind == "f":  # -0.0 and 0.0 are one value to a hash
+            return pa.array([encode(column, None if _is_missing(v) else v) for v in values], pa.string())
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        texts = pa.array([encode(column, None if _is_missing(v) else v) for v in uniques.tolist()], pa.string())
+        return texts.take(pa.array(codes))
+
+
+
+CHUNK_ROWS = 50_000  # rows formatted at once when a table is written
+
+
+
+def _csv_cell(column: Column, value: Any) -> str:
+    """One cell as csv.writer writes it (quoted where it must be), in a row of two or more."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow([plain_value(column, value), ""])
+    return out.getvalue()[:-2]
+
+
+
+def _json_cell(column: Column, value: Any) -> str:
+    return simplejson.dumps(json_value(column, value), use_decimal=True, ensure_ascii=False)
+
+
+
+def _pounds_text(micro: np.ndarray) -> pa.Array:
+    """Micropounds as pounds with two decimals, rounded half up (away from zero): -0.004 is -0.00."""
+    pence = (np.abs(micro) + PENNY // 2) // PENNY
+    whole = pc.cast(pa.array(pence // 100), pa.string())
+    cents = pc.utf8_lpad(pc.cast(pa.array(pence % 100), pa.string()), 2, "0")
+    text = pc.binary_join_element_wise(whole, cents, ".")
+    return pc.if_else(pa.array(micro < 0), pc.binary_join_element_wise("-", text, ""), text)
+
+
+
+def _is_missing(value: Any) -> bool:
+    try:
+        return value is None or bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+
+def plain_value(column: Column, value: Any) -> str:
+    """A cell as CSV and `sitegen table` print it."""
+    if value is None:
+        return ""
+    if column.kind == "money":
+        return str(round_half_up(Decimal(value), 2))
+    if column.kind == "pct":
+        return str(round_half_up(Decimal(value), 1))
+    if column.kind == "year":
+        return format_financial_year(int(value))
+    if column.kind == "bool":
+        return "yes" if value else "no"
+    if column.kind == "date":
+        return pd.Timestamp(value).date().isoformat()
+    if column.kind == "count" and isinstance(value, Decimal):  # an indicator: 48.0 as 48 (as shown), 8.25 as is
+        return str(int(value)) if value == int(value) else str(value.normalize())
+    return str(value)
+
+
+
+def json_value(column: Column, value: Any) -> Any:
+    if value is None:
+        return None
+    if column.kind == "money":
+        return round_half_up(Decimal(value), 2)
+    if column.kind == "pct":
+        return round_half_up(Decimal(value), 1)
+    if column.kind == "count":  # counts, and indicators such as 8.5 days: never truncated
+        return int(value) if Decimal(value) == int(value) else Decimal(value)
+    if column.kind == "bool":
+        return bool(value)
+    return plain_value(column, value)
+
