@@ -105,11 +105,12 @@ def child_main(args: argparse.Namespace) -> int:
     def do_imports():
         sys.path.insert(0, str(REPO_ROOT))
         import sitegen.config
-        import sitegen.data
+        import sitegen.data.load
         import sitegen.errors
-        import sitegen.tables
+        import sitegen.tables.compute
 
-        return sitegen.config.load_config, sitegen.data.load_data, sitegen.tables.compute_tables, sitegen.errors
+        return (sitegen.config.load_config, sitegen.data.load.load_data, sitegen.tables.compute.compute_tables,
+                sitegen.errors)
 
     load_config, load_data, compute_tables, errors = measure("imports", do_imports, reset=False)
 
