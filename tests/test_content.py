@@ -594,26 +594,18 @@ def test_a_line_of_an_article_is_located_in_the_articles_file(tmp_path: Path) ->
 # ---- bugs found while writing these tests --------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError,
-                   reason="bug: PyYAML raises ValueError (not YAMLError) for an impossible date; "
-                          "sitegen/content/pages.py _read_page only catches yaml.YAMLError")
 def test_an_impossible_date_is_a_problem_at_its_line(tmp_path: Path) -> None:
     """date: 2011-13-01 should be reported at its line, not crash the load."""
     [problem] = problems_of(tmp_path, {"a.md": "---\ntitle: A\ndate: 2011-13-01\n---\n"})
     assert problem.startswith("content/a.md:3: ")
 
 
-@pytest.mark.xfail(strict=True,
-                   reason="bug: _front_matter_line finds 'meeting:' in the body and gives a missing key its line")
 def test_a_missing_key_is_never_located_in_the_body(tmp_path: Path) -> None:
     """A key missing from the front matter has no line, even when the body has a line starting 'meeting:'."""
     paper = "---\ntitle: P\nlayout: paper\nreport_of: Treasurer\n---\n\nmeeting: as agreed in June\n"
     assert problems_of(tmp_path, {"p.md": paper}) == ["content/p.md: meeting: required key is missing"]
 
 
-@pytest.mark.xfail(strict=True,
-                   reason="bug: _read_page returns at the first model that fails, so a page key's problem "
-                          "hides every problem of the layout's keys")
 def test_problems_of_page_keys_and_layout_keys_are_reported_together(tmp_path: Path) -> None:
     """A paper with a bad pdf key and no meeting: both problems in one run, not one per run."""
     paper = "---\ntitle: P\nlayout: paper\npdf: maybe\nreport_of: Treasurer\n---\n"

@@ -69,7 +69,7 @@ def site_files(project: Project, extra: Iterable[str] = ()) -> set[str]:
     """Every file a build of this project writes, relative to site/."""
     pages = project.content.pages
     files = {page.output_path for page in pages} | {page.pdf_path for page in pages if page.wants_pdf}
-    files |= {f"tables/{name}.{suffix}" for name in project.tables for suffix in ("csv", "json")}
+    files |= {output for table in project.tables.values() for output, _ in table.outputs}
     files |= {asset.output_path for asset in project.content.assets}
     files |= set(extra)
     for folder in static_dirs(project.config):

@@ -236,8 +236,7 @@ def _write_files(project: Project, site_level: dict[str, bytes], outputs: Output
     """The tables as CSV and JSON (streamed), 404.html and sitemap.xml, images and static files."""
     for table in project.tables.values():
         fingerprint = outputs.fingerprints.table(table.name)
-        for suffix, writer in (("csv", table.write_csv), ("json", table.write_json)):
-            output = f"tables/{table.name}.{suffix}"
+        for output, writer in table.outputs:
             if outputs.reuse(output, fingerprint) is None:
                 outputs.write(output, fingerprint, writer)
     for output, data in site_level.items():

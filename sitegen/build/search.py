@@ -79,6 +79,7 @@ FIELDS = {"title": 10, "summary": 5, "body": 1}  # field → boost
 SEPARATORS = re.compile("[" + re.escape(SEPARATOR_CHARS) + "]+")
 _PIPELINE = get_default_builder().pipeline  # trimmer, stop word filter, stemmer
 _TERMS_OF: dict[str, tuple[str, ...]] = {}
+_TERMS_REMEMBERED = 500_000  # words; beyond this the memo starts again (a long `sitegen serve` sees new words)
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,8 @@ def _terms_of(word: str) -> tuple[str, ...]:
     """lunr's pipeline on one word, remembered: each of its steps looks at the word alone."""
     terms = _TERMS_OF.get(word)
     if terms is None:
+        if len(_TERMS_OF) >= _TERMS_REMEMBERED:
+            _TERMS_OF.clear()
         terms = _TERMS_OF[word] = tuple(str(token) for token in _PIPELINE.run([Token(word, {})]))
     return terms
 

@@ -424,19 +424,28 @@ def _read_page(path: Path, relative: str, config: Config) -> tuple[Page | None, 
         line = mark.line + 1 if mark is not None else 1
         reason = getattr(exc, "problem", None) or str(exc)
         return None, [Problem(name, line, "front matter", f"not valid YAML: {reason}")]
+    except ValueError as exc:  # PyYAML reads 2011-13-01 as a date, and datetime refuses it
+        line, key, value = _impossible_date(text)
+        return None, [Problem(name, line, key, f"not a real date: {exc} (found {value!r})")]
     raw_meta = dict(post.metadata)
     if "title" not in raw_meta:
         raw_meta["title"] = _title_from_body(post.content) or _title_from_name(relative)
+    problems: list[Problem] = []
+    meta = details = None
     try:
         meta = PageMeta.model_validate(raw_meta)
     except ValidationError as exc:
-        return None, [_front_matter_problem(name, text, raw_meta, err) for err in exc.errors()]
-    details = None
-    if meta.layout in LAYOUT_META:
+        problems += [_front_matter_problem(name, text, raw_meta, err) for err in exc.errors()]
+    layout = meta.layout if meta is not None else raw_meta.get("layout")
+    if isinstance(layout, str) and layout in LAYOUT_META:  # its keys checked too: every problem at once
         try:
-            details = LAYOUT_META[meta.layout].model_validate(raw_meta)
+            details = LAYOUT_META[layout].model_validate(raw_meta)
         except ValidationError as exc:
-            return None, [_front_matter_problem(name, text, raw_meta, err) for err in exc.errors()]
+            said = {problem.column for problem in problems}  # a key both models hold is said once
+            problems += [problem for err in exc.errors()
+                         if (problem := _front_matter_problem(name, text, raw_meta, err)).column not in said]
+    if problems or meta is None:
+        return None, problems
     url = _url_for(relative, meta.slug)
     start = text.find(post.content) if post.content else -1
     body_line = text.count("\n", 0, start) + 1 if start >= 0 else 1
@@ -477,10 +486,37 @@ def source_line(page: Page, needle: str) -> int | None:
 
 
 def _front_matter_line(text: str, key: str) -> int | None:
-    for number, line in enumerate(text.split("\n"), start=1):
+    """The line of KEY in the front matter (never in the body, which may start a line 'key:')."""
+    for number, line in _front_matter_lines(text):
         if re.match(rf"^{re.escape(key)}\s*:", line):
             return number
     return None
+
+
+def _front_matter_lines(text: str) -> list[tuple[int, str]]:
+    """(line number, text) of the front matter's lines, between its two '---' lines."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return []
+    found = []
+    for number, line in enumerate(lines[1:], start=2):
+        if line.strip() in ("---", "..."):
+            break
+        found.append((number, line))
+    return found
+
+
+def _impossible_date(text: str) -> tuple[int | None, str, str]:
+    """(line, key, value) of the front matter's first date that is no day of the calendar."""
+    for number, line in _front_matter_lines(text):
+        match = re.match(r"^\s*-?\s*([\w.-]+)\s*:\s*['\"]?(\d{4}-\d{1,2}-\d{1,2})\b", line)
+        if match:
+            try:
+                dt.date.fromisoformat(f"{match[2][:4]}-{int(match[2][5:].split('-')[0]):02d}-"
+                                      f"{int(match[2].rsplit('-', 1)[1]):02d}")
+            except ValueError:
+                return number, match[1], match[2]
+    return None, "front matter", ""
 
 
 def _title_from_body(body: str) -> str:

@@ -381,8 +381,8 @@ class Renderer:
             headings=headings,
             rows=body,
             totals=totals,
-            csv_url=relative_url(page.url, f"tables/{table.name}.csv") if options.get("download", True) else None,
-            json_url=relative_url(page.url, f"tables/{table.name}.json") if options.get("download", True) else None,
+            csv_url=relative_url(page.url, table.csv_path) if options.get("download", True) else None,
+            json_url=relative_url(page.url, table.json_path) if options.get("download", True) else None,
         )
         # One line of HTML: Markdown keeps a raw block intact only up to a blank line.
         return Markup("\n" + " ".join(html.split("\n")) + "\n")
@@ -403,10 +403,10 @@ class Renderer:
         labels = options.get("labels") or {}
         x, series = table.column(options["x"]), [table.column(n) for n in y_names]
         named = [
-            Column(c.name, c.kind, labels.get(c.name) or HEADINGS.get(c.name) or c.heading) for c in series
+            Column(c.name, c.kind, labels.get(c.name) or c.heading) for c in series
         ]
         svg = chart_svg(x, named, records, options.get("kind", "bar"), options.get("money", "words"), labels)
-        title = options.get("title") or f"{' and '.join(c.label for c in named)} by {HEADINGS.get(x.name, x.name).lower()}"
+        title = options.get("title") or f"{' and '.join(c.label for c in named)} by {x.heading.lower()}"
         scale = options.get("money", "words")
         alternative = "; ".join(
             f"{_cell(x, r[x.name], scale, 'minus')[0]}: "
@@ -420,7 +420,7 @@ class Renderer:
             title=title,
             alternative=alternative,
             image="data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii"),
-            csv_url=relative_url(page.url, f"tables/{table.name}.csv"),
+            csv_url=relative_url(page.url, table.csv_path),
             table=table,
             headings=[_heading(c, scale, "minus") for c in [x, *named]],
             columns=[x, *named],
@@ -464,21 +464,8 @@ def _check_columns(table: Table, names: Iterable[str]) -> None:
             raise UsageError(f"table {table.name!r} has no column {name!r}{_did_you_mean(name, known)}")
 
 
-HEADINGS = {
-    "partner_id": "Partner id", "partner_name": "Partner", "name": "Name", "year": "Year",
-    "return_type": "Return", "ni179_gbp": "NI 179", "non_cash_gbp": "Non-cash gains",
-    "sr04_carry_forward_gbp": "SR04 carry-forward", "target_gbp": "Target",
-    "achievement_pct": "Achievement", "returns_received": "Received",
-    "returns_expected": "Expected", "workstream": "Workstream", "revenue_gbp": "Revenue",
-    "capital_gbp": "Capital", "not_returned": "Not returned", "organisations": "Organisations",
-    "counted_value_gbp": "Counted value", "gross_gbp": "Gross", "costs_gbp": "Costs",
-    "cumulative_pct": "Cumulative target", "baseline_gbp": "Baseline", "funding_gbp": "Funding",
-    "target_saving_gbp": "Target saving", "gain_ref": "Ref", "first_impact": "First impact",
-}
-
-
 def _heading(column: Column, scale: str, negative: str) -> str:
-    text = column.label or HEADINGS.get(column.name) or column.heading
+    text = column.heading
     if column.kind == "money":
         unit = {"k": "£k", "m": "£m"}.get(scale, "£" if negative == "brackets" else "")
         return f"{text} ({unit})" if unit else text

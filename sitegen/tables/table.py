@@ -18,6 +18,19 @@ import simplejson
 
 from sitegen.values import PENNY, format_financial_year, micro_to_pounds, round_half_up
 
+# Headings of columns whose names do not say it in words.
+COLUMN_HEADINGS = {
+    "partner_id": "Partner id", "partner_name": "Partner", "name": "Name", "year": "Year",
+    "return_type": "Return", "ni179_gbp": "NI 179", "non_cash_gbp": "Non-cash gains",
+    "sr04_carry_forward_gbp": "SR04 carry-forward", "target_gbp": "Target",
+    "achievement_pct": "Achievement", "returns_received": "Received",
+    "returns_expected": "Expected", "workstream": "Workstream", "revenue_gbp": "Revenue",
+    "capital_gbp": "Capital", "not_returned": "Not returned", "organisations": "Organisations",
+    "counted_value_gbp": "Counted value", "gross_gbp": "Gross", "costs_gbp": "Costs",
+    "cumulative_pct": "Cumulative target", "baseline_gbp": "Baseline", "funding_gbp": "Funding",
+    "target_saving_gbp": "Target saving", "gain_ref": "Ref", "first_impact": "First impact",
+}
+
 
 @dataclass(frozen=True)
 class Column:
@@ -29,7 +42,10 @@ class Column:
 
     @property
     def heading(self) -> str:
-        return self.label or self.name.replace("_gbp", "").replace("_pct", " %").replace("_", " ").capitalize()
+        """The one heading of the column, wherever it is shown: its label, the usual
+        heading of a column of that name, or its name in words."""
+        return (self.label or COLUMN_HEADINGS.get(self.name)
+                or self.name.replace("_gbp", "").replace("_pct", " %").replace("_", " ").capitalize())
 
     @property
     def numeric(self) -> bool:
@@ -48,6 +64,21 @@ class Table:
     sources: tuple[str, ...]  # data files it is computed from
     description: str = ""
     micro: tuple[str, ...] = ()  # money columns the frame holds as int64 micropounds (big tables)
+
+    @property
+    def csv_path(self) -> str:
+        """Where the table's CSV is published, relative to site/."""
+        return f"tables/{self.name}.csv"
+
+    @property
+    def json_path(self) -> str:
+        """Where the table's JSON is published, relative to site/."""
+        return f"tables/{self.name}.json"
+
+    @property
+    def outputs(self) -> tuple[tuple[str, Callable[[BinaryIO], None]], ...]:
+        """(path under site/, writer) of each file the table is published as."""
+        return ((self.csv_path, self.write_csv), (self.json_path, self.write_json))
 
     def column(self, name: str) -> Column:
         for column in self.columns:
