@@ -174,13 +174,12 @@ def _print_text_table(table: Any) -> None:
     from rich.console import Console
     from rich.table import Table as RichTable
 
-    from sitegen.tables.table import plain_value
 
     view = RichTable(title=table.title, title_justify="left", box=None, pad_edge=False)
     for column in table.columns:
         view.add_column(column.name, justify="right" if column.numeric else "left")
     for row in table.records():
-        view.add_row(*(plain_value(c, row[c.name]) for c in table.columns))
+        view.add_row(*(c.csv_text(row[c.name]) for c in table.columns))
     Console(width=max(shutil.get_terminal_size().columns, 160), soft_wrap=False).print(view)
 
 

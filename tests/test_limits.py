@@ -90,7 +90,7 @@ def test_a_table_written_in_chunks_is_the_table_written_whole(monkeypatch: pytes
     import pandas as pd
     import simplejson
 
-    from sitegen.tables.table import Column, Table, json_value, plain_value
+    from sitegen.tables.table import Column, Table
 
     frame = pd.DataFrame({
         "partner_id": pd.Series(["a", "b", "a", "c", "b"], dtype="category"),
@@ -111,13 +111,13 @@ def test_a_table_written_in_chunks_is_the_table_written_whole(monkeypatch: pytes
     whole_csv = io.StringIO()
     writer = csv.writer(whole_csv, lineterminator="\n")
     writer.writerow([c.name for c in columns])
-    writer.writerows([[plain_value(c, row[c.name]) for c in columns] for row in rows])
+    writer.writerows([[c.csv_text(row[c.name]) for c in columns] for row in rows])
     assert table.to_csv() == whole_csv.getvalue()
     assert "1.01,1.01" in table.to_csv() and "-0.00" in table.to_csv()  # half up, sign kept
     whole_json = simplejson.dumps(
         {"name": "t", "title": "T", "sources": ["data/x.csv"],
          "columns": [{"name": c.name, "kind": c.kind} for c in columns],
-         "rows": [{c.name: json_value(c, row[c.name]) for c in columns} for row in rows]},
+         "rows": [{c.name: c.json_value(row[c.name]) for c in columns} for row in rows]},
         use_decimal=True, indent=1, ensure_ascii=False) + "\n"
     assert table.to_json() == whole_json
     assert json.loads(table.to_json())["rows"][3]["gross_gbp"] == 999999999999.99

@@ -12,8 +12,8 @@ import io
 from decimal import Decimal
 from typing import Any
 
-from sitegen.render import formatting
 from sitegen.rules.benchmarking import QUADRANTS, VALUED_FROM_PCT
+from sitegen.tables import formatting
 from sitegen.tables.table import Column
 
 PALETTE = ["#12436d", "#28a197", "#801650", "#f46a25", "#3d3d3d", "#a285d1"]
@@ -182,9 +182,7 @@ def _fonts() -> list[str]:
 
 
 def _label(column: Column, value: Any) -> str:
-    if column.kind == "year":
-        return formatting.financial_year(value)
-    return str(value)
+    return column.shown(value) if column.kind == "year" else str(value)
 
 
 def _tick(column: Column, value: float, scale: str) -> str:

@@ -30,13 +30,13 @@ from sitegen import __version__
 from sitegen.config import Config
 from sitegen.content.pages import ContentTree, Page, source_line
 from sitegen.errors import Problem, TemplateError
-from sitegen.render import formatting
 from sitegen.render.charts import chart_svg
 from sitegen.render.navigation import SiteIndex, parent_url_of
 from sitegen.render.numbering import NumberedParagraphs
 from sitegen.render.quick_markdown import QuickInline, QuickSmarty
 from sitegen.render.sanitize import clean_html
-from sitegen.tables.table import Column, Table, plain_value
+from sitegen.tables import formatting
+from sitegen.tables.table import Column, Table
 from sitegen.values import financial_year_from_text
 
 THEME_DIR = Path(__file__).parent.parent / "theme"
@@ -454,7 +454,7 @@ def _comparable(column: Column, value: Any) -> Any:
         return financial_year_from_text(value) if isinstance(value, str) else int(value)
     if column.kind in ("money", "pct", "count"):
         return Decimal(str(value))
-    return plain_value(column, value).lower()
+    return column.csv_text(value).lower()
 
 
 def _check_columns(table: Table, names: Iterable[str]) -> None:
@@ -475,22 +475,8 @@ def _heading(column: Column, scale: str, negative: str) -> str:
 
 
 def _cell(column: Column, value: Any, scale: str, negative: str) -> tuple[str, bool]:
-    """(text shown, right-aligned?) for one cell."""
-    if value is None:
-        return ("", column.numeric)
-    if column.kind == "money":
-        return (formatting.money(value, scale, negative), True)
-    if column.kind == "pct":
-        return (formatting.percent(value).removesuffix("%"), True)
-    if column.kind == "count":
-        return (formatting.number(value), True)
-    if column.kind == "year":
-        return (formatting.financial_year(value), False)
-    if column.kind == "bool":
-        return (formatting.yes_no(value), False)
-    if column.kind == "date":
-        return (formatting.long_date(value.date() if hasattr(value, "date") else value), False)
-    return (str(value), False)
+    """(text shown, right-aligned?) for one cell: the column's one formatter (tables/table.py)."""
+    return (column.shown(value, scale, negative), column.numeric)  # type: ignore[arg-type]
 
 
 # `{#id}` and `{#id .class}` are Markdown attribute lists (attr_list), but open a Jinja

@@ -305,7 +305,7 @@ def render_receipt(config: Config, receipt: Receipt, env: Any = None) -> str:
 
 
 def _receipt_rules(config: Config) -> str:
-    from sitegen.render.formatting import long_date
+    from sitegen.tables.formatting import long_date
 
     target = config.target
     return (

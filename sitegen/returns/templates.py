@@ -257,7 +257,7 @@ COLUMN_GUIDE = {
 
 def template_rules(config: Config, year: int, return_type: str) -> list[str]:
     """The counting rules of the contract as a partner reads them, with this project's settings."""
-    from sitegen.render.formatting import long_date
+    from sitegen.tables.formatting import long_date
 
     target = config.target
     year_end = long_date(dt.date(year + 1, 3, 31))
@@ -296,7 +296,7 @@ def _fill_cover_sheet(
 ) -> None:
     from openpyxl.styles import Alignment, Font
 
-    from sitegen.render.formatting import long_date
+    from sitegen.tables.formatting import long_date
 
     fy = format_financial_year(year)
     year_end = long_date(dt.date(year + 1, 3, 31))

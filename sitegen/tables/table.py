@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import simplejson
 
+from sitegen.tables import formatting
 from sitegen.values import PENNY, format_financial_year, micro_to_pounds, round_half_up
 
 # Headings of columns whose names do not say it in words.
@@ -51,6 +52,56 @@ class Column:
     def numeric(self) -> bool:
         return self.kind in ("money", "pct", "count")
 
+    def csv_text(self, value: Any) -> str:
+        """A cell as CSV and `sitegen table` print it: pounds with two decimals, percentages with one."""
+        if value is None:
+            return ""
+        if self.kind == "money":
+            return str(round_half_up(Decimal(value), 2))
+        if self.kind == "pct":
+            return str(round_half_up(Decimal(value), 1))
+        if self.kind == "year":
+            return format_financial_year(int(value))
+        if self.kind == "bool":
+            return "yes" if value else "no"
+        if self.kind == "date":
+            return pd.Timestamp(value).date().isoformat()
+        if self.kind == "count" and isinstance(value, Decimal):  # an indicator: 48.0 as 48 (as shown), 8.25 as is
+            return str(int(value)) if value == int(value) else str(value.normalize())
+        return str(value)
+
+    def json_value(self, value: Any) -> Any:
+        """A cell as JSON holds it: money as exact numbers (1234.50), counts as integers where whole."""
+        if value is None:
+            return None
+        if self.kind == "money":
+            return round_half_up(Decimal(value), 2)
+        if self.kind == "pct":
+            return round_half_up(Decimal(value), 1)
+        if self.kind == "count":  # counts, and indicators such as 8.5 days: never truncated
+            return int(value) if Decimal(value) == int(value) else Decimal(value)
+        if self.kind == "bool":
+            return bool(value)
+        return self.csv_text(value)
+
+    def shown(self, value: Any, scale: formatting.MoneyScale = "pounds",
+              negative: formatting.NegativeStyle = "minus") -> str:
+        """A cell as a reader sees it, in HTML, PDF and charts: £1,234 · 9.4 · 2008-09 · Yes."""
+        if value is None:
+            return ""
+        if self.kind == "money":
+            return formatting.money(value, scale, negative)
+        if self.kind == "pct":
+            return formatting.percent(value).removesuffix("%")
+        if self.kind == "count":
+            return formatting.number(value)
+        if self.kind == "year":
+            return formatting.financial_year(value)
+        if self.kind == "bool":
+            return formatting.yes_no(value)
+        if self.kind == "date":
+            return formatting.long_date(value.date() if hasattr(value, "date") else value)
+        return str(value)
 
 
 @dataclass(frozen=True)
@@ -124,7 +175,7 @@ class Table:
             text = io.StringIO()
             writer = csv.writer(text, lineterminator="\n")
             for row in self.rows:
-                writer.writerow([plain_value(self.columns[0], row[self.columns[0].name])])
+                writer.writerow([self.columns[0].csv_text(row[self.columns[0].name])])
             out.write(text.getvalue().encode("utf-8"))
             return
         for chunk in self._chunks():
@@ -177,22 +228,18 @@ class Table:
         return texts.take(pa.array(codes))
 
 
-
 CHUNK_ROWS = 50_000  # rows formatted at once when a table is written
-
 
 
 def _csv_cell(column: Column, value: Any) -> str:
     """One cell as csv.writer writes it (quoted where it must be), in a row of two or more."""
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerow([plain_value(column, value), ""])
+    csv.writer(out, lineterminator="\n").writerow([column.csv_text(value), ""])
     return out.getvalue()[:-2]
 
 
-
 def _json_cell(column: Column, value: Any) -> str:
-    return simplejson.dumps(json_value(column, value), use_decimal=True, ensure_ascii=False)
-
+    return simplejson.dumps(column.json_value(value), use_decimal=True, ensure_ascii=False)
 
 
 def _pounds_text(micro: np.ndarray) -> pa.Array:
@@ -204,45 +251,10 @@ def _pounds_text(micro: np.ndarray) -> pa.Array:
     return pc.if_else(pa.array(micro < 0), pc.binary_join_element_wise("-", text, ""), text)
 
 
-
 def _is_missing(value: Any) -> bool:
     try:
         return value is None or bool(pd.isna(value))
     except (TypeError, ValueError):
         return False
 
-
-
-def plain_value(column: Column, value: Any) -> str:
-    """A cell as CSV and `sitegen table` print it."""
-    if value is None:
-        return ""
-    if column.kind == "money":
-        return str(round_half_up(Decimal(value), 2))
-    if column.kind == "pct":
-        return str(round_half_up(Decimal(value), 1))
-    if column.kind == "year":
-        return format_financial_year(int(value))
-    if column.kind == "bool":
-        return "yes" if value else "no"
-    if column.kind == "date":
-        return pd.Timestamp(value).date().isoformat()
-    if column.kind == "count" and isinstance(value, Decimal):  # an indicator: 48.0 as 48 (as shown), 8.25 as is
-        return str(int(value)) if value == int(value) else str(value.normalize())
-    return str(value)
-
-
-
-def json_value(column: Column, value: Any) -> Any:
-    if value is None:
-        return None
-    if column.kind == "money":
-        return round_half_up(Decimal(value), 2)
-    if column.kind == "pct":
-        return round_half_up(Decimal(value), 1)
-    if column.kind == "count":  # counts, and indicators such as 8.5 days: never truncated
-        return int(value) if Decimal(value) == int(value) else Decimal(value)
-    if column.kind == "bool":
-        return bool(value)
-    return plain_value(column, value)
 
