@@ -25,7 +25,6 @@ class Project:
     warnings: tuple[Problem, ...]
 
 
-
 def load_project(config: Config, strict: bool = False) -> Project:
     """Load → validate → compute: every input read and checked, nothing written."""
     dataset = load_data(config)

@@ -119,8 +119,6 @@ def _recover(target: Path) -> list[str]:
     return done
 
 
-
-
 @contextlib.contextmanager
 def hold(folder: Path) -> Iterator[None]:
     """Mark a staging folder as in use by this build, for as long as it renders into it."""

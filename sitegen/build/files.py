@@ -36,7 +36,6 @@ def link_into(staging: Path, output: str, site_file: Path, written: WrittenFile)
         return WrittenFile(written.digest, status.st_size, status.st_mtime_ns, status.st_ino)
 
 
-
 def write_into(staging: Path, output: str, data: bytes | Callable[[BinaryIO], None]) -> WrittenFile:
     """A freshly made output, written into the staging folder: bytes, or a writer that
     streams it (a table of a million rows is never one string)."""
@@ -51,7 +50,6 @@ def write_into(staging: Path, output: str, data: bytes | Callable[[BinaryIO], No
             data(hashing)  # type: ignore[arg-type]
     status = path.stat()
     return WrittenFile(hashing.hexdigest(), status.st_size, status.st_mtime_ns, status.st_ino)
-
 
 
 class _Hashing:
@@ -69,13 +67,10 @@ class _Hashing:
         return self.hasher.hexdigest()
 
 
-
 TRASH = "trash"
 
 
-
 _set_aside_numbers = itertools.count()
-
 
 
 def set_aside(path: Path, staging: Path) -> None:
@@ -91,7 +86,6 @@ def set_aside(path: Path, staging: Path) -> None:
         os.rename(path, name)
 
 
-
 def empty_trash(project_dir: Path) -> None:
     """Delete what builds set aside, in a process of its own that the build does not wait for."""
     cache = project_dir / CACHE_DIR
@@ -104,7 +98,6 @@ def empty_trash(project_dir: Path) -> None:
                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-
 _EMPTY_TRASH = """
 import os, shutil, sys
 if hasattr(os, "fork") and os.fork():
@@ -112,7 +105,6 @@ if hasattr(os, "fork") and os.fork():
 for path in sys.argv[1:]:
     shutil.rmtree(path, ignore_errors=True)
 """
-
 
 
 def prune(staging: Path, outputs: set[str], held: Iterable[str] | None) -> None:

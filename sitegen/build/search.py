@@ -46,14 +46,6 @@ SKIPPED = "script, style, template, noscript, svg, .headerlink, .contents, .page
 LETTER = re.compile(r"[^\W\d_]")
 
 
-
-
-
-
-
-
-
-
 def page_text(html: str) -> str:
     """The words a reader sees in a page's <main>, without permalinks, contents lists or script."""
     document = LexborHTMLParser(html)
@@ -210,6 +202,5 @@ def shard_script(documents: Sequence[Mapping[str, str]], terms: Sequence[PageTer
 
 def shard_inputs(documents: Sequence[Mapping[str, str]], word_digests: Sequence[str]) -> str:
     return digest(*(json.dumps(doc, sort_keys=True) + "\t" + words for doc, words in zip(documents, word_digests)))
-
 
 

@@ -20,7 +20,6 @@ class PackItem:
         return f"item-{self.number}" if self.paper else ""
 
 
-
 def agenda(meeting: Page, content: ContentTree) -> list[PackItem]:
     """The meeting's items with their papers found; a missing paper is an error with its line."""
     items, problems = [], []
@@ -35,7 +34,6 @@ def agenda(meeting: Page, content: ContentTree) -> list[PackItem]:
     if problems:
         raise ContentError(f"{meeting.source_name}: the agenda names papers that do not exist", problems)
     return items
-
 
 
 def check_agendas(content: ContentTree) -> None:

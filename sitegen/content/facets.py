@@ -12,7 +12,6 @@ from sitegen.tables.table import Table
 NOT_INDEXED = frozenset({"search", "sitemap", "not-found"})
 
 
-
 KIND_LABELS = {
     "case-study": "Case study",
     "partner": "Partner",
@@ -22,9 +21,7 @@ KIND_LABELS = {
 }
 
 
-
 OTHER_KIND = "Page"
-
 
 
 @dataclass(frozen=True)
@@ -36,11 +33,9 @@ class Facets:
     sector: str
 
 
-
 def partner_sectors(tables: Mapping[str, Table]) -> dict[str, str]:
     """Each partner's sector, which its generated page is filtered by."""
     return {row["partner_id"]: row["sector"] for row in tables["partners"].rows}
-
 
 
 def page_facets(page: Page, sectors: Mapping[str, str]) -> Facets:
@@ -51,7 +46,6 @@ def page_facets(page: Page, sectors: Mapping[str, str]) -> Facets:
     if layout == "partner":
         return Facets(kind, "", sectors.get(getattr(page.meta, "partner_id", ""), ""))
     return Facets(kind, "", "")
-
 
 
 def facet_options(

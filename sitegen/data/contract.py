@@ -8,57 +8,21 @@ from dataclasses import dataclass
 from sitegen.values import MICRO, PENNY
 
 SECTORS = ("county", "district", "unitary", "city", "police", "fire", "health", "other")
-
-
-
 RETURN_TYPES = ("forecast", "actual")
-
-
-
 WORKSTREAMS = ("bpi", "collaboration", "procurement", "asset_management", "technology", "other")
-
-
-
 SPEND = ("revenue", "capital")
-
-
-
 KINDS = ("gain", "disposal")
-
-
-
 RATINGS = ("green", "amber", "red")
-
-
-
 PROJECT_STATUSES = ("proposed", "approved", "in_progress", "implemented", "closed")
-
-
-
 LEVELS = ("l", "m", "h")
-
-
-
 COST_BASES = ("head", "user", "unit")  # the unit cost a service is compared on
-
-
-
 DIRECTIONS = ("higher", "lower")  # which way a performance indicator is better
 
-
-
 EMAIL_EXAMPLE = "an address such as name@council.gov.uk"
-
-
-
 # Plausible, not RFC 5322: one @, no spaces, a dot in the domain. A typo such as
 # "name@council" or "name council.gov.uk" is what this is for.
 _EMAIL = r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)*\.[A-Za-z]{2,}"
-
-
-
 MONEY_LIMIT = 999_999_999_999 * MICRO + 99 * PENNY  # £999,999,999,999.99: int64 sums stay exact
-
 
 
 @dataclass(frozen=True)
@@ -72,7 +36,6 @@ class Column:
     values: tuple[str, ...] = ()
 
 
-
 @dataclass(frozen=True)
 class FileSpec:
     """One file of the contract."""
@@ -82,7 +45,6 @@ class FileSpec:
     required: bool = False
     folder: bool = False  # also read data/<name>/*.csv|xlsx
     unique: tuple[str, ...] = ()  # columns that identify a row: a repeat is an error
-
 
 
 CONTRACT: tuple[FileSpec, ...] = (
@@ -234,7 +196,6 @@ CONTRACT: tuple[FileSpec, ...] = (
         unique=("title", "date"),
     ),
 )
-
 
 
 CONTRACT_BY_NAME = {spec.name: spec for spec in CONTRACT}

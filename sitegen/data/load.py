@@ -54,12 +54,6 @@ from sitegen.workers import available_cores
 MAX_PROBLEMS_PER_COLUMN = 50  # beyond this a column's problems are counted, not listed
 
 
-
-
-
-
-
-
 @dataclass(frozen=True)
 class Dataset:
     """Everything under data/, validated and typed.

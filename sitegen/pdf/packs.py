@@ -41,12 +41,6 @@ if TYPE_CHECKING:
     import pikepdf
 
 
-
-
-
-
-
-
 # ---- the parts and the frame, as HTML ---------------------------------------------------
 
 
@@ -165,10 +159,6 @@ class PartStore(Protocol):
     def save(self, key: str, data: bytes) -> None: ...
 
     def keep_only(self, keys: set[str]) -> None: ...
-
-
-
-
 
 
 def render_pack(renderer: Renderer, meeting: RenderedPage, rendered: Mapping[str, RenderedPage] | None = None,

@@ -37,7 +37,6 @@ class LineCount:
     value: Decimal | None  # None where lines could not be read
 
 
-
 @dataclass(frozen=True)
 class Receipt:
     """What sitegen made of one return received, for the partner who sent it."""
@@ -93,14 +92,12 @@ class Receipt:
         return f"{period} return" if period else "return"
 
 
-
 _REASON_LABELS = (
     (ni179.COUNTED, "Counted"),
     (ni179.NON_CASH, "Non-cash (not counted)"),
     (ni179.LAPSED, "Lapsed (not counted)"),
     (ni179.OUT_OF_PERIOD, "Out of period (not counted)"),
 )
-
 
 
 def receipts(read: DataRead, config: Config) -> tuple[list[Receipt], list[Problem]]:
@@ -182,11 +179,9 @@ def receipts(read: DataRead, config: Config) -> tuple[list[Receipt], list[Proble
     return result, unattributed
 
 
-
 def _key_order(key: ReturnKey) -> tuple:
     partner_id, year, return_type = key
     return (partner_id, year if year is not None else -1, PERIOD_ORDER.get(return_type or "", -1))
-
 
 
 def _row_keys(rows: pd.DataFrame, known: list[str]) -> list[ReturnKey]:
@@ -209,7 +204,6 @@ def _row_keys(rows: pd.DataFrame, known: list[str]) -> list[ReturnKey]:
     return keys
 
 
-
 def _guess_key(file_name: str, known: list[str]) -> ReturnKey:
     """The return a file name names, as templates and the demo name them."""
     stem = Path(file_name).stem.lower()
@@ -223,7 +217,6 @@ def _guess_key(file_name: str, known: list[str]) -> ReturnKey:
             year = None
     rtype = next((t for t in RETURN_TYPES if re.search(rf"(^|[-_]){t}($|[-_])", stem)), None)
     return (partner, year, rtype)
-
 
 
 def _receipt(
@@ -277,7 +270,6 @@ def _receipt(
     )
 
 
-
 def render_receipt(config: Config, receipt: Receipt, env: Any = None) -> str:
     """The receipt as HTML, from receipt.html (the project's templates/ first, then the theme)."""
     import jinja2
@@ -303,7 +295,6 @@ def render_receipt(config: Config, receipt: Receipt, env: Any = None) -> str:
         ]) from exc
 
 
-
 def _receipt_rules(config: Config) -> str:
     from sitegen.tables.formatting import long_date
 
@@ -315,11 +306,9 @@ def _receipt_rules(config: Config) -> str:
     )
 
 
-
 def _issue_date(config: Config) -> dt.date:
     """Today, or SOURCE_DATE_EPOCH's day: the same inputs make the same receipt."""
     return config.source_date.date() if config.source_date is not None else dt.date.today()
-
 
 
 def receipt_pdf(config: Config, html: str, name: str) -> bytes:
@@ -327,7 +316,6 @@ def receipt_pdf(config: Config, html: str, name: str) -> bytes:
     from sitegen.pdf.layout import PROJECT_URL, lay_out_pdf
 
     return lay_out_pdf(config, html, name=name, base=PROJECT_URL, date=_issue_date(config), identity=f"receipts/{name}")
-
 
 
 def write_receipts(config: Config, chosen: list[Receipt], out: Path) -> list[tuple[Receipt, Path, Path]]:
@@ -345,10 +333,6 @@ def write_receipts(config: Config, chosen: list[Receipt], out: Path) -> list[tup
         pdf_path.write_bytes(pdf)
         written.append((receipt, html_path, pdf_path))
     return written
-
-
-
-
 
 
 @dataclass(frozen=True)

@@ -47,17 +47,7 @@ DATE_FORMAT = "DD/MM/YYYY"
 TEXT_FORMAT = "@"  # text cells: Excel would turn "2011-12" into a date and "007" into 7
 
 
-
-
-
-
-
-
 # ---- the chasing list ---------------------------------------------------------------
-
-
-
-
 
 
 # ---- templates ----------------------------------------------------------------------
@@ -346,69 +336,18 @@ def _fill_cover_sheet(
 # ---- receipts -----------------------------------------------------------------------
 
 
-
-
-
-
-
 ReturnKey = tuple[str, int | None, str | None]
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 # ---- the commands -------------------------------------------------------------------
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 
 
 def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-
 def _is_inside(path: Path, folder: Path) -> bool:
     return path.resolve() == folder.resolve() or path.resolve().is_relative_to(folder.resolve())
-
 
 
 def chosen_partners(partners: Iterable[str], wanted: tuple[str, ...], everyone: bool) -> list[str]:
@@ -422,7 +361,6 @@ def chosen_partners(partners: Iterable[str], wanted: tuple[str, ...], everyone: 
             hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
             raise ReturnsError(f"unknown partner {partner_id!r} (not in data/partners.csv){hint}")
     return list(dict.fromkeys(wanted))
-
 
 
 def make_templates(

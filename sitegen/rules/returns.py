@@ -14,9 +14,7 @@ from sitegen.rules import ni179
 CHASING_COLUMNS = ["partner_id", "partner_name", "year", "return_type", "contact_name", "contact_email"]
 
 
-
 PERIOD_ORDER = {"forecast": 0, "actual": 1}  # a year's forecast (October) comes before its actual (July)
-
 
 
 def period_key(year: int, return_type: str) -> tuple[int, int]:
@@ -24,13 +22,11 @@ def period_key(year: int, return_type: str) -> tuple[int, int]:
     return (int(year), PERIOD_ORDER[return_type])
 
 
-
 def return_deadline(year: int, return_type: str) -> dt.date:
     """Forecasts are made in October for the year end, actuals in July for the year just ended."""
     if return_type == "forecast":
         return dt.date(year, 10, 31)
     return dt.date(year + 1, 7, 31)
-
 
 
 def chasing_list(lines: pd.DataFrame, partners: pd.DataFrame) -> pd.DataFrame:
@@ -49,7 +45,6 @@ def chasing_list(lines: pd.DataFrame, partners: pd.DataFrame) -> pd.DataFrame:
         contact_email=[_contact(contacts, pid, "contact_email") for pid in missing["partner_id"]],
     )
     return out[CHASING_COLUMNS].reset_index(drop=True)
-
 
 
 def _contact(partners: pd.DataFrame, partner_id: str, column: str) -> str:
