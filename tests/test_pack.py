@@ -1,4 +1,4 @@
-"""Agenda packs put together from their papers laid out one by one (sitegen/pack.py).
+"""Agenda packs put together from their papers laid out one by one (sitegen/pdf/packs.py).
 
 The pack is checked against the same pack laid out as one WeasyPrint document (what it
 was before, and what it must still look like): page for page the same text, the same

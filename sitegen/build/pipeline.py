@@ -45,7 +45,6 @@ from sitegen.build.state import (
     BuildState,
     TermCache,
     digest,
-    forget_packs_except,
     inputs_state,
     site_state,
     unchanged_build,
@@ -181,7 +180,7 @@ def _print_jobs(renderer: Renderer, pages: list[tuple[Page, PageRecord]]) -> lis
 
 def _write_packs(renderer: Renderer, pages: list[tuple[Page, PageRecord]], outputs: Outputs, print_inputs: str,
                  state: BuildState) -> int:
-    """Each meeting's agenda pack, put together from its papers laid out one by one (pack.py),
+    """Each meeting's agenda pack, put together from its papers laid out one by one (pdf/packs.py),
     kept while nothing it shows changed; a paper unchanged is not laid out again."""
     by_url = {page.url: record.rendered(page) for page, record in pages if record.body_html is not None}
     packs = [page for page, _ in pages if page.wants_pdf and page.meta.layout == "meeting"]
@@ -191,7 +190,7 @@ def _write_packs(renderer: Renderer, pages: list[tuple[Page, PageRecord]], outpu
         if outputs.reuse(page.pdf_path, inputs) is None:
             parts = state.parts(page.pdf_path, print_inputs)
             outputs.write(page.pdf_path, inputs, render_pack(renderer, meeting, by_url, outputs.jobs, parts))
-    forget_packs_except(state, [page.pdf_path for page in packs])  # meetings no longer in the site
+    state.forget_packs_except(page.pdf_path for page in packs)  # meetings no longer in the site
     return len(packs)
 
 

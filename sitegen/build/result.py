@@ -1,6 +1,6 @@
 """What a build reports, and the report of a build that finds nothing to do.
 
-Kept apart from the pipeline (build.py) so that `sitegen build` can find out that
+Kept apart from the pipeline (pipeline.py) so that `sitegen build` can find out that
 nothing changed — and say so — without loading pandas, Markdown or WeasyPrint.
 """
 
@@ -25,7 +25,7 @@ class BuildResult:
     kept: int = 0  # files kept from the last build (unchanged inputs)
 
     def as_summary(self) -> dict[str, Any]:
-        """What a later build with nothing changed reports (see cache.unchanged_since_last_build)."""
+        """What a later build with nothing changed reports (see state.unchanged_build)."""
         return {"pages": self.pages, "tables": self.tables, "pdfs": self.pdfs, "files": self.made + self.kept,
                 "warnings": [asdict(w) for w in self.warnings]}
 

@@ -106,9 +106,6 @@ class _Database:
             self._connection.close()
         self._connection = None
 
-    def __getstate__(self) -> dict[str, Any]:  # sent to a worker: it connects for itself
-        return {"path": self.path, "_connection": None, "_pid": 0}
-
 
 def _open_database(project_dir: Path) -> _Database:
     """The project's state database, emptied when it is from another sitegen or damaged."""
@@ -231,6 +228,14 @@ class BuildState:
         """The laid-out parts of one agenda pack (see pdf/packs.py)."""
         return PartCache(self.database, pack, print_inputs, self.use_previous)
 
+    def forget_packs_except(self, packs: Iterable[str]) -> None:
+        """Drop the parts of meetings no longer in the site."""
+        if self.database is not None:
+            wanted = set(packs)
+            with _transaction(self.database.connection()) as connection:
+                held = {pack for (pack,) in connection.execute("SELECT DISTINCT pack FROM parts")}
+                connection.executemany("DELETE FROM parts WHERE pack = ?", [(pack,) for pack in held - wanted])
+
     def terms(self) -> TermCache:
         """The search terms of the pages, by shard (see search.py)."""
         return TermCache(self.database, self.use_previous)
@@ -300,15 +305,6 @@ class PartCache:
                 held = [key for (key,) in connection.execute("SELECT key FROM parts WHERE pack = ?", (self.pack,))]
                 connection.executemany("DELETE FROM parts WHERE pack = ? AND key = ?",
                                        [(self.pack, key) for key in held if key not in keys])
-
-
-def forget_packs_except(state: BuildState, packs: Iterable[str]) -> None:
-    """Drop the parts of meetings no longer in the site."""
-    if state.database is not None:
-        wanted = set(packs)
-        with _transaction(state.database.connection()) as connection:
-            held = {pack for (pack,) in connection.execute("SELECT DISTINCT pack FROM parts")}
-            connection.executemany("DELETE FROM parts WHERE pack = ?", [(pack,) for pack in held - wanted])
 
 
 class TermCache:

@@ -97,7 +97,7 @@ def lay_out_pdf(config: Config, html: str, *, name: str, base: str, date: dt.dat
     `name` is the source named in problems, `identity` what the permanent /ID is made
     from, `date` the fallback creation date (see _stamp). `extra_css` goes after the
     print stylesheet; `finisher` sees WeasyPrint's PDF objects before they are written
-    (agenda packs use both to lay out their parts, see pack.py).
+    (agenda packs use both to lay out their parts, see packs.py).
     """
     fetcher = ProjectFetcher(config)
     stylesheets = [CSS(filename=str(find_static(config, "css/print.css")), url_fetcher=fetcher)]

@@ -1,5 +1,5 @@
 """The files that make the site findable beyond its pages: the search index,
-`404.html` and `sitemap.xml` (sections and previous/next are in `sections.py`).
+`404.html` and `sitemap.xml` (sections and previous/next are in `navigation.py`).
 
 The search, site-map and accessibility-statement pages are ordinary generated pages
 (see `generated.py`), so a project may write its own at the same URL. What cannot be

@@ -2,7 +2,7 @@
 as computed, why lines did or did not count, every problem with its line and column,
 and what is still missing; as HTML and as a one-page PDF.
 
-Receipts are made from `data.read_data`, which never stops at a problem: they must go
+Receipts are made from `data.load.read_data`, which never stops at a problem: they must go
 out precisely when a return is wrong.
 """
 
@@ -22,10 +22,12 @@ from sitegen.config import Config, load_config
 from sitegen.data.contract import RETURN_TYPES
 from sitegen.data.load import DataRead, read_data
 from sitegen.errors import Problem, ReturnsError, TemplateError, relative_name
-from sitegen.returns.templates import ReturnKey, _percent_text, chosen_partners
+from sitegen.returns.templates import chosen_partners, percent_text
 from sitegen.rules import ni179
 from sitegen.rules.returns import PERIOD_ORDER, period_key
 from sitegen.values import MICRO, financial_year_from_text, format_financial_year
+
+ReturnKey = tuple[str, int | None, str | None]  # (partner, year, return type) of a return
 
 
 @dataclass(frozen=True)
@@ -302,7 +304,7 @@ def _receipt_rules(config: Config) -> str:
     return (
         "A line counts towards NI 179 when it is cash-releasing, still ongoing at the end of the year, and "
         f"first affected spending on or after {long_date(target.count_from)}; its counted value is gross "
-        f"less costs ({_percent_text(target.disposal_rate)} of the proceeds, less costs, for a disposal)."
+        f"less costs ({percent_text(target.disposal_rate)} of the proceeds, less costs, for a disposal)."
     )
 
 
@@ -312,7 +314,7 @@ def _issue_date(config: Config) -> dt.date:
 
 
 def receipt_pdf(config: Config, html: str, name: str) -> bytes:
-    """The receipt HTML as a PDF, laid out like the papers (sitegen.pdf)."""
+    """The receipt HTML as a PDF, laid out like the papers (pdf/layout.py)."""
     from sitegen.pdf.layout import PROJECT_URL, lay_out_pdf
 
     return lay_out_pdf(config, html, name=name, base=PROJECT_URL, date=_issue_date(config), identity=f"receipts/{name}")
@@ -367,3 +369,5 @@ def make_receipts(
         raise ReturnsError(f"no return received{' for ' + asked if asked else ''} in data/returns")
     target = out if out is not None else config.project_dir / "receipts"
     return WrittenReceipts(write_receipts(config, chosen, target), target, other)
+
+

@@ -1,21 +1,11 @@
-"""Closing the loop with partners: return templates out, receipts back, a chasing list.
+"""Return templates for partners: `sitegen returns template` writes each partner an XLSX
+return to fill in.
 
-- `sitegen returns template` writes each partner an XLSX return to fill in: the `lines`
-  sheet first (sitegen reads the first sheet), pre-filled with the gains still ongoing
-  in the partner's latest earlier return so that partners update rather than retype,
-  with drop-down lists for every enumerated column; a `cover` sheet second with the
-  deadline and the counting rules in plain words. Filled in and saved, it loads as it is.
-- `sitegen returns receipt` writes, for each return received, a one-page receipt (HTML
-  and PDF): what was read, the NI 179 figure as computed and why lines did or did not
-  count, every problem with its line and column, and what is still missing. Receipts
-  are made from `data.read_data`, which never stops at a problem: they must go out
-  precisely when a return is wrong.
-- `chasing_list` is the `chasing_list` table: the latest period's missing returns, with
-  whom to ask for each.
-
-Only `chasing_list` is needed by the build (tables.py imports this module), so the
-renderer, the PDF code and cli.py's helpers are imported where they are used: they
-import tables.py themselves.
+The `lines` sheet comes first (sitegen reads the first sheet), pre-filled with the
+gains still ongoing in the partner's latest earlier return so that partners update
+rather than retype, with drop-down lists for every enumerated column; a `cover` sheet
+second gives the deadline and the counting rules in plain words. Filled in and saved,
+it loads as it is. The counting rules' wording is shared with the receipts.
 """
 
 from __future__ import annotations
@@ -45,12 +35,6 @@ TEMPLATE_ROWS = 2000  # rows of the lines sheet with drop-downs and unlocked cel
 MONEY_FORMAT = '"£"#,##0.00;-"£"#,##0.00'
 DATE_FORMAT = "DD/MM/YYYY"
 TEXT_FORMAT = "@"  # text cells: Excel would turn "2011-12" into a date and "007" into 7
-
-
-# ---- the chasing list ---------------------------------------------------------------
-
-
-# ---- templates ----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -262,7 +246,7 @@ def template_rules(config: Config, year: int, return_type: str) -> list[str]:
         f"Count-from date: only gains that first affected your spending on or after "
         f"{long_date(target.count_from)} count (first_impact); earlier ones are reported as out of period.",
         f"Disposals: for the sale of an asset put kind disposal and the proceeds in gross_gbp; "
-        f"{_percent_text(target.disposal_rate)} of the proceeds, less costs, counts as an annual gain.",
+        f"{percent_text(target.disposal_rate)} of the proceeds, less costs, counts as an annual gain.",
         "Amounts are in pounds (12500, not 12.5k); dates are dates (01/05/2011).",
         "Keep the lines sheet first and its header row as it is. Add a row for each new gain, choosing "
         "partner_id, year and return_type from the drop-down lists; to remove a line added by mistake, "
@@ -270,7 +254,8 @@ def template_rules(config: Config, year: int, return_type: str) -> list[str]:
     ]
 
 
-def _percent_text(value: Decimal) -> str:
+def percent_text(value: Decimal) -> str:
+    """A rate as the counting rules word it: 5%, 7.5% (never 5.0%)."""
     return f"{value.normalize():f}%"
 
 
@@ -331,15 +316,6 @@ def _fill_cover_sheet(
         if cells[0].value == "The columns":
             for cell in cells:
                 cell.font = Font(bold=True)
-
-
-# ---- receipts -----------------------------------------------------------------------
-
-
-ReturnKey = tuple[str, int | None, str | None]
-
-
-# ---- the commands -------------------------------------------------------------------
 
 
 def _clip(text: str, width: int) -> str:
