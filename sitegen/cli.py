@@ -203,11 +203,29 @@ def pack_command(meeting: str, out: Path | None, project_dir: Path) -> None:
     if len(found) != 1:
         known = ", ".join(p.url.strip("/") for p in meetings) or "none"
         raise SitegenError(f"no meeting {meeting!r} (meetings: {known})")
-    renderer = Renderer(project.config, project.tables, project.content)
+    renderer = Renderer(project.config, project.tables, project.content, project.records.page_tables)
     data = render_pack(renderer, renderer.render_page(found[0]))  # its papers render where they are laid out
     target = out or Path(f"{found[0].url.strip('/').rsplit('/', 1)[-1]}-agenda-pack.pdf")
     target.write_bytes(data)
     click.echo(f"Wrote the agenda pack of {found[0].meta.title} to {target}")
+
+
+@main.command("issue")
+@click.argument("page")
+@project_option
+@user_errors
+def issue_command(page: str, project_dir: Path) -> None:
+    """Issue PAGE (its file, e.g. content/steering-group/2011-07.md): record its figures and text in issued/.
+
+    Its front matter must say `status: issued` and `issued: DATE`; a re-issue adds an entry
+    to `updates:` first. A meeting issues its agenda pack, once all its papers are issued."""
+    from sitegen.config import load_config
+    from sitegen.project import load_project
+    from sitegen.records.issue import issue
+
+    project = load_project(load_config(project_dir), records=False)
+    folder = issue(project.config, project.dataset, project.tables, project.content, page)
+    click.echo(f"Issued {page}: its record is in {folder.relative_to(project.config.project_dir.resolve()) if folder.is_relative_to(project.config.project_dir.resolve()) else folder}")
 
 
 @main.command("serve")

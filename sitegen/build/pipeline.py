@@ -17,7 +17,7 @@ import logging
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -55,7 +55,8 @@ from sitegen.content.facets import partner_sectors
 from sitegen.content.pages import Page
 from sitegen.pdf.packs import pack_html, render_pack
 from sitegen.project import Project, load_project
-from sitegen.render.pages import Renderer, static_dirs
+from sitegen.records.issued import Records
+from sitegen.render.pages import RenderedPage, Renderer, static_dirs
 from sitegen.render.wayfinding import site_level_files
 from sitegen.workers import in_parallel
 
@@ -78,7 +79,7 @@ def check(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
     """Everything a build does short of PDFs and writing: data, pages, templates, links."""
     started = time.perf_counter()
     project = load_project(config, options.strict)
-    renderer = Renderer(project.config, project.tables, project.content)
+    renderer = Renderer(project.config, project.tables, project.content, project.records.page_tables)
     outputs = Outputs(renderer, BuildState.unsaved(config.project_dir), None, config.output_dir, options.jobs)
     pages = outputs.pages(_config_text(project.config), keep_body=set())
     extra_files = [*site_level_files(renderer, project.content.pages), INDEX_PATH]
@@ -104,7 +105,7 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
     recover(config.output_dir)  # undo what a build killed midway left beside site/
     inputs = inputs_state(project_dir, options.strict, config.command_line_base_url)  # before anything is read
     project = load_project(config, options.strict)
-    renderer = Renderer(config, project.tables, project.content)
+    renderer = Renderer(config, project.tables, project.content, project.records.page_tables)
     previous_site = project_dir / CACHE_DIR / "previous-site"
     state = BuildState.open(project_dir, use_previous=not options.clean)
     with contextlib.closing(state), staging_folder(config, previous_site) as (staging, recycled):
@@ -116,7 +117,10 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
         print_inputs = _print_inputs(config, project, config_text)
         pdfs = outputs.pdfs(_print_jobs(renderer, pages), print_inputs,
                             lambda done, total: progress("PDFs", done, total))
-        pdfs += _write_packs(renderer, pages, outputs, print_inputs, state)
+        record_copies = _record_copies(renderer, project.records)
+        pdfs += outputs.pdfs([(path, rendered.page, renderer.print_html(rendered))
+                              for path, rendered in record_copies.items()], print_inputs)
+        pdfs += _write_packs(renderer, pages, outputs, print_inputs, state, project.records, record_copies)
         _write_search_index(project, pages, outputs, state.terms(), staging)
         _write_files(project, site_level, outputs)
         outputs.finish(recycled)
@@ -178,20 +182,38 @@ def _print_jobs(renderer: Renderer, pages: list[tuple[Page, PageRecord]]) -> lis
             for page, _ in pages if page.wants_pdf and page.meta.layout != "meeting"]
 
 
+def _record_copies(renderer: Renderer, records: Records) -> dict[str, RenderedPage]:
+    """Every version of every issued paper as issued, without notices, by its PDF
+    (papers/<name>-v<N>.pdf): those PDFs, and the papers of issued packs (sitegen/records/)."""
+    return {version.pdf_path: renderer.render_page(version) for paper in records.papers for version in paper.versions}
+
+
 def _write_packs(renderer: Renderer, pages: list[tuple[Page, PageRecord]], outputs: Outputs, print_inputs: str,
-                 state: BuildState) -> int:
+                 state: BuildState, records: Records, record_copies: Mapping[str, RenderedPage]) -> int:
     """Each meeting's agenda pack, put together from its papers laid out one by one (pdf/packs.py),
-    kept while nothing it shows changed; a paper unchanged is not laid out again."""
+    kept while nothing it shows changed; a paper unchanged is not laid out again. An issued
+    pack is made from its record: the meeting and the papers as they went out, and papers
+    added since go in a supplementary pack."""
     by_url = {page.url: record.rendered(page) for page, record in pages if record.body_html is not None}
-    packs = [page for page, _ in pages if page.wants_pdf and page.meta.layout == "meeting"]
-    for page in packs:
-        meeting = by_url[page.url]
-        inputs = digest(print_inputs, pack_html(renderer, meeting, by_url))  # all the pack shows
-        if outputs.reuse(page.pdf_path, inputs) is None:
-            parts = state.parts(page.pdf_path, print_inputs)
-            outputs.write(page.pdf_path, inputs, render_pack(renderer, meeting, by_url, outputs.jobs, parts))
-    state.forget_packs_except(page.pdf_path for page in packs)  # meetings no longer in the site
-    return len(packs)
+    made = []
+    for page, _ in pages:
+        if not (page.wants_pdf and page.meta.layout == "meeting"):
+            continue
+        issued = records.packs.get(page.url)
+        packs = [(page.pdf_path, by_url[page.url], by_url)]
+        if issued is not None:
+            copies = {url: record_copies[paper.pdf_path] for url, paper in issued.papers.items()}
+            packs = [(page.pdf_path, renderer.render_page(issued.meeting), by_url | copies)]
+            if issued.supplement is not None:
+                packs.append((issued.supplement.pdf_path, renderer.render_page(issued.supplement), by_url))
+        for pdf_path, meeting, papers in packs:
+            inputs = digest(print_inputs, pack_html(renderer, meeting, papers))  # all the pack shows
+            if outputs.reuse(pdf_path, inputs) is None:
+                parts = state.parts(pdf_path, print_inputs)
+                outputs.write(pdf_path, inputs, render_pack(renderer, meeting, papers, outputs.jobs, parts))
+            made.append(pdf_path)
+    state.forget_packs_except(made)  # meetings no longer in the site
+    return len(made)
 
 
 def _write_search_index(project: Project, pages: list[tuple[Page, PageRecord]], outputs: Outputs,

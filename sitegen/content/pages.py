@@ -31,6 +31,15 @@ MARKDOWN_SUFFIXES = (".md", ".markdown")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*$")
 
 
+class Update(BaseModel):
+    """One re-issue of an issued page: when, and what changed and why (its "Updates to this paper")."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    date: dt.date
+    change: str = Field(min_length=1)
+
+
 class PageMeta(BaseModel):
     """Front matter keys sitegen understands; other keys pass through to templates."""
 
@@ -45,7 +54,12 @@ class PageMeta(BaseModel):
     pdf: bool = False
     slug: str | None = None
     nav: bool = True  # listed in the site navigation
-    status: Literal["draft", "final"] = "final"  # a draft's PDF carries a DRAFT watermark
+    status: Literal["draft", "final", "issued"] = "final"  # a draft's PDF carries a DRAFT watermark
+    # The record's lifecycle (sitegen/records/): an issued page is made from its snapshot.
+    issued: dt.date | None = None  # when it was issued (status: issued)
+    updates: tuple[Update, ...] = ()  # each re-issue since: its date and what changed and why
+    as_at: dt.date | None = None  # tables from the returns received by this date
+    live_page: str = ""  # where the current position is shown (an issued paper's notice links it)
 
     @field_validator("slug")
     @classmethod
@@ -61,6 +75,19 @@ class PageMeta(BaseModel):
     @classmethod
     def _tags(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _issued_has_a_date(self) -> PageMeta:
+        if self.status == "issued" and self.issued is None:
+            raise ValueError("status: issued needs the date it was issued (issued: 2011-07-07)")
+        if self.status != "issued" and (self.issued is not None or self.updates):
+            raise ValueError("issued: and updates: belong to a page with status: issued")
+        return self
+
+    @property
+    def version(self) -> int:
+        """The version of an issued page its front matter describes: 1, and one more per update."""
+        return 1 + len(self.updates)
 
 
 DECISIONS = ("FOR DECISION", "FOR CONSIDERATION AND APPROVAL", "FOR INFORMATION")
@@ -409,6 +436,15 @@ def _content_files(root: Path) -> list[tuple[Path, str]]:
                 found.append((full, name if prefix == "." else f"{prefix}/{name}"))
     found.sort(key=lambda item: item[1].split("/"))
     return [(Path(full), relative) for full, relative in found]
+
+
+def read_page(path: Path, relative: str, config: Config) -> Page:
+    """One page read from PATH as if it were content/RELATIVE (an issued paper's text as
+    recorded); ContentError listing its problems."""
+    page, problems = _read_page(path, relative, config)
+    if page is None:
+        raise ContentError(f"content/{relative}: the page has {len(problems)} problem(s)", problems)
+    return page
 
 
 def _read_page(path: Path, relative: str, config: Config) -> tuple[Page | None, list[Problem]]:

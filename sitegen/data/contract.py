@@ -85,6 +85,18 @@ CONTRACT: tuple[FileSpec, ...] = (
         required=True,
         folder=True,
     ),
+    # When each return reached the support team: `sitegen returns receipt` adds a row as it
+    # writes the receipt; a paper "as at" a date counts only the returns received by then.
+    FileSpec(
+        "received",
+        (
+            Column("partner_id", "partner"),
+            Column("year", "year"),
+            Column("return_type", "enum", values=RETURN_TYPES),
+            Column("received", "date"),
+        ),
+        unique=("partner_id", "year", "return_type"),
+    ),
     FileSpec(
         "rag_forecasts",
         (

@@ -72,6 +72,7 @@ class Dataset:
     unit_costs: pd.DataFrame  # net cost, denominators, performance: Decimal numbers
     savings_progress: pd.DataFrame
     events: pd.DataFrame
+    received: pd.DataFrame | None = None  # when each return was received (data/received.csv), if recorded
     extra_tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # other files, as text
     files: dict[str, tuple[str, ...]] = field(default_factory=dict)  # frame name -> files read
     warnings: tuple[Problem, ...] = ()
@@ -135,6 +136,7 @@ class DataRead:
             unit_costs=frames["unit_costs"],
             savings_progress=frames["savings_progress"],
             events=frames["events"],
+            received=frames["received"],
             extra_tables=self.extra_tables,
             files=self.files,
             warnings=tuple(sorted(p for p in self.problems if p.severity != "error")),
@@ -586,7 +588,8 @@ def _check_references(frames: dict[str, pd.DataFrame], config: Config, check_ids
         )
     known = sorted(set(partners["partner_id"]) - {""})
     in_target = set(partners.loc[partners["in_target"], "partner_id"])
-    for name in ("returns", "rag_forecasts", "use_of_resources", "projects", "unit_costs", "savings_progress"):
+    for name in ("returns", "received", "rag_forecasts", "use_of_resources", "projects", "unit_costs",
+                 "savings_progress"):
         frame = frames[name]
         if not check_ids:
             break

@@ -15,7 +15,7 @@ import os
 import posixpath
 import re
 import traceback
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -147,10 +147,14 @@ def relative_url(from_url: str, to_url: str) -> str:
 class Renderer:
     """Turns pages into HTML with the project's tables, settings and templates."""
 
-    def __init__(self, config: Config, tables: dict[str, Table], content: ContentTree):
+    def __init__(self, config: Config, tables: dict[str, Table], content: ContentTree,
+                 page_tables: Mapping[str, Mapping[str, Table]] | None = None):
         self.config = config
         self.tables = tables
         self.content = content
+        # Pages shown with tables of their own, by source name: an issued paper's from its
+        # snapshot, a page as at a date from the returns received by then (sitegen/records/).
+        self.page_tables = page_tables or {}
         self.env = make_environment(config)
         self.nav = build_nav(content)
         self.site_index = SiteIndex(content)
@@ -238,22 +242,23 @@ class Renderer:
 
     def body_context(self, page: Page, deps: PageDependencies) -> dict[str, Any]:
         """What a page body sees: table(), value() and rows() record what they use."""
+        tables = self.page_tables.get(page.source_name, self.tables)
 
         def table(name: str, **options: Any) -> Markup:
-            return self.table_html(self.table_named(name, deps), page, options, deps)
+            return self.table_html(self.table_named(name, deps, tables), page, options, deps)
 
         def chart(name: str, **options: Any) -> Markup:
-            return self.chart_html(self.table_named(name, deps), page, options, deps)
+            return self.chart_html(self.table_named(name, deps, tables), page, options, deps)
 
         def value(name: str, column: str, **filters: Any) -> Any:
-            return self.single_value(self.table_named(name, deps), column, filters)
+            return self.single_value(self.table_named(name, deps, tables), column, filters)
 
         def rows(name: str, **filters: Any) -> list[dict[str, Any]]:
-            return filter_rows(self.table_named(name, deps), filters)
+            return filter_rows(self.table_named(name, deps, tables), filters)
 
         def partner_name(partner_id: str) -> str:
             """A partner's display name from partners.csv (the id itself if unknown)."""
-            found = filter_rows(self.table_named("partners", deps), {"partner_id": partner_id})
+            found = filter_rows(self.table_named("partners", deps, tables), {"partner_id": partner_id})
             return found[0]["name"] if found else partner_id
 
         return {
@@ -321,11 +326,12 @@ class Renderer:
 
     # ---- tables -----------------------------------------------------------------------
 
-    def table_named(self, name: str, deps: PageDependencies) -> Table:
-        if name not in self.tables:
-            raise UsageError(f"unknown table {name!r}{_did_you_mean(name, self.tables)}")
+    def table_named(self, name: str, deps: PageDependencies, tables: Mapping[str, Table] | None = None) -> Table:
+        tables = self.tables if tables is None else tables
+        if name not in tables:
+            raise UsageError(f"unknown table {name!r}{_did_you_mean(name, tables)}")
         deps.tables.add(name)
-        return self.tables[name]
+        return tables[name]
 
     def single_value(self, table: Table, column: str, filters: dict[str, Any]) -> Any:
         _check_columns(table, [column])

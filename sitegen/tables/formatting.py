@@ -7,12 +7,15 @@ half up, because Babel rounds half-even and a finance officer expects 0.25 → 0
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, Literal
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
+from sitegen.tables.revised import with_symbol
 from sitegen.values import format_financial_year, round_half_up
 
 LOCALE = "en_GB"
@@ -94,11 +97,19 @@ def yes_no(value: Any) -> str:
     return "Yes" if value else "No"
 
 
+def _marked(show: Callable[..., str]) -> Callable[..., str]:
+    """A filter that keeps a revised figure's `[r]` (tables/revised.py) after the text it gives."""
+    @functools.wraps(show)
+    def filter_(value: Any, *args: Any, **kwargs: Any) -> str:
+        return with_symbol(show(value, *args, **kwargs), value)
+    return filter_
+
+
 FILTERS = {
-    "money": money,
-    "percent": percent,
+    "money": _marked(money),
+    "percent": _marked(percent),
     "fy": financial_year,
-    "number": number,
+    "number": _marked(number),
     "long_date": long_date,
     "yes_no": yes_no,
 }

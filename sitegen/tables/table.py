@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 import simplejson
 
 from sitegen.tables import formatting
+from sitegen.tables.revised import with_symbol
 from sitegen.values import PENNY, format_financial_year, micro_to_pounds, round_half_up
 
 # Headings of columns whose names do not say it in words.
@@ -86,7 +87,11 @@ class Column:
 
     def shown(self, value: Any, scale: formatting.MoneyScale = "pounds",
               negative: formatting.NegativeStyle = "minus") -> str:
-        """A cell as a reader sees it, in HTML, PDF and charts: £1,234 · 9.4 · 2008-09 · Yes."""
+        """A cell as a reader sees it, in HTML, PDF and charts: £1,234 · 9.4 · 2008-09 · Yes
+        (and a figure revised since its paper was issued marked `[r]`)."""
+        return with_symbol(self._shown(value, scale, negative), value)
+
+    def _shown(self, value: Any, scale: formatting.MoneyScale, negative: formatting.NegativeStyle) -> str:
         if value is None:
             return ""
         if self.kind == "money":

@@ -1,0 +1,40 @@
+"""Figures revised since a paper was first issued: shown with the statistics shorthand `[r]`.
+
+A revised figure is its value with a mark on it (a Decimal or int that says so), so that
+one formatter shows it wherever it goes (a table cell, a chart's text alternative, a
+figure in a sentence) and arithmetic on it gives a plain value. The shorthand symbols
+of official statistics ([x], [c], [z], [p], [r]) belong together: this is the first.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+REVISED = "[r]"
+REVISED_LEGEND = "[r] revised since the paper was first issued: see Updates to this paper"
+
+
+class RevisedDecimal(Decimal):
+    symbol = REVISED
+
+
+class RevisedInt(int):
+    symbol = REVISED
+
+
+def revised(value: Any) -> Any:
+    """VALUE marked as revised (a number); anything else as it is."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, Decimal):
+        return RevisedDecimal(value)
+    if isinstance(value, int):
+        return RevisedInt(value)
+    return value
+
+
+def with_symbol(text: str, value: Any) -> str:
+    """TEXT, the figure VALUE as shown, followed by its shorthand symbol if it has one."""
+    symbol = getattr(value, "symbol", "")
+    return f"{text} {symbol}" if symbol and text else text
