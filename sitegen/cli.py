@@ -381,6 +381,8 @@ def receipt_command(partner_ids: tuple[str, ...], all_partners: bool, year: int 
     with_errors = sum(1 for item, _, _ in made.written if item.errors)
     click.echo(f"Wrote {len(made.written)} receipt{'s' if len(made.written) != 1 else ''} "
                f"({with_errors} with errors) into {made.folder}")
+    for item in made.logged:
+        click.echo(f"Entered in data/received.csv: {item.partner_name}, {item.title}")
     if made.other_problems:
         click.echo(f"{len(made.other_problems)} problem(s) in other data files are on no receipt: "
                    "sitegen check lists them", err=True)

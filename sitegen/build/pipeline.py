@@ -82,7 +82,7 @@ def check(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
     renderer = Renderer(project.config, project.tables, project.content, project.records.page_tables)
     outputs = Outputs(renderer, BuildState.unsaved(config.project_dir), None, config.output_dir, options.jobs)
     pages = outputs.pages(_config_text(project.config), keep_body=set())
-    extra_files = [*site_level_files(renderer, project.content.pages), INDEX_PATH]
+    extra_files = [*site_level_files(renderer, project.content.pages), INDEX_PATH, *project.records.pdf_paths]
     check_links(project, [(page, record.links) for page, record in pages], extra_files)
     return BuildResult(
         len(project.content.pages), len(project.tables), 0, project.warnings,
@@ -113,7 +113,7 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
         config_text = _config_text(config)
         pages = outputs.pages(config_text, _bodies_needed(project), lambda done, total: progress("pages", done, total))
         site_level = site_level_files(renderer, project.content.pages)
-        _check_links(project, pages, [*site_level, INDEX_PATH], outputs, state)
+        _check_links(project, pages, [*site_level, INDEX_PATH, *project.records.pdf_paths], outputs, state)
         print_inputs = _print_inputs(config, project, config_text)
         pdfs = outputs.pdfs(_print_jobs(renderer, pages), print_inputs,
                             lambda done, total: progress("PDFs", done, total))

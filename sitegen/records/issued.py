@@ -62,6 +62,12 @@ class Records:
     packs: dict[str, IssuedPack]  # by the meeting's URL
     warnings: tuple[Problem, ...]
 
+    @property
+    def pdf_paths(self) -> list[str]:
+        """The PDFs the records add to the site: each version's, and supplementary packs."""
+        versions = [version.pdf_path for paper in self.papers for version in paper.versions]
+        return versions + [pack.supplement.pdf_path for pack in self.packs.values() if pack.supplement is not None]
+
     @staticmethod
     def none(content: ContentTree) -> Records:
         return Records(content, {}, (), {}, ())
@@ -124,11 +130,15 @@ def apply_records(config: Config, dataset: Dataset, tables: dict[str, Table], co
     packs = {}
     for meeting in meetings:
         try:
-            packs[meeting.url] = _pack(config, meeting, content, versions_by_url)
+            packs[meeting.url] = pack = _pack(config, meeting, content, versions_by_url)
         except ContentError as exc:
             problems += exc.problems
+            continue
+        supplement = pack.supplement.pdf_path if pack.supplement is not None else ""
+        replaced[meeting.url] = _with_record(meeting, {"pack_issued": meeting.meta.issued, "supplement": supplement})
     if problems:
         raise ContentError("issued packs differ from their records", problems)
+    content = replace(content, pages=tuple(replaced.get(p.url, p) for p in content.pages))
     return Records(content, page_tables, tuple(papers), packs, tuple(warnings))
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -344,6 +344,7 @@ class WrittenReceipts:
     written: list[tuple[Receipt, Path, Path]]
     folder: Path
     other_problems: list[Problem]
+    logged: list[Receipt] = field(default_factory=list)  # returns newly entered in data/received.csv
 
 
 def make_receipts(
@@ -368,6 +369,33 @@ def make_receipts(
             format_financial_year(year) if year is not None else "", return_type or "") if p)
         raise ReturnsError(f"no return received{' for ' + asked if asked else ''} in data/returns")
     target = out if out is not None else config.project_dir / "receipts"
-    return WrittenReceipts(write_receipts(config, chosen, target), target, other)
+    written = write_receipts(config, chosen, target)
+    return WrittenReceipts(written, target, other, log_received(config, chosen, _issue_date(config)))
+
+
+RECEIVED_HEADER = "partner_id,year,return_type,received\n"
+
+
+def log_received(config: Config, chosen: list[Receipt], day: dt.date) -> list[Receipt]:
+    """Enter each return not yet in data/received.csv as received on DAY (the receipt's date):
+    what a paper as at a date counts (sitegen/records/as_at.py). A return already entered
+    keeps the date it was first received."""
+    path = config.data_dir / "received.csv"
+    text = path.read_text(encoding="utf-8-sig") if path.is_file() else RECEIVED_HEADER
+    if text and not text.endswith("\n"):
+        text += "\n"
+    known = {tuple(line.split(",")[:3]) for line in text.splitlines()[1:] if line.strip()}
+    added = []
+    for receipt in chosen:
+        if receipt.year is None or receipt.return_type is None or not receipt.lines:
+            continue
+        key = (receipt.partner_id, format_financial_year(receipt.year), receipt.return_type)
+        if key not in known:
+            known.add(key)
+            text += ",".join([*key, day.isoformat()]) + "\n"
+            added.append(receipt)
+    if added:
+        path.write_text(text, encoding="utf-8")
+    return added
 
 

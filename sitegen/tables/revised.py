@@ -1,6 +1,6 @@
 """Figures revised since a paper was first issued: shown with the statistics shorthand `[r]`.
 
-A revised figure is its value with a mark on it (a Decimal or int that says so), so that
+A revised figure is its value with a mark on it (a Decimal that says so), so that
 one formatter shows it wherever it goes (a table cell, a chart's text alternative, a
 figure in a sentence) and arithmetic on it gives a plain value. The shorthand symbols
 of official statistics ([x], [c], [z], [p], [r]) belong together: this is the first.
@@ -12,14 +12,10 @@ from decimal import Decimal
 from typing import Any
 
 REVISED = "[r]"
-REVISED_LEGEND = "[r] revised since the paper was first issued: see Updates to this paper"
+REVISED_LEGEND = "[r] revised: a figure changed since the version before (see Updates to this paper)"
 
 
 class RevisedDecimal(Decimal):
-    symbol = REVISED
-
-
-class RevisedInt(int):
     symbol = REVISED
 
 
@@ -27,10 +23,8 @@ def revised(value: Any) -> Any:
     """VALUE marked as revised (a number); anything else as it is."""
     if isinstance(value, bool) or value is None:
         return value
-    if isinstance(value, Decimal):
+    if isinstance(value, Decimal | int):  # a count too: pandas would unbox an int subclass
         return RevisedDecimal(value)
-    if isinstance(value, int):
-        return RevisedInt(value)
     return value
 
 
