@@ -1,7 +1,7 @@
 """`sitegen serve`: the site on localhost, rebuilt when an input changes, open pages reloaded.
 
 It builds into `site/` as `sitegen build` does (atomically), serves that folder over
-HTTP, and watches `sitegen.toml`, `content/`, `data/`, `templates/` and `static/`
+HTTP, and watches `sitegen.toml`, `content/`, `data/`, `templates/`, `static/` and `issued/`
 with watchfiles. Each HTML response, and only the response (never the file in
 `site/`), gets a small script that listens on a Server-Sent Events endpoint and
 reloads the page when a build ends. A failed build leaves the last good site being
@@ -30,9 +30,10 @@ import watchfiles
 from sitegen.build.pipeline import build
 from sitegen.config import CONFIG_NAME, load_config
 from sitegen.errors import Problem, SitegenError, relative_name
+from sitegen.records import RECORDS_DIR
 
 EVENTS_PATH = "/__sitegen__/events"
-WATCHED_FOLDERS = ("content", "data", "templates", "static")
+WATCHED_FOLDERS = ("content", "data", "templates", "static", RECORDS_DIR)  # issued/: records of issued papers
 KEEP_ALIVE_SECONDS = 15  # a comment down an idle event stream, so a closed tab is noticed
 
 Report = Callable[[str, bool], None]  # (message, is_error): the CLI prints it

@@ -14,7 +14,7 @@ from sitegen.project import Project, load_project
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).parent.parent
-DEMO_PARTS = ("sitegen.toml", "content", "data", "templates", "static")
+DEMO_PARTS = ("sitegen.toml", "content", "data", "templates", "static", "issued")
 
 
 @pytest.fixture

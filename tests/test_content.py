@@ -126,7 +126,7 @@ def test_a_page_with_a_slug_of_its_own_url_is_no_clash(tmp_path: Path) -> None:
          "content/a.md:3: pdf: Input should be a valid boolean, unable to interpret input (found 'maybe')"),
         ("title: A\nnav: sometimes",
          "content/a.md:3: nav: Input should be a valid boolean, unable to interpret input (found 'sometimes')"),
-        ("title: A\nstatus: published", "content/a.md:3: status: Input should be 'draft' or 'final' (found 'published')"),
+        ("title: A\nstatus: published", "content/a.md:3: status: Input should be 'draft', 'final' or 'issued' (found 'published')"),
         ("title: A\nslug: ../up",
          ("content/a.md:3: slug: lower-case letters, digits, '-', '_', '.' and '/' only, inside the site "
           "(found '../up')")),
@@ -151,7 +151,7 @@ def test_every_bad_key_of_a_page_is_reported_at_once(tmp_path: Path) -> None:
     assert problems_of(tmp_path, {"a.md": page}) == [
         "content/a.md:3: order: Input should be a valid integer, unable to parse string as an integer (found 'first')",
         "content/a.md:4: pdf: Input should be a valid boolean, unable to interpret input (found 'maybe')",
-        "content/a.md:5: status: Input should be 'draft' or 'final' (found 'published')",
+        "content/a.md:5: status: Input should be 'draft', 'final' or 'issued' (found 'published')",
     ]
 
 
@@ -280,7 +280,7 @@ def test_problems_of_several_files_are_all_reported(tmp_path: Path) -> None:
     """One load reports every file's problems, sorted by file."""
     pages = {"b.md": "---\ntitle: B\npdf: maybe\n---\n", "a.md": "---\ntitle: A\nstatus: old\n---\n"}
     assert problems_of(tmp_path, pages) == [
-        "content/a.md:3: status: Input should be 'draft' or 'final' (found 'old')",
+        "content/a.md:3: status: Input should be 'draft', 'final' or 'issued' (found 'old')",
         "content/b.md:3: pdf: Input should be a valid boolean, unable to interpret input (found 'maybe')",
     ]
 

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from sitegen import __version__
+from sitegen.records import RECORDS_DIR
 from sitegen.build.atomic import recover
 from sitegen.build.result import BuildResult
 from sitegen.environment import EnvironmentProblem, source_date_epoch
@@ -350,7 +351,7 @@ class TermCache:
 # so in the time it takes to list the files. The change time (ctime) cannot be set by
 # programs, so a file rewritten with its old size and modification time still differs.
 
-INPUT_FOLDERS = ("content", "data", "templates", "static")
+INPUT_FOLDERS = ("content", "data", "templates", "static", RECORDS_DIR)  # issued/: the records of issued papers
 PACKAGE_DIR = Path(__file__).parent.parent  # sitegen/: its code and theme
 
 

@@ -57,7 +57,7 @@ class PageMeta(BaseModel):
     status: Literal["draft", "final", "issued"] = "final"  # a draft's PDF carries a DRAFT watermark
     # The record's lifecycle (sitegen/records/): an issued page is made from its snapshot.
     issued: dt.date | None = None  # when it was issued (status: issued)
-    updates: tuple[Update, ...] = ()  # each re-issue since: its date and what changed and why
+    updates: tuple[Update, ...] = ()  # each re-issue since, oldest first: its date and what changed and why
     as_at: dt.date | None = None  # tables from the returns received by this date
     live_page: str = ""  # where the current position is shown (an issued paper's notice links it)
 
@@ -82,6 +82,9 @@ class PageMeta(BaseModel):
             raise ValueError("status: issued needs the date it was issued (issued: 2011-07-07)")
         if self.status != "issued" and (self.issued is not None or self.updates):
             raise ValueError("issued: and updates: belong to a page with status: issued")
+        dates = [self.issued, *(update.date for update in self.updates)]
+        if any(later < earlier for earlier, later in zip(dates, dates[1:])):  # type: ignore[operator]
+            raise ValueError("updates: go oldest first, each on or after the date issued and the update before")
         return self
 
     @property

@@ -17,6 +17,7 @@ from markupsafe import Markup
 from sitegen.content.pages import Page
 from sitegen.records.snapshot import NUMERIC, Figure, row_keys
 from sitegen.render.pages import TABLE_OPTIONS, PageDependencies, Renderer, UsageError, filter_rows
+from sitegen.tables.revised import unmarked
 from sitegen.tables.table import Table
 
 CHART_OPTIONS = {"x", "y", "kind", "title", "money", "labels", "id"}
@@ -127,7 +128,7 @@ def differences(figures: tuple[Figure, ...], issued: Mapping[str, Table], now: M
                 column = _column(before, name)
                 if column is None or column.kind not in NUMERIC:
                     continue
-                a, b = old_by_key[key].get(name), new_by_key[key].get(name)
+                a, b = unmarked(old_by_key[key].get(name)), new_by_key[key].get(name)
                 if (a is None) != (b is None) or (a is not None and a != b):
                     found[(figure.table, key, name)] = Difference(
                         figure.table, key, column.heading, column.shown(a), column.shown(b), sources)

@@ -238,7 +238,7 @@ def _pack(config: Config, meeting: Page, content: ContentTree, versions: Mapping
     items_now: tuple[AgendaItem, ...] = meeting.details.items
     same = (issued.body == meeting.body and items_now[: len(items_then)] == items_then
             and issued.details.model_copy(update={"items": ()}) == meeting.details.model_copy(update={"items": ()})
-            and issued.meta == meeting.meta)
+            and issued.meta.model_dump(exclude={"items"}) == meeting.meta.model_dump(exclude={"items"}))
     if not same:
         raise ContentError("changed", [Problem(
             meeting.source_name, None, None,
@@ -256,7 +256,8 @@ def _pack(config: Config, meeting: Page, content: ContentTree, versions: Mapping
     if len(items_now) > len(items_then):
         stem = PurePosixPath(meeting.pdf_name).stem
         supplement = replace(meeting, pdf_name=f"{stem}-supplement.pdf",
-                             meta=meeting.meta.model_copy(update={"title": f"{meeting.meta.title}: supplementary agenda"}),
+                             meta=meeting.meta.model_copy(update={"title": f"{meeting.meta.title}: supplementary agenda",
+                                                                  "pack_label": "Supplementary agenda and papers"}),
                              details=meeting.details.model_copy(update={"items": items_now[len(items_then):]}))
         agenda(supplement, content)  # its papers exist
     return IssuedPack(issued, papers, supplement)

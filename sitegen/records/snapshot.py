@@ -20,11 +20,11 @@ import pandas as pd
 import simplejson
 
 from sitegen.errors import ContentError, Problem
+from sitegen.records import RECORDS_DIR
 from sitegen.tables.revised import revised
 from sitegen.tables.table import Column, Table
 from sitegen.values import financial_year_from_text, format_financial_year
 
-RECORDS_DIR = "issued"
 NUMERIC = ("money", "pct", "count")
 
 

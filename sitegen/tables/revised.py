@@ -28,6 +28,11 @@ def revised(value: Any) -> Any:
     return value
 
 
+def unmarked(value: Any) -> Any:
+    """VALUE without its mark: the figure alone."""
+    return Decimal(value) if isinstance(value, RevisedDecimal) else value
+
+
 def with_symbol(text: str, value: Any) -> str:
     """TEXT, the figure VALUE as shown, followed by its shorthand symbol if it has one."""
     symbol = getattr(value, "symbol", "")
