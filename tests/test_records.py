@@ -130,6 +130,13 @@ def test_the_demo_correction_keeps_version_1_and_lists_the_change(built_demo: tu
     links = {a.text(strip=True): a.attributes["href"] for a in page.css(".record__updates a")}
     assert links == {"version 2, PDF": "../../papers/steering-group-2011-07-v2.pdf",
                      "version 1, PDF": "../../papers/steering-group-2011-07-v1.pdf"}
+    for live, figures in (("report/index.html", 4), ("partners/castlebridge-city/index.html", 2)):
+        told = HTMLParser((site / live).read_text(encoding="utf-8")).css_first(".revisions li")
+        assert " ".join(told.text().split()).startswith(
+            f"4 August 2011: {figures} figures in Value for money and efficiency: position at the end of 2010-11 "
+            "revised (version 2). Castlebridge City Council corrected its actual return for 2010-11"), live
+    assert HTMLParser((site / "partners/valeshire-police/index.html").read_text(encoding="utf-8")).css_first(
+        ".revisions") is None
     pack = " ".join(pdf_text(site / "papers/2011-07-14.pdf").split())  # the meeting had version 1
     assert "show £191.1 million against" in pack and "£190.9 million" not in pack
 

@@ -125,6 +125,10 @@ def apply_records(config: Config, dataset: Dataset, tables: dict[str, Table], co
         papers.append(IssuedPaper(site_page, versions))
     if problems:
         raise ContentError("issued papers differ from their records", problems)
+    for url, revisions in _revisions(config, papers, content).items():
+        page = replaced.get(url) or content.page_at(url)
+        if page is not None:
+            replaced[url] = replace(page, meta=page.meta.model_copy(update={"revisions": revisions}))
     content = replace(content, pages=tuple(replaced.get(p.url, p) for p in content.pages))
     versions_by_url = {paper.page.url: paper.versions for paper in papers}
     packs = {}
@@ -199,6 +203,30 @@ def _record_info(page: Page, record: Record, records: list[Record], notice: bool
         "copy": copy,
         "digest": hashlib.sha256((record.folder / "record.json").read_bytes()).hexdigest(),
     }
+
+
+def _revisions(config: Config, papers: list[IssuedPaper], content: ContentTree) -> dict[str, list[dict[str, Any]]]:
+    """By page URL, the revisions that page tells of: every one on each paper's live page,
+    and on a partner's page those that revised the partner's figures."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for paper in papers:
+        meta = paper.page.meta
+        for version, update in enumerate(meta.updates, start=2):
+            record = read_record(version_folder(config.project_dir, paper.page.source_name, version), config.project_dir)
+            if not record.revised:
+                continue
+            told = {"date": update.date, "change": update.change, "paper": meta.title, "url": paper.page.url,
+                    "version": version}
+            counts: dict[str, int] = {}
+            if meta.live_page.strip("/"):
+                counts[meta.live_page.strip("/") + "/"] = len(record.revised)
+            for _, key, _ in record.revised:
+                for url in {f"partners/{part}/" for part in key if isinstance(part, str)}:
+                    counts[url] = counts.get(url, 0) + 1
+            for url, figures in sorted(counts.items()):
+                if content.page_at(url) is not None:
+                    found.setdefault(url, []).append(told | {"figures": figures})
+    return found
 
 
 def _warnings(page: Page, record: Record, found: list[Difference], files_now: Mapping[str, str]) -> list[Problem]:
