@@ -204,7 +204,12 @@ def pack_command(meeting: str, out: Path | None, project_dir: Path) -> None:
         known = ", ".join(p.url.strip("/") for p in meetings) or "none"
         raise SitegenError(f"no meeting {meeting!r} (meetings: {known})")
     renderer = Renderer(project.config, project.tables, project.content, project.records.page_tables)
-    data = render_pack(renderer, renderer.render_page(found[0]))  # its papers render where they are laid out
+    issued = project.records.packs.get(found[0].url)
+    if issued is None:
+        data = render_pack(renderer, renderer.render_page(found[0]))  # its papers render where they are laid out
+    else:  # the pack as issued: the meeting and its papers as they went out
+        papers = {url: renderer.render_page(paper) for url, paper in issued.papers.items()}
+        data = render_pack(renderer, renderer.render_page(issued.meeting), papers)
     target = out or Path(f"{found[0].url.strip('/').rsplit('/', 1)[-1]}-agenda-pack.pdf")
     target.write_bytes(data)
     click.echo(f"Wrote the agenda pack of {found[0].meta.title} to {target}")

@@ -50,10 +50,15 @@ class Demo:
 
 def load_demo(project: Path) -> Demo:
     loaded = load_folder(project)
-    renderer = Renderer(loaded.config, loaded.tables, loaded.content)
+    renderer = Renderer(loaded.config, loaded.tables, loaded.content, loaded.records.page_tables)
     meeting = loaded.content.page_at(MEETING)
     assert meeting is not None
-    packed = [meeting, *(item.paper for item in agenda(meeting, loaded.content) if item.paper is not None)]
+    issued = loaded.records.packs.get(MEETING)
+    if issued is not None:  # the demo's pack is issued: the meeting and its papers as they went out
+        meeting = issued.meeting
+        packed = [meeting, *issued.papers.values()]
+    else:
+        packed = [meeting, *(item.paper for item in agenda(meeting, loaded.content) if item.paper is not None)]
     rendered = {page.url: renderer.render_page(page) for page in packed}
     return Demo(project, renderer, rendered[meeting.url], rendered)
 
@@ -240,7 +245,7 @@ def test_a_draft_meetings_watermark_is_on_every_page_of_its_pack(tmp_path: Path)
     """Drawn by the frame under the papers' pages, as the one document drew it under them."""
     project = copy_demo(tmp_path / "project")
     meeting = project / "content" / "meetings" / "2011-07-14.md"
-    meeting.write_text(meeting.read_text(encoding="utf-8").replace("layout: meeting\n", "layout: meeting\nstatus: draft\n"),
+    meeting.write_text(meeting.read_text(encoding="utf-8").replace("status: issued\nissued: 2011-07-07\n", "status: draft\n"),
                        encoding="utf-8")
     demo = load_demo(project)
     data = render_pack(demo.renderer, demo.meeting, demo.rendered, jobs=1)
@@ -278,7 +283,7 @@ def test_unchanged_papers_are_not_laid_out_again(demo: Demo, assembled: bytes, t
         url: RenderedPage(demo.rendered[url].page, "", demo.rendered[url].body_html + "<p>Added since.</p>",
                           demo.rendered[url].toc, frozenset(), frozenset())}
     updated = render_pack(demo.renderer, demo.meeting, changed, jobs=1, parts_cache=cache)
-    assert laid_out == [demo.rendered[url].page.source_name]
+    assert laid_out == [demo.renderer.content.page_at(url).source_name]  # named by its file in content/
     assert "Added since." in "".join(page.extract_text() for page in PdfReader(io.BytesIO(updated)).pages)
     assert len(cache.stored()) == 2
     # A damaged part is laid out again, not used.
@@ -332,9 +337,14 @@ def test_numbered_margin_boxes() -> None:
 def test_a_paper_that_cannot_be_laid_out_is_named(tmp_path: Path) -> None:
     project = copy_demo(tmp_path / "project")
     paper = project / "content" / "steering-group" / "ni179-review-2009.md"
+    meeting = project / "content" / "meetings" / "2011-07-14.md"
     secret = tmp_path / "secret.png"
     secret.write_bytes(b"not an image")
-    paper.write_text(paper.read_text(encoding="utf-8") + f"\n\n![Secret]({secret.as_uri()})\n", encoding="utf-8")
+    # Papers the demo has issued are records: this one and its meeting are made final again, to be edited.
+    paper.write_text(paper.read_text(encoding="utf-8").replace("status: issued\nissued: 2009-05-22\n", "")
+                     + f"\n\n![Secret]({secret.as_uri()})\n", encoding="utf-8")
+    meeting.write_text(meeting.read_text(encoding="utf-8").replace("status: issued\nissued: 2011-07-07\n", ""),
+                       encoding="utf-8")
     demo = load_demo(project)
     with pytest.raises(PdfError) as caught:
         render_pack(demo.renderer, demo.meeting, demo.rendered, jobs=2)

@@ -44,7 +44,7 @@ def test_committee_paper_structure(built_demo) -> None:
 
 def test_draft_paper_carries_a_watermark(built_demo) -> None:
     project, _ = built_demo
-    draft = PdfReader(project / "site" / "papers" / "ni179-review-2009.pdf")
+    draft = PdfReader(project / "site" / "papers" / "efficiency.pdf")  # the outcome plan is a draft
     assert "DRAFT" in draft.pages[0].extract_text()
     final = PdfReader(project / "site" / "papers" / "steering-group-2011-07.pdf")
     assert "DRAFT" not in "".join(page.extract_text() for page in final.pages)
@@ -54,8 +54,9 @@ def test_agenda_pack_numbers_pages_and_bookmarks_items(built_demo) -> None:
     project, _ = built_demo
     pack = PdfReader(project / "site" / "papers" / "2011-07-14.pdf")
     total = len(pack.pages)
-    paper = len(PdfReader(project / "site" / "papers" / "steering-group-2011-07.pdf").pages)
-    review = len(PdfReader(project / "site" / "papers" / "ni179-review-2009.pdf").pages)
+    # The pack is issued: it holds the papers as they went out (version 1 of each).
+    paper = len(PdfReader(project / "site" / "papers" / "steering-group-2011-07-v1.pdf").pages)
+    review = len(PdfReader(project / "site" / "papers" / "ni179-review-2009-v1.pdf").pages)
     assert total == 2 + paper + review  # front sheet, agenda, then the papers
     for number, page in enumerate(pack.pages, start=1):
         assert f"Page {number} of {total}" in page.extract_text()
@@ -170,5 +171,5 @@ def test_an_agenda_naming_a_missing_paper_is_an_error_with_its_line(tmp_path: Pa
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
         "Error: the agendas name papers that do not exist",
-        "  content/meetings/2011-07-14.md:15: items: item 4: no page 'steering-group/no-such-paper' in content/",
+        "  content/meetings/2011-07-14.md:17: items: item 4: no page 'steering-group/no-such-paper' in content/",
     ]

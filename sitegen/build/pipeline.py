@@ -119,7 +119,7 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
                             lambda done, total: progress("PDFs", done, total))
         record_copies = _record_copies(renderer, project.records)
         pdfs += outputs.pdfs([(path, rendered.page, renderer.print_html(rendered))
-                              for path, rendered in record_copies.items()], print_inputs)
+                              for path, rendered in record_copies.items() if rendered.page.meta.pdf], print_inputs)
         pdfs += _write_packs(renderer, pages, outputs, print_inputs, state, project.records, record_copies)
         _write_search_index(project, pages, outputs, state.terms(), staging)
         _write_files(project, site_level, outputs)

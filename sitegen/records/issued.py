@@ -65,7 +65,7 @@ class Records:
     @property
     def pdf_paths(self) -> list[str]:
         """The PDFs the records add to the site: each version's, and supplementary packs."""
-        versions = [version.pdf_path for paper in self.papers for version in paper.versions]
+        versions = [version.pdf_path for paper in self.papers for version in paper.versions if version.meta.pdf]
         return versions + [pack.supplement.pdf_path for pack in self.packs.values() if pack.supplement is not None]
 
     @staticmethod
@@ -176,7 +176,7 @@ def _version_page(config: Config, page: Page, record: Record, records: list[Reco
     relative = PurePosixPath(page.source_name).relative_to("content").as_posix()
     issued = read_page(record.text_path, relative, config)
     name = record.text_path.relative_to(config.project_dir).as_posix()
-    stem = PurePosixPath(page.pdf_name).stem
+    stem = _pdf_stem(page)
     issued = replace(issued, source=record.text_path, source_name=name, url=page.url,
                      pdf_name=f"{stem}-v{record.version}.pdf")
     return _with_record(issued, _record_info(page, record, records[: record.version], notice=False, copy=True))
@@ -184,15 +184,15 @@ def _version_page(config: Config, page: Page, record: Record, records: list[Reco
 
 def _record_info(page: Page, record: Record, records: list[Record], notice: bool, copy: bool) -> dict[str, Any]:
     """What the templates show of a page's record: versions, updates, [r], the notice."""
-    stem = PurePosixPath(page.pdf_name).stem
+    stem = _pdf_stem(page)
     meeting = getattr(page.details, "meeting", "") or "meeting"
     return {
         "version": record.version,
         "issued": record.issued,
         "first_issued": records[0].issued,
         "as_at": record.as_at,
-        "versions": [{"version": r.version, "issued": r.issued, "pdf": f"papers/{stem}-v{r.version}.pdf"}
-                     for r in records],
+        "versions": [{"version": r.version, "issued": r.issued,
+                      "pdf": f"papers/{stem}-v{r.version}.pdf" if page.meta.pdf else ""} for r in records],
         "updates": [{"date": u.date, "change": u.change} for u in page.meta.updates[: record.version - 1]],
         "revised": len(record.revised),
         "legend": REVISED_LEGEND,
@@ -289,6 +289,12 @@ def _pack(config: Config, meeting: Page, content: ContentTree, versions: Mapping
                              details=meeting.details.model_copy(update={"items": items_now[len(items_then):]}))
         agenda(supplement, content)  # its papers exist
     return IssuedPack(issued, papers, supplement)
+
+
+def _pdf_stem(page: Page) -> str:
+    """What a page's record copies are named after: its PDF (a page without one still has
+    record copies, for the packs it is in, which are never published on their own)."""
+    return PurePosixPath(page.pdf_name).stem or page.url.strip("/").replace("/", "-") or "index"
 
 
 def _with_record(page: Page, info: dict[str, Any]) -> Page:
