@@ -383,11 +383,11 @@ def receipt_command(partner_ids: tuple[str, ...], all_partners: bool, year: int 
         state = {"accepted": "accepted", "warnings": f"{len(item.warnings)} warning(s)",
                  "errors": f"{len(item.errors)} error(s)", "empty": "not a return yet"}[item.status]
         click.echo(f"{pdf_path}  ({item.partner_name}, {item.title}: {item.lines} lines, {state})")
+    for item in made.logged:  # the date a return arrived: what papers as at a date count
+        click.echo(f"Entered in data/received.csv: {item.partner_name}, {item.title}")
     with_errors = sum(1 for item, _, _ in made.written if item.errors)
     click.echo(f"Wrote {len(made.written)} receipt{'s' if len(made.written) != 1 else ''} "
                f"({with_errors} with errors) into {made.folder}")
-    for item in made.logged:
-        click.echo(f"Entered in data/received.csv: {item.partner_name}, {item.title}")
     if made.other_problems:
         click.echo(f"{len(made.other_problems)} problem(s) in other data files are on no receipt: "
                    "sitegen check lists them", err=True)
