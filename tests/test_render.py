@@ -143,7 +143,8 @@ def test_each_page_knows_what_it_was_made_from(minimal: Path) -> None:
     renderer = Renderer(loaded.config, loaded.tables, loaded.content)
     rendered = renderer.render_page(loaded.content.page_at(""))
     assert rendered.tables == {"ni179", "ni179_total", "budget"}
-    assert rendered.templates == {"page.html", "_page_header.html", "_contents.html", "base.html", "print.html", "_table.html"}
+    assert rendered.templates == {"page.html", "_page_header.html", "_contents.html", "base.html", "print.html", "_table.html",
+                                  "_revisions.html"}
 
 
 def test_markdown_attribute_lists_are_not_jinja_comments(minimal: Path) -> None:
