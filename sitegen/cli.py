@@ -19,6 +19,7 @@ import click
 from sitegen import __version__
 from sitegen.build.state import unchanged_build
 from sitegen.errors import Problem, SitegenError
+from sitegen.tables.symbols import MARKS
 
 # The pipeline (pandas, Markdown, WeasyPrint) is imported by the commands that run it,
 # so that a build with nothing to do answers at once.
@@ -138,12 +139,14 @@ def check_command(project_dir: Path, strict: bool, jobs: int | None, base_url: s
 
 @main.command("table")
 @click.argument("name", required=False)
-@click.option("--format", "fmt", type=click.Choice(["text", "csv", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "csv", "json", "xlsx"]), default="text", show_default=True)
+@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file (needed for xlsx: an accessible workbook of the table).")
 @click.option("--list", "list_tables", is_flag=True, help="List the tables and their columns.")
 @project_option
 @user_errors
-def table_command(name: str | None, fmt: str, list_tables: bool, project_dir: Path) -> None:
-    """Print the named table (computed from the returns, or a CSV in data/)."""
+def table_command(name: str | None, fmt: str, out: Path | None, list_tables: bool, project_dir: Path) -> None:
+    """Print the named table (computed from the returns, or a CSV in data/), or write it to a file."""
     from sitegen.config import load_config
     from sitegen.project import load_project
 
@@ -162,6 +165,18 @@ def table_command(name: str | None, fmt: str, list_tables: bool, project_dir: Pa
         hint = f"; did you mean {' or '.join(close)}?" if close else ""
         raise SitegenError(f"unknown table {name!r}{hint} (sitegen table --list shows them all)")
     table = project.tables[name]
+    if fmt == "xlsx" and out is None:
+        raise click.UsageError("--format xlsx writes a workbook: say where with --out FILE.xlsx")
+    if out is not None:
+        from sitegen.office.workbook import table_workbook
+
+        data = {"xlsx": lambda: table_workbook(table, project.config), "csv": lambda: table.to_csv().encode("utf-8"),
+                "json": lambda: table.to_json().encode("utf-8")}.get(fmt)
+        if data is None:
+            raise click.UsageError("--out writes csv, json or xlsx: choose one with --format")
+        out.write_bytes(data())
+        click.echo(f"Wrote {out}")
+        return
     if fmt == "csv":
         click.echo(table.to_csv(), nl=False)
     elif fmt == "json":
@@ -179,7 +194,7 @@ def _print_text_table(table: Any) -> None:
     for column in table.columns:
         view.add_column(column.name, justify="right" if column.numeric else "left")
     for row in table.records():
-        view.add_row(*(c.csv_text(row[c.name]) for c in table.columns))
+        view.add_row(*(c.csv_text(row[c.name], row.get(MARKS, {}).get(c.name)) for c in table.columns))
     Console(width=max(shutil.get_terminal_size().columns, 160), soft_wrap=False).print(view)
 
 

@@ -25,6 +25,7 @@ from sitegen import __version__
 from sitegen.build.atomic import STAGING_PREFIX, hold, output_lock, recover, swap_in
 from sitegen.build.files import empty_trash
 from sitegen.build.links import check_links, link_targets, still_fine
+from sitegen.build.office import office_paths, write_office
 from sitegen.build.outputs import Outputs, PageRecord
 from sitegen.build.result import BuildResult
 from sitegen.build.search import (
@@ -81,7 +82,7 @@ def check(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
     renderer = Renderer(project.config, project.tables, project.content)
     outputs = Outputs(renderer, BuildState.unsaved(config.project_dir), None, config.output_dir, options.jobs)
     pages = outputs.pages(_config_text(project.config), keep_body=set())
-    extra_files = [*site_level_files(renderer, project.content.pages), INDEX_PATH]
+    extra_files = [*site_level_files(renderer, project.content.pages), INDEX_PATH, *office_paths(project, pages)]
     check_links(project, [(page, record.links) for page, record in pages], extra_files)
     return BuildResult(
         len(project.content.pages), len(project.tables), 0, project.warnings,
@@ -112,11 +113,12 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
         config_text = _config_text(config)
         pages = outputs.pages(config_text, _bodies_needed(project), lambda done, total: progress("pages", done, total))
         site_level = site_level_files(renderer, project.content.pages)
-        _check_links(project, pages, [*site_level, INDEX_PATH], outputs, state)
+        _check_links(project, pages, [*site_level, INDEX_PATH, *office_paths(project, pages)], outputs, state)
         print_inputs = _print_inputs(config, project, config_text)
         pdfs = outputs.pdfs(_print_jobs(renderer, pages), print_inputs,
                             lambda done, total: progress("PDFs", done, total))
         pdfs += _write_packs(renderer, pages, outputs, print_inputs, state)
+        write_office(project, renderer, pages, outputs, config_text)  # workbooks and Word papers
         _write_search_index(project, pages, outputs, state.terms(), staging)
         _write_files(project, site_level, outputs)
         outputs.finish(recycled)
@@ -252,7 +254,7 @@ def _config_text(config: Config) -> str:
 
 def _bodies_needed(project: Project) -> set[str]:
     """Pages whose article a PDF is made from: papers, and every page an agenda packs."""
-    needed = {page.url for page in project.content.pages if page.wants_pdf}
+    needed = {page.url for page in project.content.pages if page.wants_pdf or page.meta.layout == "paper"}
     for page in project.content.pages:
         if page.meta.layout == "meeting":
             needed |= {item.paper.url for item in agenda(page, project.content) if item.paper is not None}

@@ -327,6 +327,16 @@ class Page:
         return f"papers/{self.pdf_name}"
 
     @property
+    def figures_path(self) -> str:
+        """The workbook of the tables a publication shows, beside its PDF."""
+        return f"papers/{self.pdf_name.removesuffix('.pdf')}.xlsx"
+
+    @property
+    def docx_path(self) -> str:
+        """A committee paper as a Word document, beside its PDF."""
+        return f"papers/{self.pdf_name.removesuffix('.pdf')}.docx"
+
+    @property
     def wants_pdf(self) -> bool:
         """Pages asking for one, and meetings (whose PDF is the agenda pack)."""
         return self.meta.pdf or self.meta.layout == "meeting"
@@ -539,7 +549,7 @@ def name_pdfs(pages: list[Page]) -> list[Page]:
     counts = collections.Counter(short(page) for page in pages)
     named = []
     for page in pages:
-        if page.wants_pdf:
+        if page.wants_pdf or page.meta.layout == "paper":  # a paper is a Word document too, named alike
             name = short(page) if counts[short(page)] == 1 else page.url.strip("/").replace("/", "-") or "index"
             page = replace(page, pdf_name=name + ".pdf")
         named.append(page)

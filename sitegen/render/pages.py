@@ -36,6 +36,7 @@ from sitegen.render.numbering import NumberedParagraphs
 from sitegen.render.quick_markdown import QuickInline, QuickSmarty
 from sitegen.render.sanitize import clean_html
 from sitegen.tables import formatting
+from sitegen.tables.symbols import MARKS, legend
 from sitegen.tables.table import Column, Table
 from sitegen.values import financial_year_from_text
 
@@ -65,6 +66,18 @@ TABLE_OPTIONS = {
 FILTER_ALIASES = {"partner": "partner_id"}
 NUMBERED_LAYOUTS = {"paper"}  # layouts whose paragraphs are numbered 1., 1.1 …
 SHELLS = {"base.html", "print.html", "receipt.html", "pack.html"}  # templates that are not page layouts
+
+
+def has_figures_workbook(page: Page, tables: Iterable[Table]) -> bool:
+    """A publication (a page with a PDF, not an agenda pack nor a one-page case study) that shows
+    tables has a workbook of them."""
+    return (page.wants_pdf and page.meta.layout not in ("meeting", "case-study")
+            and any(table.has_workbook for table in tables))
+
+
+def has_word_copy(page: Page) -> bool:
+    """Every committee paper is also a Word document."""
+    return page.meta.layout == "paper" and bool(page.pdf_name)
 
 
 class UsageError(Exception):
@@ -194,6 +207,11 @@ class Renderer:
             "in_pack": False,
             "pdf_header": self.config.pdf_header,
             "pdf_url": relative_url(page.url, page.pdf_path) if page.wants_pdf else None,
+            # The publication's tables as a workbook, and a paper as Word (office/, made by the build).
+            "figures_url": relative_url(page.url, page.figures_path) if has_figures_workbook(
+                page, [self.tables[name] for name in sorted(deps.tables)])
+            else None,
+            "docx_url": relative_url(page.url, page.docx_path) if has_word_copy(page) else None,
         }
 
     def print_html(self, rendered: RenderedPage) -> str:
@@ -362,7 +380,7 @@ class Renderer:
         negative = options.get("negative", "minus")
         labels = options.get("labels") or {}
         headings = [labels.get(c.name) or _heading(c, scale, negative) for c in columns]
-        body = [[_cell(c, r[c.name], scale, negative) for c in columns] for r in records]
+        body = [[_cell(c, r[c.name], scale, negative, r.get(MARKS, {}).get(c.name)) for c in columns] for r in records]
         totals = None
         if options.get("totals"):
             totals = [
@@ -383,6 +401,9 @@ class Renderer:
             totals=totals,
             csv_url=relative_url(page.url, table.csv_path) if options.get("download", True) else None,
             json_url=relative_url(page.url, table.json_path) if options.get("download", True) else None,
+            xlsx_url=relative_url(page.url, table.xlsx_path) if options.get("download", True) and table.has_workbook
+            else None,
+            legend=legend(table.symbols_in(records, columns)),
         )
         # One line of HTML: Markdown keeps a raw block intact only up to a blank line.
         return Markup("\n" + " ".join(html.split("\n")) + "\n")
@@ -424,7 +445,7 @@ class Renderer:
             table=table,
             headings=[_heading(c, scale, "minus") for c in [x, *named]],
             columns=[x, *named],
-            rows=[[_cell(c, r[c.name], scale, "minus") for c in [x, *named]] for r in records],
+            rows=[[_cell(c, r[c.name], scale, "minus", r.get(MARKS, {}).get(c.name)) for c in [x, *named]] for r in records],
         )
         return Markup("\n" + " ".join(html.split("\n")) + "\n")
 
@@ -474,9 +495,9 @@ def _heading(column: Column, scale: str, negative: str) -> str:
     return text
 
 
-def _cell(column: Column, value: Any, scale: str, negative: str) -> tuple[str, bool]:
+def _cell(column: Column, value: Any, scale: str, negative: str, mark: str | None = None) -> tuple[str, bool]:
     """(text shown, right-aligned?) for one cell: the column's one formatter (tables/table.py)."""
-    return (column.shown(value, scale, negative), column.numeric)  # type: ignore[arg-type]
+    return (column.shown(value, scale, negative, mark), column.numeric)  # type: ignore[arg-type]
 
 
 # `{#id}` and `{#id .class}` are Markdown attribute lists (attr_list), but open a Jinja

@@ -19,6 +19,7 @@ from sitegen.config import Config
 from sitegen.data.load import Dataset
 from sitegen.rules import benchmarking, ni179, plans
 from sitegen.rules.returns import chasing_list
+from sitegen.tables.symbols import MARKS
 from sitegen.tables.table import Column, Table
 from sitegen.values import micro_to_pounds
 
@@ -51,22 +52,25 @@ def compute_tables(dataset: Dataset, config: Config) -> dict[str, Table]:
     returns_src = dataset.files["partners"] + dataset.files["returns"]
     tables: list[Table] = []
 
-    def add(name: str, title: str, columns: list[tuple[str, str]], frame: pd.DataFrame,
+    def add(name: str, title: str, columns: list[tuple[str, str]] | list[tuple[str, ...]], frame: pd.DataFrame,
             sources: tuple[str, ...], description: str = "", micro: tuple[str, ...] = ()) -> None:
+        # (name, kind) or (name, kind, symbol of an empty cell): "z" where no value can exist
         tables.append(
-            Table(name, title, tuple(Column(n, k) for n, k in columns), frame, sources, description, micro)
+            Table(name, title, tuple(Column(spec[0], spec[1], "", *spec[2:]) for spec in columns), frame, sources,
+                  description, micro)
         )
 
     add("ni179", "NI 179 by return",
         [("partner_id", T), ("partner_name", T), ("year", Y), ("return_type", T), ("ni179_gbp", M),
-         ("non_cash_gbp", M), ("sr04_carry_forward_gbp", M), ("target_gbp", M), ("achievement_pct", P)],
+         ("non_cash_gbp", M), ("sr04_carry_forward_gbp", M), ("target_gbp", M, "z"), ("achievement_pct", P, "z")],
         by_return, returns_src,
         "One row per return received: net cash-releasing ongoing gains counted towards NI 179.")
     add("ni179_total", "Partnership NI 179 against target",
         [("year", Y), ("return_type", T), ("returns_received", N), ("returns_expected", N),
          ("ni179_gbp", M), ("target_gbp", M), ("achievement_pct", P)],
-        totals, returns_src,
-        "Totals over the returns received from partners in the target; target over all of them.")
+        _provisional_while_missing(totals), returns_src,
+        "Totals over the returns received from partners in the target; target over all of them. While "
+        "returns are missing, the total and achievement are provisional [p].")
     add("returns_missing", "Returns not received",
         [("partner_id", T), ("partner_name", T), ("year", Y), ("return_type", T)],
         ni179.returns_missing(by_return, partners), returns_src)
@@ -119,10 +123,13 @@ def compute_tables(dataset: Dataset, config: Config) -> dict[str, Table]:
         [("partner_id", T), ("assessment", Y), ("theme", T), ("score", N)],
         dataset.use_of_resources, dataset.files["use_of_resources"])
     add("targets", "Target trajectory by partner",
-        [("partner_id", T), ("partner_name", T), ("year", Y), ("cumulative_pct", P), ("target_gbp", M)],
-        ni179.target_trajectory(partners, rules), dataset.files["partners"])
+        [("partner_id", T), ("partner_name", T), ("year", Y), ("cumulative_pct", P), ("target_gbp", M),
+         ("forecast_gbp", M), ("actual_gbp", M)],
+        _with_returns(ni179.target_trajectory(partners, rules), by_return), returns_src,
+        "Each partner's cumulative target each year, with the NI 179 of its forecast and actual returns; "
+        "a return expected and not received is [x], never nil.")
     add("partners", "Partners",
-        [("partner_id", T), ("name", T), ("sector", T), ("baseline_gbp", M), ("in_target", "bool")],
+        [("partner_id", T), ("name", T), ("sector", T), ("baseline_gbp", M, "z"), ("in_target", "bool")],
         _money_in_pounds(partners, ["baseline_gbp"]), dataset.files["partners"])
     add("projects", "Joint efficiency projects",
         [("project_id", T), ("title", T), ("partners", T), ("lead", T), ("funding_source", T),
@@ -153,8 +160,8 @@ def _add_benchmarking_tables(add: Any, dataset: Dataset, rules: ni179.TargetRule
     costs = benchmarking.unit_costs(dataset.unit_costs, dataset.services, partners)
     add("unit_costs", "Unit costs and performance by partner",
         [("partner_id", T), ("partner_name", T), ("service", T), ("service_name", T), ("year", Y),
-         ("cost_basis", T), ("net_cost_gbp", M), ("population", N), ("users", N), ("units", N),
-         ("cost_per_head_gbp", M), ("cost_per_user_gbp", M), ("cost_per_unit_gbp", M), ("unit_cost_gbp", M),
+         ("cost_basis", T), ("net_cost_gbp", M), ("population", N), ("users", N, "z"), ("units", N, "z"),
+         ("cost_per_head_gbp", M), ("cost_per_user_gbp", M, "z"), ("cost_per_unit_gbp", M, "z"), ("unit_cost_gbp", M),
          ("cost_change_pct", P), ("cost_rank", N), ("cost_quartile", N), ("group_size", N),
          ("group_average_gbp", M), ("cost_vs_average_pct", P), ("performance", N), ("direction", T),
          ("performance_change", N), ("performance_quartile", N), ("group_average_performance", N),
@@ -310,6 +317,24 @@ def _lines_by_partner(lines: Table) -> list[Table]:
         tables.append(Table(f"return_lines/{partner_id}", f"Return lines of {mine['partner_name'].iloc[0]}",
                             lines.columns, mine, lines.sources, lines.description, lines.micro))
     return tables
+
+
+def _with_returns(trajectory: pd.DataFrame, by_return: pd.DataFrame) -> pd.DataFrame:
+    """Each partner's target year with the NI 179 of its forecast and actual return for
+    that year, empty (shown [x]) where the return has not been received."""
+    out = trajectory.copy()
+    for return_type in ("forecast", "actual"):
+        received = by_return[by_return["return_type"] == return_type].set_index(["partner_id", "year"])["ni179_gbp"]
+        keys = pd.MultiIndex.from_arrays([out["partner_id"], out["year"]])
+        out[f"{return_type}_gbp"] = [received.get(key) for key in keys]
+    return out
+
+
+def _provisional_while_missing(totals: pd.DataFrame) -> pd.DataFrame:
+    """Partnership totals, the NI 179 and achievement of a period marked provisional [p]
+    while some of its expected returns are missing: they change when those come in."""
+    short = totals["returns_received"] < totals["returns_expected"]
+    return totals.assign(**{MARKS: ["ni179_gbp=p achievement_pct=p" if s else "" for s in short]})
 
 
 def _money_in_pounds(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 import simplejson
 
 from sitegen.tables import formatting
+from sitegen.tables.symbols import MARKS, Symbol, parse_marks, symbol
 from sitegen.values import PENNY, format_financial_year, micro_to_pounds, round_half_up
 
 # Headings of columns whose names do not say it in words.
@@ -35,11 +36,13 @@ COLUMN_HEADINGS = {
 
 @dataclass(frozen=True)
 class Column:
-    """A table column: its name, what kind of value it holds, its heading."""
+    """A table column: its name, what kind of value it holds, its heading, and the symbol
+    its cells show when they hold no value (symbols.py)."""
 
     name: str
     kind: str = "text"  # text, money, pct, year, count, date, bool
     label: str = ""
+    empty: str | None = None  # code of the symbol for no value: "x" (not available) unless said, "" for text
 
     @property
     def heading(self) -> str:
@@ -52,8 +55,35 @@ class Column:
     def numeric(self) -> bool:
         return self.kind in ("money", "pct", "count")
 
-    def csv_text(self, value: Any) -> str:
-        """A cell as CSV and `sitegen table` print it: pounds with two decimals, percentages with one."""
+    def symbol_for(self, value: Any, mark: str | None = None) -> Symbol | None:
+        """The symbol a cell shows: its own mark ([p] beside a figure, [c] instead of one),
+        else, with no value, the column's ([x] unless the column says [z]); blank text has none."""
+        marked = symbol(mark)
+        if value is None and (marked is None or not marked.replaces_value):
+            empty = self.empty if self.empty is not None else ("" if self.kind == "text" else "x")
+            return symbol(empty)
+        return marked
+
+    def csv_text(self, value: Any, mark: str | None = None) -> str:
+        """A cell as CSV and `sitegen table` print it: pounds with two decimals, percentages
+        with one; a symbol instead of no value ([x]) or after a marked figure (1234.00 [p])."""
+        return _with_symbol(self.symbol_for(value, mark), value, self._csv_text)
+
+    def json_value(self, value: Any, mark: str | None = None) -> Any:
+        """A cell as JSON holds it: money as exact numbers (1234.50), counts as integers where
+        whole; a cell with a symbol as text, as in the CSV ("[x]", "1234.00 [p]")."""
+        found = self.symbol_for(value, mark)
+        if found is not None:
+            return self.csv_text(value, mark)
+        return self._json_value(value)
+
+    def shown(self, value: Any, scale: formatting.MoneyScale = "pounds",
+              negative: formatting.NegativeStyle = "minus", mark: str | None = None) -> str:
+        """A cell as a reader sees it, in HTML, PDF, charts, the workbook and Word papers:
+        £1,234 · 9.4 · 2008-09 · Yes · [x] · £1,234 [p]."""
+        return _with_symbol(self.symbol_for(value, mark), value, lambda v: self._shown(v, scale, negative))
+
+    def _csv_text(self, value: Any) -> str:
         if value is None:
             return ""
         if self.kind == "money":
@@ -70,8 +100,7 @@ class Column:
             return str(int(value)) if value == int(value) else str(value.normalize())
         return str(value)
 
-    def json_value(self, value: Any) -> Any:
-        """A cell as JSON holds it: money as exact numbers (1234.50), counts as integers where whole."""
+    def _json_value(self, value: Any) -> Any:
         if value is None:
             return None
         if self.kind == "money":
@@ -82,11 +111,9 @@ class Column:
             return int(value) if Decimal(value) == int(value) else Decimal(value)
         if self.kind == "bool":
             return bool(value)
-        return self.csv_text(value)
+        return self._csv_text(value)
 
-    def shown(self, value: Any, scale: formatting.MoneyScale = "pounds",
-              negative: formatting.NegativeStyle = "minus") -> str:
-        """A cell as a reader sees it, in HTML, PDF and charts: £1,234 · 9.4 · 2008-09 · Yes."""
+    def _shown(self, value: Any, scale: formatting.MoneyScale, negative: formatting.NegativeStyle) -> str:
         if value is None:
             return ""
         if self.kind == "money":
@@ -102,6 +129,15 @@ class Column:
         if self.kind == "date":
             return formatting.long_date(value.date() if hasattr(value, "date") else value)
         return str(value)
+
+
+def _with_symbol(found: Symbol | None, value: Any, text: Callable[[Any], str]) -> str:
+    """The symbol instead of the value, after it, or no symbol at all."""
+    if found is None:
+        return text(value)
+    if found.replaces_value:
+        return found.text
+    return f"{text(value)} {found.text}"
 
 
 @dataclass(frozen=True)
@@ -127,6 +163,17 @@ class Table:
         return f"tables/{self.name}.json"
 
     @property
+    def xlsx_path(self) -> str:
+        """Where the table's accessible workbook is published (office/workbook.py writes it)."""
+        return f"tables/{self.name}.xlsx"
+
+    @property
+    def has_workbook(self) -> bool:
+        """Whether the table is published as a workbook too: not when it has no rows, nor past
+        WORKBOOK_MAX_ROWS (written cell by cell, a million lines would take minutes: the CSV has them)."""
+        return 0 < len(self.frame) <= WORKBOOK_MAX_ROWS
+
+    @property
     def outputs(self) -> tuple[tuple[str, Callable[[BinaryIO], None]], ...]:
         """(path under site/, writer) of each file the table is published as."""
         return ((self.csv_path, self.write_csv), (self.json_path, self.write_json))
@@ -148,7 +195,25 @@ class Table:
         for row in rows:
             for name in self.micro:
                 row[name] = micro_to_pounds(row[name])
+        if self.marked:  # the symbols of figures that are there ([p], [r], [c]), by column
+            for row, marks in zip(rows, self.frame[MARKS].tolist(), strict=True):
+                row[MARKS] = parse_marks(marks)
         return rows
+
+    @property
+    def marked(self) -> bool:
+        """Whether some cells carry a symbol of their own (a MARKS column in the frame)."""
+        return MARKS in self.frame.columns
+
+    def symbols_in(self, rows: list[dict[str, Any]], columns: tuple[Column, ...] | list[Column]) -> list[str]:
+        """The codes of the symbols these rows show in these columns: what a legend explains."""
+        found: set[str] = set()
+        for column in columns:
+            for row in rows:
+                cell = column.symbol_for(row[column.name], row.get(MARKS, {}).get(column.name))
+                if cell is not None:
+                    found.add(cell.code)
+        return sorted(found)
 
     def records(self) -> list[dict[str, Any]]:
         """Rows as dicts of exact values (Decimal pounds, int years), None for empty."""
@@ -171,6 +236,13 @@ class Table:
         header = io.StringIO()
         csv.writer(header, lineterminator="\n").writerow([c.name for c in self.columns])
         out.write(header.getvalue().encode("utf-8"))
+        if self.marked:  # few rows, cells with symbols of their own: cell by cell
+            text = io.StringIO()
+            writer = csv.writer(text, lineterminator="\n")
+            for row in self.rows:
+                writer.writerow([c.csv_text(row[c.name], row[MARKS].get(c.name)) for c in self.columns])
+            out.write(text.getvalue().encode("utf-8"))
+            return
         if len(self.columns) == 1:  # a lone empty cell is written "": leave that to the csv module
             text = io.StringIO()
             writer = csv.writer(text, lineterminator="\n")
@@ -192,8 +264,11 @@ class Table:
             "columns": [{"name": c.name, "kind": c.kind} for c in self.columns],
             "rows": [],
         }
+        if self.marked:  # few rows, cells with symbols of their own: one dumps
+            document["rows"] = [{c.name: c.json_value(row[c.name], row[MARKS].get(c.name)) for c in self.columns}
+                                for row in self.rows]
         head = simplejson.dumps(document, use_decimal=True, indent=1, ensure_ascii=False)
-        if not len(self.frame):
+        if not len(self.frame) or self.marked:
             out.write((head + "\n").encode("utf-8"))
             return
         assert head.endswith('"rows": []\n}')
@@ -229,6 +304,7 @@ class Table:
 
 
 CHUNK_ROWS = 50_000  # rows formatted at once when a table is written
+WORKBOOK_MAX_ROWS = 10_000  # tables longer than this are published as CSV and JSON only
 
 
 def _csv_cell(column: Column, value: Any) -> str:
