@@ -66,8 +66,7 @@ def table_workbook(table: Table, config: Config) -> bytes:
 
 def workbook_bytes(info: WorkbookInfo, tables: Sequence[Table], config: Config) -> bytes:
     """The workbook of these tables, a sheet each, as the bytes of an .xlsx file."""
-    import gptables  # a second to import with its theme files: only when a workbook is made
-    from gptables.core.gptable import FormatList
+    gptables, FormatList = _gptables()
 
     sheets: dict[str, Any] = {}
     notes = []
@@ -124,6 +123,16 @@ def workbook_bytes(info: WorkbookInfo, tables: Sequence[Table], config: Config) 
                              "created": config.source_date.replace(tzinfo=None) if config.source_date else FIXED_DATE})
         book.close()
     return out.getvalue()
+
+
+def _gptables() -> tuple[Any, Any]:
+    """gptables, imported only when a workbook is made. Its import unpickles its theme from
+    a file it never closes (a ResourceWarning, an error under pytest): ignored here, once."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        import gptables
+        from gptables.core.gptable import FormatList
+    return gptables, FormatList
 
 
 def _sheet_data(table: Table, text_cell: Any) -> tuple[pd.DataFrame, list[dict[str, Any]]]:

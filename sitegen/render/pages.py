@@ -442,6 +442,7 @@ class Renderer:
             alternative=alternative,
             image="data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii"),
             csv_url=relative_url(page.url, table.csv_path),
+            xlsx_url=relative_url(page.url, table.xlsx_path) if table.has_workbook else None,
             table=table,
             headings=[_heading(c, scale, "minus") for c in [x, *named]],
             columns=[x, *named],
