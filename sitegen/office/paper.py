@@ -33,6 +33,7 @@ from sitegen.errors import SitegenError
 
 FIXED_DATE = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+NUMBER_INDENT = Cm(1.27)
 BLOCKS = {"p", "h1", "h2", "h3", "h4", "ul", "ol", "table", "figure", "dl", "div", "section", "header",
           "blockquote", "details", "aside", "hr", "pre"}
 
@@ -83,6 +84,12 @@ class _Writer:
             self.paragraph(node, "Title")
         elif tag in ("h2", "h3", "h4"):
             self.paragraph(node, f"Heading {int(tag[1]) - 1}")
+        elif tag == "p" and "numbered" in classes:
+            paragraph = self.paragraph(node, None)
+            # The number hangs in the margin as in the PDF: 1.27 cm, the first tab stop.
+            paragraph.paragraph_format.left_indent = NUMBER_INDENT
+            paragraph.paragraph_format.first_line_indent = -NUMBER_INDENT
+            paragraph.paragraph_format.tab_stops.add_tab_stop(NUMBER_INDENT)
         elif tag == "p":
             self.paragraph(node, "Caption" if "data-table__legend" in classes else None)
         elif tag in ("ul", "ol"):
@@ -130,6 +137,10 @@ class _Writer:
                 paragraph.add_run().add_break()
             elif "headerlink" in (child.attributes.get("class") or ""):
                 continue
+            elif {"para-number", "section-number"} & set((child.attributes.get("class") or "").split()):
+                # The paragraph's number as the page shows it (render/numbering.py put it there).
+                paragraph.add_run(child.text(deep=True).strip()).bold = True
+                paragraph.add_run("\t")
             elif tag in ("strong", "b"):
                 self.runs(paragraph, child, True, italic)
             elif tag in ("em", "i"):
@@ -151,7 +162,7 @@ class _Writer:
         for number, item in enumerate((c for c in _children(node) if c.tag == "li"), start=1):
             # Numbers and letters as text, as the PDF shows them: a committee system
             # must not renumber them.
-            marker = f"({chr(ord('a') + number - 1)}) " if lettered else (f"{number}. " if numbered else "")
+            marker = f"{chr(ord('a') + number - 1)}. " if lettered else (f"{number}. " if numbered else "")
             paragraph = self.document.add_paragraph(style=_style(self.document, None if numbered else "List Bullet"))
             if marker:
                 paragraph.add_run(marker)
