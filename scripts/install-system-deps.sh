@@ -5,7 +5,7 @@
 # with npm (for axe-core) unless an npm is already on the PATH.
 # Installs only what is missing; does nothing where apt-get is not available.
 set -eu
-PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2 fonts-dejavu-core poppler-utils"
+PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libcairo2 fonts-liberation2 fonts-dejavu-core poppler-utils"
 if [ "${1:-}" = "test" ]; then
   PACKAGES="$PACKAGES chromium"
   command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES nodejs npm"
