@@ -153,3 +153,18 @@ def test_same_workbook_bytes_from_the_same_table() -> None:
     frame = pd.DataFrame({"partner": ["a"], "value": [Decimal(1)]})
     table = _table(frame, (Column("partner"), Column("value", "money")))
     assert table_workbook(table, config) == table_workbook(table, config)
+
+
+def test_any_table_as_a_workbook_on_request(copy_fixture, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from sitegen.cli import main
+
+    project = copy_fixture("minimal")
+    out = tmp_path / "ni179.xlsx"
+    result = CliRunner().invoke(main, ["table", "ni179", "--format", "xlsx", "-o", str(out), "-C", str(project)])
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["Cover", "Contents", "Notes", "Table_1_ni179"]
+    result = CliRunner().invoke(main, ["table", "ni179", "--format", "xlsx", "-C", str(project)])
+    assert result.exit_code == 2 and "--out FILE.xlsx" in result.output
