@@ -111,7 +111,7 @@ def test_seed_003_compound_three_percent_of_53bn_is_4_9bn_by_2010_11(national: d
     assert [t["target_gbp"] for t in targets] == [
         Decimal("1590000000"), Decimal("3227700000"), Decimal("4914531000")
     ]  # fmt: skip
-    assert body(tables["targets"]) == [
+    assert [",".join(row.split(",")[:5]) for row in body(tables["targets"])] == [  # the target columns
         "england,Councils in England,2008-09,3.0,1590000000.00",
         "england,Councils in England,2009-10,6.1,3227700000.00",
         "england,Councils in England,2010-11,9.3,4914531000.00",
@@ -236,7 +236,7 @@ def maa(tmp_path_factory: pytest.TempPathFactory) -> tuple[Dataset, dict[str, Ta
 
 def test_seed_002_additive_target_of_9_4_percent(maa: tuple[Dataset, dict[str, Table]]) -> None:
     _, tables = maa
-    shire = [row for row in body(tables["targets"]) if row.startswith("shire-cc,")]
+    shire = [",".join(row.split(",")[:5]) for row in body(tables["targets"]) if row.startswith("shire-cc,")]
     # "3%, 3% and 3.4% in each of the three years" = "9.4% over the three years"
     # (paragraph 14: 2009/10 3%, 2010/11 3% and 2011/12 3.4%); baseline £100m
     assert shire == [

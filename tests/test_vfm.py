@@ -345,15 +345,16 @@ def test_target_with_a_compound_profile_is_exact(tmp_path: Path) -> None:
 
 def test_year_outside_the_profile_has_empty_target_and_achievement(tmp_path: Path) -> None:
     tables = compute(tmp_path, [line("100", year="2011-12")], partners=CITY + partner("county"))
-    assert body(tables["ni179"]) == ["city,City Council,2011-12,actual,100.00,0.00,0.00,,"]
+    assert body(tables["ni179"]) == ["city,City Council,2011-12,actual,100.00,0.00,0.00,[z],[z]"]
     assert column(tables["ni179"], "target_gbp") == [None]
     assert column(tables["ni179"], "achievement_pct") == [None]
-    assert body(tables["ni179_total"]) == ["2011-12,actual,1,2,100.00,,"]
+    # no target outside the profile: not applicable; the total provisional while county's return is missing
+    assert body(tables["ni179_total"]) == ["2011-12,actual,1,2,100.00 [p],[z],[z]"]
 
 
 def test_zero_baseline_gives_zero_target_and_no_achievement(tmp_path: Path) -> None:
     tables = compute(tmp_path, [line("100")], partners=partner("city", baseline="0"))
-    assert body(tables["ni179"]) == ["city,City Council,2008-09,actual,100.00,0.00,0.00,0.00,"]
+    assert body(tables["ni179"]) == ["city,City Council,2008-09,actual,100.00,0.00,0.00,0.00,[z]"]
 
 
 # ---- rules 7 and 8: expected returns and the partnership total ----------------------
@@ -380,8 +381,9 @@ def test_missing_returns_are_listed_never_zero(tmp_path: Path) -> None:
     ]  # fmt: skip
     # the total compares what was received with the target of every partner in the target
     assert body(tables["ni179_total"]) == [
-        "2008-09,actual,2,3,4000.00,18000.00,22.2",  # 3% of £600,000
-        "2009-10,forecast,1,3,500.00,36000.00,1.4",  # 6% of £600,000
+        # 3% of £600,000; NI 179 and achievement provisional [p] while a return is missing
+        "2008-09,actual,2,3,4000.00 [p],18000.00,22.2 [p]",
+        "2009-10,forecast,1,3,500.00 [p],36000.00,1.4 [p]",  # 6% of £600,000
     ]
 
 
@@ -398,7 +400,7 @@ def test_partnership_total_counts_only_partners_in_the_target(tmp_path: Path) ->
     assert body(tables["ni179"]) == [
         "city,City Council,2008-09,actual,1000.00,0.00,0.00,3000.00,33.3",
         "county,County Council,2008-09,actual,2000.00,0.00,0.00,6000.00,33.3",
-        "fire,Fire Council,2008-09,actual,99999.00,0.00,0.00,,",
+        "fire,Fire Council,2008-09,actual,99999.00,0.00,0.00,[z],[z]",  # no target: not applicable
     ]
     assert body(tables["ni179_total"]) == ["2008-09,actual,2,2,3000.00,9000.00,33.3"]
     assert body(tables["returns_missing"]) == []
@@ -588,4 +590,5 @@ def test_a_percentage_of_12_25_is_shown_as_12_3(tmp_path: Path) -> None:
 
 def test_a_cumulative_percentage_of_12_25_is_shown_as_12_3(tmp_path: Path) -> None:
     tables = compute(tmp_path, [line("1")], target="profile = [12.25]\n")
-    assert body(tables["targets"]) == ["city,City Council,2008-09,12.3,12250.00"]
+    # beside the target, the NI 179 of the partner's returns: no forecast received is [x], never nil
+    assert body(tables["targets"]) == ["city,City Council,2008-09,12.3,12250.00,[x],1.00"]

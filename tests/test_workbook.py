@@ -12,6 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
+from pypdf import PdfReader
 
 from sitegen.office.cells import formula_like
 from sitegen.office.workbook import table_workbook
@@ -62,7 +63,7 @@ def test_report_workbook_has_cover_contents_notes_and_a_table_a_sheet(built_demo
             assert table.headerRowCount == 1 and table.tableStyleInfo is None or not table.tableStyleInfo.name
 
 
-def test_numbers_are_numbers_with_formats_and_a_missing_return_is_x(built_demo) -> None:
+def test_numbers_are_numbers_with_formats_and_a_missing_return_is_x_in_page_pdf_and_workbook(built_demo) -> None:
     project, _ = built_demo
     book = _book(project / "site" / "papers" / "report.xlsx")
     ws = _table_sheet(book, "targets")
@@ -80,8 +81,12 @@ def test_numbers_are_numbers_with_formats_and_a_missing_return_is_x(built_demo) 
     # The page and the PDF show the same [x] for that return.
     html = (project / "site" / "report" / "index.html").read_text(encoding="utf-8")
     assert "<td>Fenholt District Council</td>" in html
-    row_html = html[html.index("<td>Fenholt District Council</td>", html.index('data-table="targets"')):]
+    row_html = html[html.index("<td>Fenholt District Council</td>", html.index('id="table-targets"')):]
     assert row_html[: row_html.index("</tr>")].count('<td class="num">[x]</td>') == 1
+    pdf = "\n".join(page.extract_text() for page in PdfReader(project / "site" / "papers" / "report.pdf").pages)
+    lines = [line for line in pdf.splitlines() if line.startswith("Fenholt District Council")]
+    assert any(line.endswith(" [x]") for line in lines), lines
+    assert "Symbols: [x] not available." in pdf
 
 
 def test_provisional_figures_stay_numbers_with_the_symbol_in_their_format(built_demo) -> None:
@@ -168,3 +173,19 @@ def test_any_table_as_a_workbook_on_request(copy_fixture, tmp_path: Path) -> Non
     assert book.sheetnames == ["Cover", "Contents", "Notes", "Table_1_ni179"]
     result = CliRunner().invoke(main, ["table", "ni179", "--format", "xlsx", "-C", str(project)])
     assert result.exit_code == 2 and "--out FILE.xlsx" in result.output
+
+
+def test_a_partners_name_in_a_title_stays_words() -> None:
+    """Titles, notes and the cover hold names from data: never a link, never a note reference."""
+    config = load_folder(Path(__file__).parent / "fixtures" / "minimal").config
+    frame = pd.DataFrame({"partner": ["a"], "value": [Decimal(1)]})
+    name = "Beta [click me](javascript:alert(2)) $$x$$ Council"
+    table = Table("hostile", f"Return lines of {name}", (Column("partner"), Column("value", "money")), frame,
+                  ("data/hostile.csv",), name)
+    book = openpyxl.load_workbook(io.BytesIO(table_workbook(table, config)))
+    ws = _table_sheet(book, "hostile")
+    assert ws["A1"].value == "Return lines of Beta [click me](javascript:alert(2)) $ $x$ $ Council [note 1]"
+    assert not any(cell.hyperlink for sheet in book.worksheets for row in sheet.iter_rows() for cell in row
+                   if sheet.title != "Contents")
+    assert _rows(book["Notes"])[1][1] == "Beta [click me](javascript:alert(2)) $ $x$ $ Council"
+    assert book["Cover"]["A1"].value == "Return lines of Beta [click me](javascript:alert(2)) $ $x$ $ Council"

@@ -68,6 +68,16 @@ def workbook_bytes(info: WorkbookInfo, tables: Sequence[Table], config: Config) 
     """The workbook of these tables, a sheet each, as the bytes of an .xlsx file."""
     gptables, FormatList = _gptables()
 
+
+    def text(value: str) -> list[Any]:
+        """Words for gptables to write as they are (as rich text of one part): a plain string
+        would have "[words](url)" made a live link and "$$name$$" a note reference (titles
+        and notes hold partners' names)."""
+        return [{}, value.replace("$$", "$ $")]
+
+    def cell(value: str) -> Any:
+        return FormatList(text(value))
+
     sheets: dict[str, Any] = {}
     notes = []
     for number, table in enumerate(tables, start=1):
@@ -78,30 +88,30 @@ def workbook_bytes(info: WorkbookInfo, tables: Sequence[Table], config: Config) 
         sheets[label] = gptables.GPTable(
             table=data,
             table_name=re.sub(r"[^A-Za-z0-9_]", "_", f"table_{number}_{table.name}")[:250],
-            title=f"{table.title} $${reference}$$",
+            title=[{}, f"{table.title.replace('$$', '$ $')} $${reference}$$"],
             instructions="This worksheet contains one table. Some cells refer to notes, which are on the Notes "
                          "worksheet; symbols in cells are explained below.",
-            source=f"Source: {_sources_text(table.sources)}",
-            legend=[f"{s.text} = {s.meaning}: {s.used_for}" for s in legend(codes)]
-            or ["No cell in this table holds a symbol."],
+            source=text(f"Source: {_sources_text(table.sources)}"),
+            legend=[text(f"{s.text} = {s.meaning}: {s.used_for}") for s in legend(codes)]
+            or [text("No cell in this table holds a symbol.")],
             index_columns={},
             additional_formatting=formatting_items,
         )
-        notes.append([reference, table.description or f"{table.title}, as published on the website.",
-                      f"Also as CSV and JSON: {table.csv_path}, {table.json_path}"])
+        notes.append([reference, cell(table.description or f"{table.title}, as published on the website."),
+                      cell(f"Also as CSV and JSON: {table.csv_path}, {table.json_path}")])
     cover = gptables.Cover(
-        title=info.title,
-        intro=[line for line in (
+        title=cell(info.title),
+        intro=[text(line) for line in (
             f"Partnership: {info.partnership}" if info.partnership else "",
             f"Publisher: {info.publisher}" if info.publisher else "",
             f"Date published: {formatting.long_date(info.published)}" if info.published else "",
             f"Status: {info.status}",
         ) if line],
-        about=[info.about,
-               "Symbols used in the tables, as the Analysis Function's guidance sets them out: "
-               "[x] not available, [c] confidential, [z] not applicable, [p] provisional, [r] revised. "
-               "A cell with no figure holds its symbol, never a 0 or a blank."],
-        contact=list(info.contact),
+        about=[text(info.about),
+               text("Symbols used in the tables, as the Analysis Function's guidance sets them out: "
+                    "[x] not available, [c] confidential, [z] not applicable, [p] provisional, [r] revised. "
+                    "A cell with no figure holds its symbol, never a 0 or a blank.")],
+        contact=[text(line) for line in info.contact],
     )
     out = BytesIO()
     with warnings.catch_warnings():

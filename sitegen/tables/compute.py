@@ -67,7 +67,7 @@ def compute_tables(dataset: Dataset, config: Config) -> dict[str, Table]:
         "One row per return received: net cash-releasing ongoing gains counted towards NI 179.")
     add("ni179_total", "Partnership NI 179 against target",
         [("year", Y), ("return_type", T), ("returns_received", N), ("returns_expected", N),
-         ("ni179_gbp", M), ("target_gbp", M), ("achievement_pct", P)],
+         ("ni179_gbp", M), ("target_gbp", M, "z"), ("achievement_pct", P, "z")],
         _provisional_while_missing(totals), returns_src,
         "Totals over the returns received from partners in the target; target over all of them. While "
         "returns are missing, the total and achievement are provisional [p].")
