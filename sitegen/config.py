@@ -161,7 +161,7 @@ class ContentSettings(_Section):
 class SitegenToml(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
 
-    site: SiteSettings
+    site: SiteSettings | None = None  # a folder of the partnership's data alone needs no [site]
     target: TargetSettings = TargetSettings()
     pdf: PdfSettings = PdfSettings()
     content: ContentSettings = ContentSettings()
@@ -208,6 +208,14 @@ class Config:
         return self.pdf.header or self.site.title
 
 
+def default_title(project_dir: Path) -> str:
+    """The title of a publication whose sitegen.toml gives none: its folder's name, as
+    people write folder names ("vfm-returns_2010-11" -> "Vfm returns 2010-11")."""
+    name = re.sub(r"(?<!\d)-|-(?!\d)", " ", project_dir.resolve().name.replace("_", " "))
+    name = " ".join(name.split())
+    return (name[:1].upper() + name[1:]) or "Value for money"
+
+
 def load_config(project_dir: Path, base_url: str | None = None) -> Config:
     """Read and check `sitegen.toml`; raise ConfigError naming every bad key.
 
@@ -247,7 +255,7 @@ def load_config(project_dir: Path, base_url: str | None = None) -> Config:
         source_date = source_date_epoch()
     except EnvironmentProblem as exc:
         raise ConfigError(str(exc)) from None
-    site = parsed.site
+    site = parsed.site or SiteSettings(title=default_title(project_dir))
     if base_url is not None:
         try:
             site = site.model_copy(update={"base_url": normalise_base_url(base_url)})
@@ -282,7 +290,8 @@ def _problem_from_pydantic(name: str, raw: dict, err: Any) -> Problem:
 def _unknown_keys(name: str, parsed: SitegenToml) -> list[Problem]:
     unknown = [Problem(name, None, k, "unknown key, ignored", "warning") for k in parsed.model_extra or {}]
     for section in ("site", "target", "pdf", "content", "accessibility"):
-        extra = getattr(parsed, section).model_extra or {}
+        settings = getattr(parsed, section)
+        extra = (settings.model_extra or {}) if settings is not None else {}
         unknown += [
             Problem(name, None, f"{section}.{k}", "unknown key, ignored", "warning") for k in extra
         ]

@@ -242,14 +242,17 @@ def test_the_home_page_is_required(tmp_path: Path) -> None:
     assert [str(p) for p in caught.value.problems] == ["content/index.md: the home page is missing"]
 
 
-def test_a_missing_content_folder_is_an_error(tmp_path: Path) -> None:
-    """No content/ at all: one error naming the folder."""
+def test_no_content_folder_is_a_project_of_data_alone(tmp_path: Path) -> None:
+    """No content/ at all: no pages (the build makes a home page of the figures); a file
+    called content where the folder should be is an error naming it."""
     config = project_config(tmp_path, {})
     (tmp_path / "content" / "index.md").unlink()
     (tmp_path / "content").rmdir()
+    assert load_content(config).pages == ()
+    (tmp_path / "content").write_text("pages\n", encoding="utf-8")
     with pytest.raises(ContentError) as caught:
         load_content(config)
-    assert str(caught.value) == "content: the content folder is missing"
+    assert str(caught.value) == "content: is a file; the pages go in a content/ folder"
 
 
 @pytest.mark.parametrize(

@@ -99,13 +99,14 @@ def test_missing_returns_file(tmp_path: Path) -> None:
         load(tmp_path, {"partners.csv": PARTNERS})
     assert str(caught.value).splitlines()[0] == "the data has 1 problem"
     assert [str(p) for p in caught.value.problems] == [
-        "data/returns.csv: required file is missing (or a data/returns/ folder of files)"
+        "data/returns.csv: required file is missing (or a data/returns/ folder of files): with the partners, "
+        "their returns are needed too; a file with only the header row will do until the first ones come in"
     ]
 
 
 def test_missing_partners_file(tmp_path: Path) -> None:
     found = problems(tmp_path, {"returns.csv": returns(LINE)})
-    assert found[0] == "data/partners.csv: required file is missing"
+    assert found[0] == "data/partners.csv: required file is missing: the returns name partners, and it lists them"
 
 
 def test_missing_required_column_is_reported_at_line_1(tmp_path: Path) -> None:

@@ -84,7 +84,8 @@ def check(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
     extra_files = [*site_level_files(renderer, project.content.pages), INDEX_PATH]
     check_links(project, [(page, record.links) for page, record in pages], extra_files)
     return BuildResult(
-        len(project.content.pages), len(project.tables), 0, project.warnings,
+        len(project.content.pages), sum(1 for table in project.tables.values() if not table.absent), 0,
+        project.warnings,
         time.perf_counter() - started, None,
     )
 
@@ -118,10 +119,10 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
                             lambda done, total: progress("PDFs", done, total))
         pdfs += _write_packs(renderer, pages, outputs, print_inputs, state)
         _write_search_index(project, pages, outputs, state.terms(), staging)
-        _write_files(project, site_level, outputs)
+        tables = _write_files(project, pages, site_level, outputs)
         outputs.finish(recycled)
         result = BuildResult(
-            len(pages), len(project.tables), pdfs, project.warnings,
+            len(pages), tables, pdfs, project.warnings,
             time.perf_counter() - started, config.output_dir, made=outputs.made, kept=outputs.kept,
         )
         with output_lock(project_dir):  # one build writes at a time
@@ -231,9 +232,15 @@ def _write_search_index(project: Project, pages: list[tuple[Page, PageRecord]], 
     terms.keep_only(shards)
 
 
-def _write_files(project: Project, site_level: dict[str, bytes], outputs: Outputs) -> None:
-    """The tables as CSV and JSON (streamed), 404.html and sitemap.xml, images and static files."""
-    for table in project.tables.values():
+def _write_files(project: Project, pages: list[tuple[Page, PageRecord]], site_level: dict[str, bytes],
+                 outputs: Outputs) -> int:
+    """The tables as CSV and JSON (streamed), 404.html and sitemap.xml, images and static files.
+
+    A table whose data files the project does not have (a project of papers alone has no
+    returns) is published only where a page shows it, so that its links hold."""
+    shown = {name for _, record in pages for name, _ in record.tables}
+    published = [table for table in project.tables.values() if not table.absent or table.name in shown]
+    for table in published:
         fingerprint = outputs.fingerprints.table(table.name)
         for output, writer in table.outputs:
             if outputs.reuse(output, fingerprint) is None:
@@ -244,6 +251,7 @@ def _write_files(project: Project, site_level: dict[str, bytes], outputs: Output
         outputs.file(asset.output_path, asset.source)
     for output, source in static_files(project.config).items():
         outputs.file(output, source)
+    return len(published)
 
 
 def _config_text(config: Config) -> str:

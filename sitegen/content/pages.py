@@ -363,8 +363,10 @@ class ContentTree:
 def load_content(config: Config) -> ContentTree:
     """Read every page under content/; raise ContentError listing all problems."""
     root = config.content_dir
+    if not root.exists():  # a folder of the partnership's data alone: tables, no pages
+        return ContentTree(pages=(), assets=(), warnings=())
     if not root.is_dir():
-        raise ContentError(f"{relative_name(root, config.project_dir)}: the content folder is missing")
+        raise ContentError(f"{relative_name(root, config.project_dir)}: is a file; the pages go in a content/ folder")
     pages: list[Page] = []
     assets: list[Asset] = []
     problems: list[Problem] = []

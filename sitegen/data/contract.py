@@ -200,3 +200,9 @@ CONTRACT: tuple[FileSpec, ...] = (
 
 CONTRACT_BY_NAME = {spec.name: spec for spec in CONTRACT}
 
+
+
+def data_file_name(kind: str) -> str:
+    """How a message names the file of a kind: 'data/returns.csv (or a data/returns/ folder)'."""
+    spec = CONTRACT_BY_NAME.get(kind)
+    return f"data/{kind}.csv" + (f" (or a data/{kind}/ folder)" if spec is not None and spec.folder else "")

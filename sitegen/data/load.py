@@ -146,6 +146,14 @@ def load_data(config: Config) -> Dataset:
     return read_data(config).dataset()
 
 
+# What is said of each required file when the other one is there.
+MISSING_FILE = {
+    "partners": "required file is missing: the returns name partners, and it lists them",
+    "returns": "required file is missing (or a data/returns/ folder of files): with the partners, their "
+               "returns are needed too; a file with only the header row will do until the first ones come in",
+}
+
+
 def read_data(config: Config) -> DataRead:
     """Read and check every data file, never raising for a problem in the data."""
     use_jemalloc()
@@ -153,21 +161,17 @@ def read_data(config: Config) -> DataRead:
     problems: list[Problem] = []
     frames: dict[str, pd.DataFrame] = {}
     files: dict[str, tuple[str, ...]] = {}
+    found = {spec.name: contract_files(data_dir, spec) for spec in CONTRACT}
+    # A project of papers or a newsletter alone has no returns, and needs none; one that
+    # has some of the partnership's data needs all of the files the rest is computed from.
+    given = [spec.name for spec in CONTRACT if spec.required and found[spec.name]]
     for spec in CONTRACT:
-        paths = contract_files(data_dir, spec)
+        paths = found[spec.name]
         names = _relative_names(paths, config.project_dir)
         files[spec.name] = names
         if not paths:
-            if spec.required:
-                problems.append(
-                    Problem(
-                        f"data/{spec.name}.csv",
-                        None,
-                        None,
-                        "required file is missing"
-                        + (f" (or a data/{spec.name}/ folder of files)" if spec.folder else ""),
-                    )
-                )
+            if spec.required and given:
+                problems.append(Problem(f"data/{spec.name}.csv", None, None, MISSING_FILE[spec.name]))
             frames[spec.name] = _empty_frame(spec)
             continue
         readable = []

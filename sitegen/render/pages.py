@@ -181,7 +181,7 @@ class Renderer:
         """What a layout template sees: the page, the site, and the same table calls."""
         root = link_root or relative_url(page.url, "")
         absolute = {"url": lambda target: link_root + target} if link_root else {}
-        return self.body_context(page, deps) | absolute | {
+        return self.body_context(page, deps, in_layout=True) | absolute | {
             "content": Markup(body_html),
             "toc": toc,
             "nav": self.nav,
@@ -194,6 +194,7 @@ class Renderer:
             "in_pack": False,
             "pdf_header": self.config.pdf_header,
             "pdf_url": relative_url(page.url, page.pdf_path) if page.wants_pdf else None,
+            "data_tables": [(name, table) for name, table in self.tables.items() if table.sources and not table.absent and "/" not in name],
         }
 
     def print_html(self, rendered: RenderedPage) -> str:
@@ -236,20 +237,24 @@ class Renderer:
         toc = tuple(getattr(converter, "toc_tokens", ()))
         return body_html, toc
 
-    def body_context(self, page: Page, deps: PageDependencies) -> dict[str, Any]:
-        """What a page body sees: table(), value() and rows() record what they use."""
+    def body_context(self, page: Page, deps: PageDependencies, in_layout: bool = False) -> dict[str, Any]:
+        """What a page body sees: table(), value() and rows() record what they use.
+
+        A layout serves every project, with its data or without; a page's author asked
+        for each table by name, so there a table without its data files is an error."""
+        named = self.table_named if in_layout else self.table_with_data
 
         def table(name: str, **options: Any) -> Markup:
-            return self.table_html(self.table_named(name, deps), page, options, deps)
+            return self.table_html(named(name, deps), page, options, deps)
 
         def chart(name: str, **options: Any) -> Markup:
-            return self.chart_html(self.table_named(name, deps), page, options, deps)
+            return self.chart_html(named(name, deps), page, options, deps)
 
         def value(name: str, column: str, **filters: Any) -> Any:
-            return self.single_value(self.table_named(name, deps), column, filters)
+            return self.single_value(named(name, deps), column, filters)
 
         def rows(name: str, **filters: Any) -> list[dict[str, Any]]:
-            return filter_rows(self.table_named(name, deps), filters)
+            return filter_rows(named(name, deps), filters)
 
         def partner_name(partner_id: str) -> str:
             """A partner's display name from partners.csv (the id itself if unknown)."""
@@ -326,6 +331,17 @@ class Renderer:
             raise UsageError(f"unknown table {name!r}{_did_you_mean(name, self.tables)}")
         deps.tables.add(name)
         return self.tables[name]
+
+    def table_with_data(self, name: str, deps: PageDependencies) -> Table:
+        """A table a page's author asked for, which must have its data: a page of a project
+        without returns that shows NI 179 is a mistake to name, not an empty table to print."""
+        table = self.table_named(name, deps)
+        if table.absent:
+            files = " and ".join(table.absent)
+            raise UsageError(f"the table {name!r} is computed from {files}, which this project does not have: "
+                             f"add {'it' if len(table.absent) == 1 else 'them'} (the README's data contract "
+                             "says what goes in each), or take the table out of the page")
+        return table
 
     def single_value(self, table: Table, column: str, filters: dict[str, Any]) -> Any:
         _check_columns(table, [column])

@@ -8,7 +8,7 @@ shown as it is.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from sitegen.config import Config
+from sitegen.data.contract import data_file_name
 from sitegen.data.load import Dataset
 from sitegen.rules import benchmarking, ni179, plans
 from sitegen.rules.returns import chasing_list
@@ -41,6 +42,13 @@ def target_rules(config: Config) -> ni179.TargetRules:
 M, P, Y, N, T = "money", "pct", "year", "count", "text"
 
 
+class DataFiles(NamedTuple):
+    """The data files a table is computed from: those read, and the kinds with none."""
+
+    files: tuple[str, ...]
+    absent: tuple[str, ...]  # as a message names them: "data/risks.csv"
+
+
 def compute_tables(dataset: Dataset, config: Config) -> dict[str, Table]:
     """Every named table of the project, computed once per build."""
     rules = target_rules(config)
@@ -48,14 +56,18 @@ def compute_tables(dataset: Dataset, config: Config) -> dict[str, Table]:
     classified = ni179.classify_lines(dataset.lines, rules)
     by_return = ni179.ni179_by_return(classified, partners, rules)
     totals = ni179.ni179_total(by_return, partners, rules)
-    returns_src = dataset.files["partners"] + dataset.files["returns"]
     tables: list[Table] = []
 
+    def read_from(*kinds: str) -> DataFiles:
+        return DataFiles(sum((dataset.files[kind] for kind in kinds), ()),
+                         tuple(data_file_name(kind) for kind in kinds if not dataset.files[kind]))
+
     def add(name: str, title: str, columns: list[tuple[str, str]], frame: pd.DataFrame,
-            sources: tuple[str, ...], description: str = "", micro: tuple[str, ...] = ()) -> None:
-        tables.append(
-            Table(name, title, tuple(Column(n, k) for n, k in columns), frame, sources, description, micro)
-        )
+            sources: DataFiles, description: str = "", micro: tuple[str, ...] = ()) -> None:
+        tables.append(Table(name, title, tuple(Column(n, k) for n, k in columns), frame, sources.files,
+                            description, micro, absent=sources.absent))
+
+    returns_src = read_from("partners", "returns")
 
     add("ni179", "NI 179 by return",
         [("partner_id", T), ("partner_name", T), ("year", Y), ("return_type", T), ("ni179_gbp", M),
@@ -84,10 +96,10 @@ def compute_tables(dataset: Dataset, config: Config) -> dict[str, Table]:
     add("rag_summary", "Partners' forecasts of meeting the target",
         [("year", Y), ("green", N), ("amber", N), ("red", N), ("not_returned", N)],
         ni179.rag_summary(dataset.rag_forecasts, partners),
-        dataset.files["partners"] + dataset.files["rag_forecasts"])
+        read_from("partners", "rag_forecasts"))
     add("uor_distribution", "Use of resources scores",
         [("assessment", Y), ("theme", T), ("score", N), ("organisations", N)],
-        ni179.uor_distribution(dataset.use_of_resources), dataset.files["use_of_resources"])
+        ni179.uor_distribution(dataset.use_of_resources), read_from("use_of_resources"))
     add("return_lines", "Every return line, counted or not and why",
         [("partner_id", T), ("partner_name", T), ("year", Y), ("return_type", T), ("gain_ref", T),
          ("description", T), ("workstream", T), ("spend", T), ("kind", T), ("cash_releasing", "bool"),
@@ -114,41 +126,41 @@ def compute_tables(dataset: Dataset, config: Config) -> dict[str, Table]:
         "The rise in each partner's actual NI 179 over its previous year's actual return.")
     add("rag_forecasts", "Partners' forecast ratings",
         [("partner_id", T), ("year", Y), ("rating", T), ("comment", T)],
-        dataset.rag_forecasts, dataset.files["rag_forecasts"])
+        dataset.rag_forecasts, read_from("rag_forecasts"))
     add("use_of_resources", "Use of resources scores by partner",
         [("partner_id", T), ("assessment", Y), ("theme", T), ("score", N)],
-        dataset.use_of_resources, dataset.files["use_of_resources"])
+        dataset.use_of_resources, read_from("use_of_resources"))
     add("targets", "Target trajectory by partner",
         [("partner_id", T), ("partner_name", T), ("year", Y), ("cumulative_pct", P), ("target_gbp", M)],
-        ni179.target_trajectory(partners, rules), dataset.files["partners"])
+        ni179.target_trajectory(partners, rules), read_from("partners"))
     add("partners", "Partners",
         [("partner_id", T), ("name", T), ("sector", T), ("baseline_gbp", M), ("in_target", "bool")],
-        _money_in_pounds(partners, ["baseline_gbp"]), dataset.files["partners"])
+        _money_in_pounds(partners, ["baseline_gbp"]), read_from("partners"))
     add("projects", "Joint efficiency projects",
         [("project_id", T), ("title", T), ("partners", T), ("lead", T), ("funding_source", T),
          ("funding_gbp", M), ("status", T), ("target_saving_gbp", M), ("summary", T)],
         _money_in_pounds(dataset.projects, ["funding_gbp", "target_saving_gbp"]),
-        dataset.files["projects"])
+        read_from("projects"))
     add("risks", "Risk register",
         [("risk_id", T), ("category", T), ("description", T), ("actions_taken", T), ("likelihood", T),
          ("impact", T), ("mitigation", T), ("owner", T)],
-        dataset.risks, dataset.files["risks"])
-    _add_benchmarking_tables(add, dataset, rules, totals)
+        dataset.risks, read_from("risks"))
+    _add_benchmarking_tables(add, read_from, dataset, rules, totals)
     for name, frame in sorted(dataset.extra_tables.items()):
         add(name, name.replace("_", " ").capitalize(), [(c, T) for c in frame.columns], frame,
-            dataset.files[name])
+            read_from(name))
     return {table.name: table for table in tables}
 
 
-def _add_benchmarking_tables(add: Any, dataset: Dataset, rules: ni179.TargetRules, totals: pd.DataFrame) -> None:
+def _add_benchmarking_tables(add: Any, read_from: Any, dataset: Dataset, rules: ni179.TargetRules,
+                             totals: pd.DataFrame) -> None:
     """The VfM action plan's, the outcome plan's and the newsletter's tables."""
     partners = dataset.partners
-    files = dataset.files
-    costs_src = files["partners"] + files["services"] + files["unit_costs"]
+    costs_src = read_from("partners", "services", "unit_costs")
     add("services", "Services benchmarked",
         [("service_id", T), ("name", T), ("cost_basis", T), ("unit_name", T), ("indicator", T),
          ("indicator_unit", T), ("direction", T), ("summary", T)],
-        dataset.services, files["services"],
+        dataset.services, read_from("services"),
         "What each service's unit cost is per (head, user or unit of output), and its performance indicator.")
     costs = benchmarking.unit_costs(dataset.unit_costs, dataset.services, partners)
     add("unit_costs", "Unit costs and performance by partner",
@@ -180,7 +192,7 @@ def _add_benchmarking_tables(add: Any, dataset: Dataset, rules: ni179.TargetRule
         "Services costing more than their comparator group's average or performing below it; those meeting "
         "most criteria first.")
     progress = benchmarking.savings_progress(dataset.savings_progress, partners, dataset.services)
-    savings_src = files["partners"] + files["services"] + files["savings_progress"]
+    savings_src = read_from("partners", "services", "savings_progress")
     add("savings_progress", "Progress against savings targets",
         [("partner_id", T), ("partner_name", T), ("saving_ref", T), ("description", T), ("service", T),
          ("service_name", T), ("year", Y), ("quarter", N), ("target_gbp", M), ("profile_gbp", M),
@@ -196,16 +208,16 @@ def _add_benchmarking_tables(add: Any, dataset: Dataset, rules: ni179.TargetRule
     add("target_profile", "Baseline and targets",
         [("year", Y), ("annual_pct", P), ("cumulative_pct", P), ("baseline_gbp", M), ("target_gbp", M),
          ("forecast_gbp", M), ("actual_gbp", M), ("achievement_pct", P)],
-        plans.target_profile(partners, totals, rules), files["partners"] + files["returns"],
+        plans.target_profile(partners, totals, rules), read_from("partners", "returns"),
         "The partnership's target year by year over all partners in it, with the forecast and actual NI 179 "
         "where the returns are in.")
     add("project_funding", "Joint projects' funding by source",
         [("funding_source", T), ("projects", N), ("funding_gbp", M), ("target_saving_gbp", M)],
-        plans.funding_by_source(dataset.projects), files["projects"])
+        plans.funding_by_source(dataset.projects), read_from("projects"))
     add("events", "Events",
         [("title", T), ("date", "date"), ("time", T), ("venue", T), ("description", T), ("organiser", T),
          ("booking", T)],
-        dataset.events.sort_values(["date", "title"], kind="stable"), files["events"])
+        dataset.events.sort_values(["date", "title"], kind="stable"), read_from("events"))
 
 
 RETURN_LINES_MICRO = ("gross_gbp", "costs_gbp", "counted_value_gbp")

@@ -115,6 +115,7 @@ class Table:
     sources: tuple[str, ...]  # data files it is computed from
     description: str = ""
     micro: tuple[str, ...] = ()  # money columns the frame holds as int64 micropounds (big tables)
+    absent: tuple[str, ...] = ()  # data files it is computed from that the project does not have
 
     @property
     def csv_path(self) -> str:
