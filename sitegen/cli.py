@@ -436,7 +436,8 @@ def receipt_command(partner_ids: tuple[str, ...], all_partners: bool, year: int 
     click.echo(f"Wrote {len(made.written)} receipt{'s' if len(made.written) != 1 else ''} "
                f"({with_errors} with errors) into {made.folder}")
     if made.other_problems:
-        click.echo(f"{counted(len(made.other_problems), 'problem')} in other data files are on no receipt: "
+        others = len(made.other_problems)
+        click.echo(f"{counted(others, 'problem')} in other data files {'is' if others == 1 else 'are'} on no receipt: "
                    "sitegen check lists them", err=True)
 
 

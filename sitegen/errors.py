@@ -19,6 +19,9 @@ class Problem:
     column: str | None
     message: str
     severity: str = "error"  # "error" or "warning"
+    # The file whose own problems this one follows from (an id unknown because the file
+    # that lists it cannot be read): counted under that cause rather than listed.
+    follows: str | None = None
 
     def __str__(self) -> str:
         where = self.file
@@ -37,14 +40,30 @@ class SitegenError(Exception):
         self.problems = sorted(problems or [], key=_problem_order)
 
     def __str__(self) -> str:
+        """The problems to fix, causes first: errors, then warnings, then for each file
+        with problems of its own one line counting those that follow from them."""
         head = self.args[0]
         if not self.problems:
             return head
-        return head + "\n" + "\n".join(f"  {p}" for p in self.problems)
+        lines = [f"  {p}" for p in self.problems if p.follows is None]
+        knock_ons: dict[str, list[Problem]] = {}
+        for problem in self.problems:
+            if problem.follows is not None:
+                knock_ons.setdefault(problem.follows, []).append(problem)
+        for cause, following in knock_ons.items():
+            files = sorted({p.file for p in following})
+            lines.append(f"  and {len(following)} more problem{'s' if len(following) != 1 else ''} that follow from "
+                         f"those of {cause} above (in {', '.join(files)}): fix those first, then check again")
+        return head + "\n" + "\n".join(lines)
+
+    @property
+    def causes(self) -> list[Problem]:
+        """The problems that do not follow from another file's."""
+        return [p for p in self.problems if p.follows is None]
 
 
 def _problem_order(p: Problem) -> tuple:
-    return (p.file, p.line or 0, p.column or "", p.message)
+    return (p.follows is not None, p.severity != "error", p.file, p.line or 0, p.column or "", p.message)
 
 
 class ConfigError(SitegenError):

@@ -118,9 +118,10 @@ def test_missing_required_column_is_reported_at_line_1(tmp_path: Path) -> None:
 
 
 def test_misspelt_required_column_suggests_the_close_header(tmp_path: Path) -> None:
-    header = HEADER.replace(",workstream,", ",work_stream,")
+    header = HEADER.replace(",workstream,", ",wrkstream,")
     assert problems(tmp_path, {"partners.csv": PARTNERS, "returns/r.csv": returns(LINE, header=header)}) == [
-        "data/returns/r.csv:1: workstream: required column is missing; did you mean 'work_stream'?"
+        "data/returns/r.csv:1: workstream: required column is missing; is the column 'wrkstream' it, misspelt? "
+        "Name it workstream"
     ]
 
 
@@ -438,16 +439,17 @@ def test_every_problem_is_reported_at_once(tmp_path: Path, monkeypatch: pytest.M
         "data/returns/a.csv:8: gain_ref: duplicate gain_ref 'G6' in the 2008-09 actual return of 'city' "
         "(first at data/returns/a.csv:7)",
         "data/returns/a.csv:9: year: return year 2007-08 is before the target period (2008-09 onwards)",
-        "data/returns/a.csv:10: warning: year: 2011-12 actual returns are outside the target profile "
-        "(2008-09 to 2010-11): shown without a target",
-        "data/returns/a.csv:11: warning: partner_id: partner 'police' is not in the target: "
-        "its returns are shown but not totalled",
         "data/returns/a.csv:12: spend: unknown value ('Both'; expected one of revenue, capital)",
         "data/returns/a.csv:13: description: required value is missing",
         "data/returns/b.csv:1: workstream: required column is missing",
         "data/returns/c.csv: is not a CSV text file (it holds binary data)",
         "data/returns/d.csv:2: has 12 fields where the header has 11",
         "data/returns/e.csv:1: columns are not separated by commas (found ';' or a tab)",
+        # warnings after every error
+        "data/returns/a.csv:10: warning: year: 2011-12 actual returns are outside the target profile "
+        "(2008-09 to 2010-11): shown without a target",
+        "data/returns/a.csv:11: warning: partner_id: partner 'police' is not in the target: "
+        "its returns are shown but not totalled",
     ]
     errors = [p for p in caught.value.problems if p.severity == "error"]
     assert len(errors) == 14
@@ -733,3 +735,58 @@ def test_same_data_as_csv_and_xlsx_gives_identical_tables(tmp_path: Path) -> Non
         "county,County Council,2009-10,forecast,12344678.91,0.00,0.00,12000.01,102872.3",
         "police,Police Authority,2008-09,actual,0.01,0.00,0.00,,",
     ]
+
+
+# ---- headers as people write them, and problems cause first ------------------------
+
+
+def test_headers_as_excel_users_write_them_are_the_contract_s(tmp_path: Path) -> None:
+    """'Partner ID', 'Gross GBP' and 'Gross (£)' are partner_id and gross_gbp."""
+    header = HEADER.replace("partner_id", "Partner ID").replace("gross_gbp", "Gross (£)").replace(
+        "workstream", "Work stream")
+    dataset = load(tmp_path, {"partners.csv": PARTNERS.replace("baseline_gbp", "Baseline GBP"),
+                              "returns/city.csv": returns(LINE, header=header)})
+    assert dataset.lines.iloc[0]["partner_id"] == "city"
+    assert dataset.lines.iloc[0]["gross_gbp"] == 1000 * 1_000_000
+    assert dataset.warnings == ()
+
+
+def test_a_misspelt_required_header_is_named_as_written_with_the_contract_s_name(tmp_path: Path) -> None:
+    found = problems(tmp_path, {"partners.csv": PARTNERS,
+                                "returns/city.csv": returns(LINE, header=HEADER.replace("gross_gbp", "gros_gbp"))})
+    assert found == ["data/returns/city.csv:1: gross_gbp: required column is missing; is the column 'gros_gbp' "
+                     "it, misspelt? Name it gross_gbp"]
+
+
+def test_a_misspelt_optional_header_is_the_cause_of_what_it_leaves_blank(tmp_path: Path) -> None:
+    """baseline_gbp misspelt: one problem, the header, with the partners' missing
+    baselines counted under it rather than listed as problems of their own."""
+    with pytest.raises(DataError) as caught:
+        load(tmp_path, {"partners.csv": PARTNERS.replace("baseline_gbp", "baselin_gbp"),
+                        "returns/city.csv": returns(LINE)})
+    lines = str(caught.value).splitlines()
+    assert lines == [
+        "the data has 1 problem (and 2 that follow from it)",
+        "  data/partners.csv:1: baseline_gbp: no such column, but there is 'baselin_gbp': if that is baseline_gbp "
+        "misspelt, name it so (until then baseline_gbp is read as blank)",
+        "  and 2 more problems that follow from those of data/partners.csv above (in data/partners.csv): fix those "
+        "first, then check again",
+    ]
+
+
+def test_one_broken_file_is_one_problem_not_seventy(tmp_path: Path) -> None:
+    """A stray comma makes services.csv unreadable: its own problem comes first, and the
+    unit costs that name its services are counted under it, not listed before it."""
+    services = ("service_id,name,cost_basis,unit_name,indicator,indicator_unit,direction,summary\n"
+                "waste,,Waste collection,head,,Recycling rate,%,higher,\n")
+    costs = "partner_id,service,year,net_cost_gbp,population,performance\n" + "".join(
+        f"city,waste,{year},1000,100,50\n" for year in ("2008-09", "2009-10", "2010-11"))
+    with pytest.raises(DataError) as caught:
+        load(tmp_path, {"partners.csv": PARTNERS, "returns/city.csv": returns(LINE),
+                        "services.csv": services, "unit_costs.csv": costs})
+    lines = str(caught.value).splitlines()
+    assert lines[0] == "the data has 1 problem (and 3 that follow from it)"
+    assert lines[1] == "  data/services.csv:2: has 9 fields where the header has 8"
+    assert lines[2] == ("  and 3 more problems that follow from those of data/services.csv above "
+                        "(in data/unit_costs.csv): fix those first, then check again")
+    assert len(caught.value.problems) == 4  # every one is still there for those who want them

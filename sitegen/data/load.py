@@ -9,8 +9,10 @@ when the data is wrong (receipts to partners, `sitegen returns receipt`).
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import functools
+import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -99,8 +101,12 @@ class DataRead:
         """The validated dataset; DataError listing every problem if any is an error."""
         errors = self.errors
         if errors:
-            count = len(errors)
-            raise DataError(f"the data has {count} problem{'s' if count != 1 else ''}", list(self.problems))
+            causes = [p for p in errors if p.follows is None]
+            following = len(errors) - len(causes)
+            raise DataError(
+                f"the data has {len(causes)} problem{'s' if len(causes) != 1 else ''}"
+                + (f" (and {following} that follow from {'it' if len(causes) == 1 else 'them'})" if following else ""),
+                list(self.problems))
         return self._as_dataset({name: frame.drop(columns="_error") for name, frame in self.frames.items()})
 
     def readable(self, first_year: int) -> Dataset:
@@ -162,6 +168,7 @@ def read_data(config: Config) -> DataRead:
     frames: dict[str, pd.DataFrame] = {}
     files: dict[str, tuple[str, ...]] = {}
     found = {spec.name: contract_files(data_dir, spec) for spec in CONTRACT}
+    misspelt: set[tuple[str, str | None]] = set()  # (file, contract column) the file seems to misspell
     # A project of papers or a newsletter alone has no returns, and needs none; one that
     # has some of the partnership's data needs all of the files the rest is computed from.
     given = [spec.name for spec in CONTRACT if spec.required and found[spec.name]]
@@ -179,9 +186,10 @@ def read_data(config: Config) -> DataRead:
         for raw, read_problems in read_tables(list(zip(paths, names, strict=True))):
             problems += read_problems
             if raw is not None:
-                header_problems = _check_header(raw, spec)
+                raw, header_problems = _contract_header(raw, spec)
                 problems += header_problems
-                if not header_problems:
+                misspelt |= {(p.file, p.column) for p in header_problems if p.severity == "warning"}
+                if not any(p.severity == "error" for p in header_problems):
                     readable.append(raw)
         if readable:
             # One pass over all the files of a kind: a thousand returns cost one typing, not a thousand.
@@ -196,7 +204,14 @@ def read_data(config: Config) -> DataRead:
         p.file in files["partners"] and p.severity == "error" and p.line in (None, 1) for p in problems
     ) and bool(files["partners"])
     # Without a readable partners file every id would look unknown: say it once, not per row.
-    problems += _check_references(frames, config, check_ids=partners_read)
+    read_rows = {name for frame in frames.values() for name in frame["_file"].unique()}
+    unread = {p.file for p in problems if p.severity == "error"} - read_rows
+    problems += _check_references(frames, config, partners_read, _Causes(files, unread, misspelt))
+    # A misspelt optional column is a warning until something fails for want of it.
+    followed = {(p.follows, p.column) for p in problems if p.follows}
+    problems = [dataclasses.replace(p, severity="error")
+                if p.severity == "warning" and (p.file, p.column) in misspelt & followed else p
+                for p in problems]
     extra, extra_files, extra_problems = _load_extra_tables(config)
     problems += extra_problems
     files.update(extra_files)
@@ -307,8 +322,30 @@ class _Rows:
         return pd.Series(pa.array(self.names, TEXT).take(self.codes).to_pandas(), index=pd.RangeIndex(self.size))
 
 
-def _check_header(raw: RawTable, spec: FileSpec) -> list[Problem]:
-    """A column named twice, or a required column missing: the file cannot be typed."""
+def header_key(text: str) -> str:
+    """A heading as it is compared with the contract's, ignoring case, spaces and
+    punctuation, with £ as GBP: 'Gross GBP', 'Gross (£)', 'gross_gbp' are all 'grossgbp'."""
+    key = "".join(re.findall(r"[a-z0-9]+", text.lower().replace("£", "gbp")))
+    return key.replace("gbpgbp", "gbp")
+
+
+def _contract_header(raw: RawTable, spec: FileSpec) -> tuple[RawTable, list[Problem]]:
+    """The file's columns in the contract's spelling, and what is wrong with them: a
+    column named twice or a required one missing are errors (the file cannot be typed);
+    a column that looks like an optional one misspelt is a warning, named as it is
+    written, with the contract's name it seems to mean."""
+    names = [c.name for c in spec.columns]
+    by_key = {header_key(name): name for name in names}
+    present = set(raw.columns)
+    renamed = []
+    for column in raw.columns:
+        name = by_key.get(header_key(column))
+        if column not in names and name is not None and name not in present:
+            present.add(name)
+            column = name
+        renamed.append(column)
+    if renamed != raw.columns:
+        raw = RawTable(raw.name, raw.cells.rename_columns(renamed), raw.lines)
     problems: list[Problem] = []
     seen: dict[str, int] = {}
     for position, column in enumerate(raw.columns, start=1):
@@ -318,12 +355,26 @@ def _check_header(raw: RawTable, spec: FileSpec) -> list[Problem]:
             )
         seen[column] = position
     if problems:
-        return problems
-    return [
-        Problem(raw.name, 1, c.name, "required column is missing" + _suggest(c.name, raw.columns))
-        for c in spec.columns
-        if c.required and c.name not in raw.columns
-    ]
+        return raw, problems
+    absent = {header_key(c.name): c.name for c in spec.columns if c.name not in raw.columns}
+    meant: dict[str, str] = {}  # contract column -> the file's column that seems to be it misspelt
+    for written in (c for c in raw.columns if c not in names):
+        close = difflib.get_close_matches(header_key(written), list(absent), n=1, cutoff=0.75)
+        if close:
+            meant.setdefault(absent[close[0]], written)
+    for column in spec.columns:
+        if column.name in raw.columns:
+            continue
+        written = meant.get(column.name)
+        if column.required:
+            hint = f"; is the column {written!r} it, misspelt? Name it {column.name}" if written else ""
+            problems.append(Problem(raw.name, 1, column.name, "required column is missing" + hint))
+        elif written:
+            problems.append(Problem(
+                raw.name, 1, column.name,
+                f"no such column, but there is {written!r}: if that is {column.name} misspelt, name it so "
+                f"(until then {column.name} is read as blank)", "warning"))
+    return raw, problems
 
 
 PARALLEL_ROWS = 50_000  # from this many rows, columns are typed two at a time
@@ -574,8 +625,26 @@ def _suggest(value: str, known: list[str]) -> str:
 # ---- checks across files ------------------------------------------------------------
 
 
-def _check_references(frames: dict[str, pd.DataFrame], config: Config, check_ids: bool = True) -> list[Problem]:
+@dataclass(frozen=True)
+class _Causes:
+    """Which data files could not be read for problems of their own, so that a problem
+    in another file that follows from them (an id the file should list) is counted under
+    them. A file read but for a few bad rows is no such cause: an unknown id may be a
+    mistake of its own."""
+
+    files: dict[str, tuple[str, ...]]  # contract name -> files read
+    unread: set[str]  # files with errors and no row read
+    misspelt: set[tuple[str, str | None]] = field(default_factory=set)  # (file, contract column)
+
+    def of(self, kind: str) -> str | None:
+        """The first file of `kind` that could not be read, or None."""
+        return next((f for f in self.files.get(kind, ()) if f in self.unread), None)
+
+
+def _check_references(frames: dict[str, pd.DataFrame], config: Config, check_ids: bool = True,
+                      causes: _Causes | None = None) -> list[Problem]:
     """Rules that need more than one row or file: ids, duplicates, years."""
+    causes = causes or _Causes({}, set())
     partners = frames["partners"]
     problems: list[Problem] = []
     for spec in CONTRACT:
@@ -586,7 +655,8 @@ def _check_references(frames: dict[str, pd.DataFrame], config: Config, check_ids
         problems.append(
             Problem(row["_file"], int(row["_line"]), "baseline_gbp",
                     f"partner {row['partner_id']!r} is in the target but has no baseline "
-                    "(give baseline_gbp, or in_target no)")
+                    "(give baseline_gbp, or in_target no)",
+                    follows=row["_file"] if (row["_file"], "baseline_gbp") in causes.misspelt else None)
         )
     known = sorted(set(partners["partner_id"]) - {""})
     in_target = set(partners.loc[partners["in_target"], "partner_id"])
@@ -596,10 +666,10 @@ def _check_references(frames: dict[str, pd.DataFrame], config: Config, check_ids
             break
         for column in ("partner_id", "lead"):
             if column in frame.columns:
-                problems += _unknown_ids(frame, column, known)
+                problems += _unknown_ids(frame, column, known, causes.of("partners"))
         if name == "projects" and len(frame):
-            problems += _unknown_partner_lists(frame, known)
-    problems += _check_benchmarking(frames)
+            problems += _unknown_partner_lists(frame, known, causes.of("partners"))
+    problems += _check_benchmarking(frames, causes.of("services"))
     lines = frames["returns"]
     problems += _duplicate_gain_refs(lines)
     first_year = config.target.first_year
@@ -661,7 +731,7 @@ def _key_text(column: str, value: object) -> str:
     return str(value)
 
 
-def _check_benchmarking(frames: dict[str, pd.DataFrame]) -> list[Problem]:
+def _check_benchmarking(frames: dict[str, pd.DataFrame], services_cause: str | None = None) -> list[Problem]:
     """Services named in unit costs and savings exist; each service's cost basis has its
     denominator; a savings target is more than nothing (its traffic light divides by it)."""
     services = frames["services"]
@@ -676,7 +746,8 @@ def _check_benchmarking(frames: dict[str, pd.DataFrame]) -> list[Problem]:
         for _, row in unknown.head(MAX_PROBLEMS_PER_COLUMN).iterrows():
             problems.append(
                 Problem(row["_file"], int(row["_line"]), "service",
-                        f"unknown service {row['service']!r} (not in services.csv){_suggest(row['service'], known)}")
+                        f"unknown service {row['service']!r} (not in services.csv){_suggest(row['service'], known)}",
+                        follows=services_cause)
             )
     costs = frames["unit_costs"]
     for _, row in costs[costs["service"].isin(known)].iterrows():
@@ -696,26 +767,26 @@ def _check_benchmarking(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     return problems
 
 
-def _unknown_ids(frame: pd.DataFrame, column: str, known: list[str]) -> list[Problem]:
+def _unknown_ids(frame: pd.DataFrame, column: str, known: list[str], cause: str | None = None) -> list[Problem]:
     unknown = frame[~frame[column].isin(known) & frame[column].ne("")]
     problems = []
     for _, row in unknown.head(MAX_PROBLEMS_PER_COLUMN).iterrows():
         value = row[column]
         problems.append(
             Problem(row["_file"], int(row["_line"]), column,
-                    f"unknown partner {value!r} (not in partners.csv){_suggest(value, known)}")
+                    f"unknown partner {value!r} (not in partners.csv){_suggest(value, known)}", follows=cause)
         )
     return problems
 
 
-def _unknown_partner_lists(frame: pd.DataFrame, known: list[str]) -> list[Problem]:
+def _unknown_partner_lists(frame: pd.DataFrame, known: list[str], cause: str | None = None) -> list[Problem]:
     problems = []
     for _, row in frame.iterrows():
         for pid in [p.strip() for p in str(row["partners"]).split(";") if p.strip()]:
             if pid not in known:
                 problems.append(
                     Problem(row["_file"], int(row["_line"]), "partners",
-                            f"unknown partner {pid!r} (not in partners.csv){_suggest(pid, known)}")
+                            f"unknown partner {pid!r} (not in partners.csv){_suggest(pid, known)}", follows=cause)
                 )
     return problems
 
