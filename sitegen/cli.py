@@ -461,7 +461,7 @@ class _progress_display:
                 self.tasks[stage] = self.progress.add_task(f"Rendering {stage}", total=total)
             self.progress.update(self.tasks[stage], completed=done)
         elif done == total:
-            click.echo(f"Rendered {total} {stage}", err=True)
+            click.echo(f"{stage.capitalize()}: {total} made", err=True)
 
     def __exit__(self, *exc: object) -> None:
         if self.progress is not None:

@@ -116,8 +116,9 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
         _check_links(project, pages, [*site_level, INDEX_PATH], outputs, state)
         print_inputs = _print_inputs(config, project, config_text)
         pdfs = outputs.pdfs(_print_jobs(renderer, pages), print_inputs,
-                            lambda done, total: progress("PDFs", done, total))
-        pdfs += _write_packs(renderer, pages, outputs, print_inputs, state)
+                            lambda done, total: progress("PDFs of pages", done, total))
+        pdfs += _write_packs(renderer, pages, outputs, print_inputs, state,
+                             lambda done, total: progress("agenda packs", done, total))
         _write_search_index(project, pages, outputs, state.terms(), staging)
         tables = _write_files(project, pages, site_level, outputs)
         outputs.finish(recycled)
@@ -180,17 +181,18 @@ def _print_jobs(renderer: Renderer, pages: list[tuple[Page, PageRecord]]) -> lis
 
 
 def _write_packs(renderer: Renderer, pages: list[tuple[Page, PageRecord]], outputs: Outputs, print_inputs: str,
-                 state: BuildState) -> int:
+                 state: BuildState, progress: Callable[[int, int], None]) -> int:
     """Each meeting's agenda pack, put together from its papers laid out one by one (pdf/packs.py),
     kept while nothing it shows changed; a paper unchanged is not laid out again."""
     by_url = {page.url: record.rendered(page) for page, record in pages if record.body_html is not None}
     packs = [page for page, _ in pages if page.wants_pdf and page.meta.layout == "meeting"]
-    for page in packs:
+    for done, page in enumerate(packs, start=1):
         meeting = by_url[page.url]
         inputs = digest(print_inputs, pack_html(renderer, meeting, by_url))  # all the pack shows
         if outputs.reuse(page.pdf_path, inputs) is None:
             parts = state.parts(page.pdf_path, print_inputs)
             outputs.write(page.pdf_path, inputs, render_pack(renderer, meeting, by_url, outputs.jobs, parts))
+        progress(done, len(packs))
     state.forget_packs_except(page.pdf_path for page in packs)  # meetings no longer in the site
     return len(packs)
 

@@ -23,7 +23,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from sitegen.config import Config
+from sitegen.config import CONFIG_NAME, Config
 from sitegen.data.contract import (
     _EMAIL,
     CONTRACT,
@@ -68,6 +68,8 @@ class Dataset:
     lines: pd.DataFrame  # return lines
     rag_forecasts: pd.DataFrame
     use_of_resources: pd.DataFrame
+    rag_counts: pd.DataFrame  # ratings known only as counts by sector
+    use_of_resources_counts: pd.DataFrame  # scores known only as counts by sector
     projects: pd.DataFrame
     risks: pd.DataFrame
     services: pd.DataFrame
@@ -135,6 +137,8 @@ class DataRead:
             lines=frames["returns"],
             rag_forecasts=frames["rag_forecasts"],
             use_of_resources=frames["use_of_resources"],
+            rag_counts=frames["rag_counts"],
+            use_of_resources_counts=frames["use_of_resources_counts"],
             projects=frames["projects"],
             risks=frames["risks"],
             services=frames["services"],
@@ -670,6 +674,12 @@ def _check_references(frames: dict[str, pd.DataFrame], config: Config, check_ids
         if name == "projects" and len(frame):
             problems += _unknown_partner_lists(frame, known, causes.of("partners"))
     problems += _check_benchmarking(frames, causes.of("services"))
+    if check_ids:
+        problems += [
+            Problem(CONFIG_NAME, None, f"programmes.{key}.partners",
+                    f"unknown partner {pid!r} (not in partners.csv){_suggest(pid, known)}", follows=causes.of("partners"))
+            for key, programme in config.programmes.items() for pid in programme.partners if pid not in known
+        ]
     lines = frames["returns"]
     problems += _duplicate_gain_refs(lines)
     first_year = config.target.first_year

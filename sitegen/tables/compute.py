@@ -15,10 +15,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from sitegen.config import Config
+from sitegen.config import Config, TargetSettings
 from sitegen.data.contract import data_file_name
 from sitegen.data.load import Dataset
-from sitegen.rules import benchmarking, ni179, plans
+from sitegen.rules import benchmarking, ni179, plans, ratings
 from sitegen.rules.returns import chasing_list
 from sitegen.tables.table import Column, Table
 from sitegen.values import micro_to_pounds
@@ -26,9 +26,9 @@ from sitegen.values import micro_to_pounds
 # ---- the registry -------------------------------------------------------------------
 
 
-def target_rules(config: Config) -> ni179.TargetRules:
-    """The [target] settings as the computations need them."""
-    target = config.target
+def target_rules(config: Config, target: TargetSettings | None = None) -> ni179.TargetRules:
+    """The [target] settings (or a programme's, in full) as the computations need them."""
+    target = target or config.target
     return ni179.TargetRules(
         first_year=target.first_year,
         profile=tuple(target.profile),
@@ -58,9 +58,12 @@ def compute_tables(dataset: Dataset, config: Config) -> dict[str, Table]:
     totals = ni179.ni179_total(by_return, partners, rules)
     tables: list[Table] = []
 
-    def read_from(*kinds: str) -> DataFiles:
-        return DataFiles(sum((dataset.files[kind] for kind in kinds), ()),
-                         tuple(data_file_name(kind) for kind in kinds if not dataset.files[kind]))
+    def read_from(*kinds: str, either: tuple[str, ...] = ()) -> DataFiles:
+        """The files of `kinds`, all needed, and of `either`, of which one will do."""
+        absent = [data_file_name(kind) for kind in kinds if not dataset.files[kind]]
+        if either and not any(dataset.files[kind] for kind in either):
+            absent.append(" or ".join(data_file_name(kind) for kind in either))
+        return DataFiles(sum((dataset.files[kind] for kind in (*kinds, *either)), ()), tuple(absent))
 
     def add(name: str, title: str, columns: list[tuple[str, str]], frame: pd.DataFrame,
             sources: DataFiles, description: str = "", micro: tuple[str, ...] = ()) -> None:
@@ -79,6 +82,11 @@ def compute_tables(dataset: Dataset, config: Config) -> dict[str, Table]:
          ("ni179_gbp", M), ("target_gbp", M), ("achievement_pct", P)],
         totals, returns_src,
         "Totals over the returns received from partners in the target; target over all of them.")
+    add("programmes", "Target programmes",
+        [("programme", T), ("programme_name", T), ("year", Y), ("return_type", T), ("returns_received", N),
+         ("returns_expected", N), ("ni179_gbp", M), ("target_gbp", M), ("achievement_pct", P)],
+        _programme_totals(dataset, config, totals), returns_src,
+        "Each target programme ([target], and any [programmes.<id>] beside it) over its own years and partners.")
     add("returns_missing", "Returns not received",
         [("partner_id", T), ("partner_name", T), ("year", Y), ("return_type", T)],
         ni179.returns_missing(by_return, partners), returns_src)
@@ -93,13 +101,25 @@ def compute_tables(dataset: Dataset, config: Config) -> dict[str, Table]:
     add("spend_split", "NI 179 by revenue and capital",
         [("year", Y), ("return_type", T), ("revenue_gbp", M), ("capital_gbp", M)],
         ni179.spend_split(classified, partners), returns_src)
+    rag_sectors = ratings.rag_by_sector(dataset.rag_forecasts, partners, dataset.rag_counts)
     add("rag_summary", "Partners' forecasts of meeting the target",
-        [("year", Y), ("green", N), ("amber", N), ("red", N), ("not_returned", N)],
-        ni179.rag_summary(dataset.rag_forecasts, partners),
-        read_from("partners", "rag_forecasts"))
+        [("year", Y), ("green", N), ("amber", N), ("red", N), ("no_rating", N)],
+        ratings.rag_summary(rag_sectors), read_from("partners", either=("rag_forecasts", "rag_counts")),
+        "Ratings given each year, partner by partner or as counts; no rating: partners in the target "
+        "that gave none.")
+    add("rag_by_sector", "Partners' forecasts of meeting the target, by sector",
+        [("year", Y), ("sector", T), ("partners", N), ("green", N), ("amber", N), ("red", N), ("no_rating", N)],
+        rag_sectors, read_from("partners", either=("rag_forecasts", "rag_counts")),
+        "Partners: those of the sector in the target.")
+    uor_sectors = ratings.uor_by_sector(dataset.use_of_resources, partners, dataset.use_of_resources_counts)
     add("uor_distribution", "Use of resources scores",
         [("assessment", Y), ("theme", T), ("score", N), ("organisations", N)],
-        ni179.uor_distribution(dataset.use_of_resources), read_from("use_of_resources"))
+        ratings.uor_distribution(uor_sectors), read_from(either=("use_of_resources", "use_of_resources_counts")))
+    add("uor_by_sector", "Use of resources scores by sector",
+        [("assessment", Y), ("theme", T), ("sector", T), ("assessed", N), ("score", N), ("organisations", N)],
+        uor_sectors, read_from("partners", either=("use_of_resources", "use_of_resources_counts")),
+        "Assessed: the organisations of the sector with a score for the theme, so that 'five of the seven "
+        "districts score 2' is one row.")
     add("return_lines", "Every return line, counted or not and why",
         [("partner_id", T), ("partner_name", T), ("year", Y), ("return_type", T), ("gain_ref", T),
          ("description", T), ("workstream", T), ("spend", T), ("kind", T), ("cash_releasing", "bool"),
@@ -125,11 +145,11 @@ def compute_tables(dataset: Dataset, config: Config) -> dict[str, Table]:
         ni179.new_gains(by_return), returns_src,
         "The rise in each partner's actual NI 179 over its previous year's actual return.")
     add("rag_forecasts", "Partners' forecast ratings",
-        [("partner_id", T), ("year", Y), ("rating", T), ("comment", T)],
-        dataset.rag_forecasts, read_from("rag_forecasts"))
+        [("partner_id", T), ("partner_name", T), ("sector", T), ("year", Y), ("rating", T), ("comment", T)],
+        _with_partner(dataset.rag_forecasts, partners), read_from("rag_forecasts"))
     add("use_of_resources", "Use of resources scores by partner",
-        [("partner_id", T), ("assessment", Y), ("theme", T), ("score", N)],
-        dataset.use_of_resources, read_from("use_of_resources"))
+        [("partner_id", T), ("partner_name", T), ("sector", T), ("assessment", Y), ("theme", T), ("score", N)],
+        _with_partner(dataset.use_of_resources, partners), read_from("use_of_resources"))
     add("targets", "Target trajectory by partner",
         [("partner_id", T), ("partner_name", T), ("year", Y), ("cumulative_pct", P), ("target_gbp", M)],
         ni179.target_trajectory(partners, rules), read_from("partners"))
@@ -218,6 +238,33 @@ def _add_benchmarking_tables(add: Any, read_from: Any, dataset: Dataset, rules: 
         [("title", T), ("date", "date"), ("time", T), ("venue", T), ("description", T), ("organiser", T),
          ("booking", T)],
         dataset.events.sort_values(["date", "title"], kind="stable"), read_from("events"))
+
+
+def _programme_totals(dataset: Dataset, config: Config, target_totals: pd.DataFrame) -> pd.DataFrame:
+    """ni179_total for each programme over the years of its profile: [target] as
+    `target`, then each [programmes.<id>], with its own rules and partners."""
+    frames = []
+    programmes = [("target", config.target, None), *((key, programme.rules_over(config.target), programme.partners)
+                                                      for key, programme in config.programmes.items())]
+    for key, settings, members in programmes:
+        rules = target_rules(config, settings)
+        if members is None:
+            totals = target_totals
+        else:
+            partners = dataset.partners.assign(in_target=dataset.partners["partner_id"].isin(members)) if members \
+                else dataset.partners
+            by_return = ni179.ni179_by_return(ni179.classify_lines(dataset.lines, rules), partners, rules)
+            totals = ni179.ni179_total(by_return, partners, rules)
+        years = totals["year"].between(rules.first_year, rules.first_year + len(rules.profile) - 1)
+        frames.append(totals[years].assign(programme=key, programme_name=settings.name))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _with_partner(frame: pd.DataFrame, partners: pd.DataFrame) -> pd.DataFrame:
+    """The frame with each row's partner name and sector beside its partner id."""
+    names = dict(zip(partners["partner_id"], partners["name"], strict=True))
+    sectors = dict(zip(partners["partner_id"], partners["sector"], strict=True))
+    return frame.assign(partner_name=frame["partner_id"].map(names), sector=frame["partner_id"].map(sectors))
 
 
 RETURN_LINES_MICRO = ("gross_gbp", "costs_gbp", "counted_value_gbp")
