@@ -28,9 +28,6 @@ from sitegen.errors import Problem, SitegenError
 RETURN_TYPES = ("forecast", "actual")  # the contract's (data/contract.py), spelt here to keep pandas unloaded
 
 
-SCAFFOLD_DIR = Path(__file__).parent / "scaffold"
-
-
 def project_option(func: Callable) -> Callable:
     return click.option(
         "-C", "--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -330,12 +327,14 @@ Example:
 def new_command(directory: Path, title: str) -> None:
     """Start a new publication in the folder DIRECTORY (a new or empty one), with a
     settings file, example returns and example pages to change into your own."""
-    if directory.exists() and any(directory.iterdir()):
-        raise SitegenError(f"{directory}: the folder is not empty; choose a new one")
-    shutil.copytree(SCAFFOLD_DIR, directory, dirs_exist_ok=True)
-    config = directory / "sitegen.toml"
-    config.write_text(config.read_text(encoding="utf-8").replace("{{title}}", title.replace('"', "'")), encoding="utf-8")
-    click.echo(f"Created {directory}. Build it with: sitegen build -C {directory}")
+    import datetime as dt
+
+    from sitegen.starter import start_project
+    from sitegen.values import format_financial_year
+
+    year = start_project(directory, title, dt.date.today())
+    click.echo(f"Created {directory}, an example partnership's {format_financial_year(year)} publication to change "
+               f"into yours. Build it with: sitegen build -C {directory}")
 
 
 @main.group("returns", cls=_YearsWorkGroup,
@@ -461,7 +460,7 @@ class _progress_display:
                 self.tasks[stage] = self.progress.add_task(f"Rendering {stage}", total=total)
             self.progress.update(self.tasks[stage], completed=done)
         elif done == total:
-            click.echo(f"{stage.capitalize()}: {total} made", err=True)
+            click.echo(f"{stage[:1].upper()}{stage[1:]}: {total} made", err=True)
 
     def __exit__(self, *exc: object) -> None:
         if self.progress is not None:

@@ -178,10 +178,11 @@ def test_new_then_build_with_the_installed_command(tmp_path: Path) -> None:
     built = subprocess.run([sitegen, "build", "-C", "vfm"], cwd=tmp_path, env=env,
                            capture_output=True, text=True)
     assert built.returncode == 0, built.stderr
-    assert built.stdout.startswith("Built 9 pages, ")  # 2 Markdown, partners/ and 3 partners, search/, sitemap/, accessibility/
+    # 5 Markdown pages; partners/ and 3 partners; 3 case-study indexes; search/, sitemap/, accessibility/
+    assert built.stdout.startswith("Built 15 pages, ")
     site = tmp_path / "vfm" / "site"
     assert "<title>Our Report</title>" in (site / "index.html").read_text(encoding="utf-8")
-    assert (site / "papers" / "paper.pdf").is_file()
+    assert {p.name for p in (site / "papers").iterdir()} == {"paper.pdf", "report.pdf", "shared-legal-service.pdf"}
 
 
 def _help(*command: str) -> str:
