@@ -14,15 +14,21 @@
 
 from __future__ import annotations
 
+import csv
 import dataclasses
+import io
+import json
 import os
 import posixpath
 import re
+import shutil
 import socket
 import zlib
 from pathlib import Path
 from typing import Any
 
+import openpyxl
+import pandas as pd
 import pytest
 import tinyhtml5
 from click.testing import CliRunner
@@ -33,6 +39,7 @@ from pydantic import ValidationError
 from pypdf import PdfReader
 from weasyprint import HTML
 
+from sitegen.cells import spreadsheet_text
 from sitegen.cli import main
 from sitegen.config import ContentSettings, load_config
 from sitegen.content.pages import PageMeta
@@ -461,3 +468,91 @@ def test_any_accepted_slug_is_a_path_inside_the_site(slug: str) -> None:
     assert inside.startswith("/site/")
     assert "\\" not in meta.slug and ":" not in meta.slug and "\x00" not in meta.slug
     assert os.path.normpath(os.path.join("/site", meta.slug)).startswith("/site")
+
+
+# ---- no formula leaves sitegen; no control character either -----------------------
+
+FORMULAS = ['=HYPERLINK("http://evil.example/x","click")', "=cmd|' /C calc'!A0", "+SUM(1,2)", "-2+3+cmd|x",
+            "@SUM(A1)", "\tTAB=1"]
+
+
+@pytest.mark.parametrize(("text", "cell"), [
+    ("=1+2", "'=1+2"), ("+44 20 7946 0000", "'+44 20 7946 0000"), ("-", "'-"), ("@me", "'@me"),
+    ("\t=1", "'\t=1"), ("-1234.50", "-1234.50"), ("+12", "+12"), ("-1,234", "-1,234"), ("-7.5%", "-7.5%"),
+    ("Joint procurement", "Joint procurement"), ("a-b", "a-b"), ("Alpha\x1b[31m\x07 Council", "Alpha[31m Council"),
+    ("\x00=1", "'=1"), ("a\r\nb", "a\nb"), ("C1\x85 control", "C1 control"),
+])
+def test_spreadsheet_text_neutralises_formulas_and_keeps_numbers(text: str, cell: str) -> None:
+    assert spreadsheet_text(text) == cell
+
+
+@pytest.fixture
+def formula_data(copy_fixture) -> Path:
+    """Partners' names and descriptions that a spreadsheet would run, with control characters."""
+    project = copy_fixture("returns_partners")
+    partners = project / "data" / "partners.csv"
+    frame = pd.read_csv(partners, dtype=str, keep_default_na=False)
+    frame.loc[0, "name"] = '=HYPERLINK("http://evil.example/x","click")'
+    frame.loc[1, "name"] = "Beta\x1b[31m\x07\x0b District\x1b[0m Council"
+    frame.to_csv(partners, index=False)
+    returns = project / "data" / "returns" / "alpha-2009-10-actual.csv"
+    frame = pd.read_csv(returns, dtype=str, keep_default_na=False)
+    frame.loc[: len(FORMULAS) - 1, "description"] = FORMULAS[: len(frame)]
+    frame.loc[0, "evidence"] = "@evidence"
+    frame.to_csv(returns, index=False)
+    return project
+
+
+def test_published_csv_holds_no_formula_and_keeps_negative_numbers(formula_data: Path) -> None:
+    build_folder(formula_data)
+    text = (formula_data / "site" / "tables" / "return_lines.csv").read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    cells = [cell for row in rows for cell in row.values()]
+    assert not [c for c in cells if c.startswith(("=", "+", "@", "\t", "\r")) or (
+        c.startswith("-") and not re.fullmatch(r"-[\d.]+", c))]
+    descriptions = {row["description"] for row in rows}
+    assert "'" + FORMULAS[0] in descriptions and "'=cmd|' /C calc'!A0" in descriptions
+    assert any(re.fullmatch(r"-\d+\.\d\d", row["counted_value_gbp"]) for row in rows)  # a negative stays a number
+    names = (formula_data / "site" / "tables" / "partners.csv").read_text(encoding="utf-8")
+    assert "'=HYPERLINK" in names and "Beta[31m District[0m Council" in names
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", names)
+    # JSON keeps the value as it is: it is no spreadsheet's to run
+    document = json.loads((formula_data / "site" / "tables" / "partners.json").read_text(encoding="utf-8"))
+    assert document["rows"][0]["name"] == FORMULAS[0]
+
+
+def test_return_templates_hold_text_never_formulas_and_read_back_the_same(formula_data: Path,
+                                                                           tmp_path: Path) -> None:
+    code, _, err = run("returns", "template", "--year", "2010-11", "--type", "forecast", "--all",
+                       "--out", str(tmp_path / "out"), "-C", str(formula_data))
+    assert code == 0, err
+    for path in sorted((tmp_path / "out").glob("*.xlsx")):
+        book = openpyxl.load_workbook(path)
+        cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row]
+        assert not [c.coordinate for c in cells if c.data_type == "f"], path.name
+        assert not [c for c in cells if isinstance(c.value, str) and re.search("[\x00-\x08\x0b-\x1f]", c.value)]
+    book = openpyxl.load_workbook(tmp_path / "out" / "alpha-2010-11-forecast.xlsx")
+    partner = book["cover"]["B3"]
+    assert (partner.value, partner.data_type, partner.quotePrefix) == (FORMULAS[0], "s", True)
+    lines = book["lines"]
+    carried = [row[4].value for row in lines.iter_rows(min_row=2) if row[4].value]
+    assert FORMULAS[0] in carried and set(carried) <= set(FORMULAS)  # the ongoing lines, exactly as written
+    assert all(row[4].data_type == "s" for row in lines.iter_rows(min_row=2) if row[4].value)
+    # The template loads as it is: the description comes back exactly as it was.
+    shutil.copyfile(tmp_path / "out" / "alpha-2010-11-forecast.xlsx",
+                    formula_data / "data" / "returns" / "alpha-2010-11-forecast.xlsx")
+    lines_read = load_folder(formula_data).dataset.lines
+    assert FORMULAS[0] in set(lines_read.loc[lines_read["_file"].str.endswith(".xlsx"), "description"])
+    beta = openpyxl.load_workbook(tmp_path / "out" / "beta-2010-11-forecast.xlsx")["cover"]["B3"].value
+    assert beta == "Beta[31m District[0m Council"
+
+
+def test_control_characters_reach_neither_terminal_nor_receipt(formula_data: Path, tmp_path: Path) -> None:
+    code, out, err = run("table", "partners", "-C", str(formula_data))
+    assert code == 0, err
+    assert "\x1b" not in out and "\x07" not in out and "Beta[31m District[0m Council" in out
+    code, out, err = run("returns", "receipt", "--partner", "beta", "--out", str(tmp_path / "receipts"),
+                         "-C", str(formula_data))
+    assert code == 0, err
+    pdf = next((tmp_path / "receipts").glob("beta-*.pdf"))
+    assert "Beta[31m District[0m Council" in " ".join(PdfReader(pdf).pages[0].extract_text().split())

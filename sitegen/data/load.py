@@ -21,6 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from sitegen.cells import printable
 from sitegen.config import Config
 from sitegen.data.contract import (
     _EMAIL,
@@ -31,7 +32,15 @@ from sitegen.data.contract import (
     Column,
     FileSpec,
 )
-from sitegen.data.sources import TABLE_SUFFIXES, TEXT, RawTable, read_table, read_tables, use_jemalloc
+from sitegen.data.sources import (
+    TABLE_SUFFIXES,
+    TEXT,
+    RawTable,
+    read_table,
+    read_tables,
+    text_frame,
+    use_jemalloc,
+)
 from sitegen.errors import DataError, Problem, relative_name
 from sitegen.values import (
     DATE_EXAMPLE,
@@ -267,6 +276,7 @@ class _Rows:
         cells = pa.concat_tables([t.cells for t in tables], promote_options="default").combine_chunks()
         if any(c.null_count for c in cells.columns):
             cells = pa.Table.from_arrays([pc.fill_null(c, "") for c in cells.columns], names=cells.column_names)
+        cells = printable_cells(cells)
         lines = np.concatenate([t.lines for t in tables])
         codes = np.repeat(np.arange(len(tables)), [t.cells.num_rows for t in tables])
         # A row of empty cells (",,,," as Excel leaves behind) is a blank row, as in XLSX:
@@ -320,6 +330,19 @@ def _check_header(raw: RawTable, spec: FileSpec) -> list[Problem]:
         for c in spec.columns
         if c.required and c.name not in raw.columns
     ]
+
+
+_CONTROLS = r"[\x00-\x08\x0b-\x1f\x7f-\x{9f}]"  # cells.printable's, in RE2's spelling
+
+
+def printable_cells(cells: pa.Table) -> pa.Table:
+    """The cells without control characters (tab and line feed kept): an escape sequence in
+    a partner's name must not reach a terminal, nor a character XML refuses a PDF or workbook."""
+    columns = [
+        pc.replace_substring_regex(c, _CONTROLS, "") if pc.any(pc.match_substring_regex(c, _CONTROLS)).as_py()
+        else c for c in cells.columns
+    ]
+    return pa.Table.from_arrays(columns, names=[printable(name) for name in cells.column_names])
 
 
 PARALLEL_ROWS = 50_000  # from this many rows, columns are typed two at a time
@@ -755,6 +778,6 @@ def _load_extra_tables(
         raw, read_problems = read_table(path, name)
         problems += read_problems
         if raw is not None:
-            tables[stem] = raw.frame
+            tables[stem] = text_frame(printable_cells(raw.cells))
             files[stem] = (name,)
     return tables, files, problems
