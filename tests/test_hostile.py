@@ -556,3 +556,98 @@ def test_control_characters_reach_neither_terminal_nor_receipt(formula_data: Pat
     assert code == 0, err
     pdf = next((tmp_path / "receipts").glob("beta-*.pdf"))
     assert "Beta[31m District[0m Council" in " ".join(PdfReader(pdf).pages[0].extract_text().split())
+
+
+# ---- nothing outside the project ----------------------------------------------------
+
+
+@pytest.mark.parametrize(("link", "target", "message"), [
+    ("static/passwd", "file", "static/passwd: is a symbolic link to a file outside the project; not used"),
+    ("static/css", "folder", "static/css: is a symbolic link to a folder outside the project; not used"),
+    ("templates/_secret.html", "file",
+     "templates/_secret.html: is a symbolic link to a file outside the project; not used"),
+    ("templates/outside", "folder", "templates/outside: is a symbolic link to a folder outside the project; not used"),
+    ("data/budget2.csv", "file", "data/budget2.csv: is a symbolic link to a file outside the project; not read"),
+    ("data/returns", "folder", "data/returns: is a symbolic link to a folder outside the project; not read"),
+    ("content/linked", "folder",
+     "content/linked: is a symbolic link to a folder outside the project; not published"),
+])
+def test_a_symbolic_link_out_of_the_project_is_an_error_naming_it(copy_fixture, tmp_path: Path, link: str,
+                                                                  target: str, message: str) -> None:
+    project = copy_fixture("minimal")
+    (project / "site").mkdir()
+    (project / "site" / "keep.txt").write_text("published")
+    secret = _secret(tmp_path)
+    write(secret.parent / "page.md", "# Secret page\n\nTOP-SECRET-MARKER\n")
+    (project / link).parent.mkdir(parents=True, exist_ok=True)
+    (project / link).symlink_to(secret if target == "file" else secret.parent)
+    for command in ("build", "check"):
+        code, out, err = run(command, "-C", str(project))
+        assert code == 1, out
+        assert f"  {message}" in err.splitlines(), err
+        assert "TOP-SECRET-MARKER" not in out + err
+    assert snapshot(project / "site") == {"keep.txt": b"published"}
+
+
+def test_a_symbolic_link_out_of_templates_stops_receipts_too(copy_fixture, tmp_path: Path) -> None:
+    project = copy_fixture("returns_partners")
+    (project / "templates").mkdir()
+    (project / "templates" / "receipt.html").symlink_to(_secret(tmp_path))
+    code, _, err = run("returns", "receipt", "--all", "-C", str(project))
+    assert code == 1
+    assert err.splitlines() == [
+        "Error: 1 symbolic link(s) lead out of the project",
+        "  templates/receipt.html: is a symbolic link to a file outside the project; not used"]
+    assert not (project / "receipts").exists()
+
+
+def test_links_inside_the_project_are_kept_and_a_linked_content_folder_is_a_warning(copy_fixture) -> None:
+    project = copy_fixture("minimal")
+    write(project / "notes" / "more.md", "# More\n")
+    (project / "content" / "more").symlink_to(project / "notes")
+    (project / "static").mkdir()
+    (project / "static" / "budget.csv").symlink_to(project / "data" / "budget.csv")
+    code, _, err = run("build", "-C", str(project))
+    assert code == 0, err
+    assert ("content/more: warning: is a symbolic link to a folder, which is not followed: its pages are not "
+            "published (move them into content/)") in err.splitlines()
+    assert (project / "site" / "static" / "budget.csv").read_bytes() == (project / "data" / "budget.csv").read_bytes()
+    code, _, err = run("build", "--strict", "-C", str(project))
+    assert code == 1
+
+
+@pytest.mark.parametrize(("slug", "message"), [
+    ("index.html", "content/clash.md makes site/index.html/index.html, inside site/index.html, which "
+                   "content/index.md makes as a file"),
+    ("static/css/site.css", "content/clash.md makes site/static/css/site.css/index.html, inside "
+                            "site/static/css/site.css, which the theme's static/css/site.css makes as a file"),
+    ("tables/ni179.csv", "content/clash.md makes site/tables/ni179.csv/index.html, inside site/tables/ni179.csv, "
+                         "which the table ni179 makes as a file"),
+    ("papers/paper.pdf", "content/clash.md makes site/papers/paper.pdf/index.html, inside site/papers/paper.pdf, "
+                         "which the PDF of content/paper.md makes as a file"),
+    ("search/index.js", "content/clash.md makes site/search/index.js/index.html, inside site/search/index.js, "
+                        "which the search index makes as a file"),
+    ("404.html", "content/clash.md makes site/404.html/index.html, inside site/404.html, which the 404 page "
+                 "makes as a file"),
+])
+def test_a_slug_colliding_with_another_output_is_an_error_naming_both(copy_fixture, slug: str,
+                                                                      message: str) -> None:
+    project = copy_fixture("minimal")
+    write(project / "content" / "clash.md", f"---\ntitle: Clash\nslug: {slug}\n---\n\nText.\n")
+    for command in ("build", "check"):
+        code, _, err = run(command, "-C", str(project))
+        assert code == 1
+        assert err.splitlines() == ["Error: 1 output(s) would overwrite another",
+                                    f"  content/clash.md:3: slug: {message}"]
+    assert not (project / "site").exists()
+
+
+def test_a_content_file_colliding_with_a_static_file_is_an_error_naming_both(copy_fixture) -> None:
+    project = copy_fixture("minimal")
+    write(project / "content" / "static" / "css" / "site.css", "body { color: red }")
+    code, _, err = run("build", "-C", str(project))
+    assert code == 1
+    assert err.splitlines() == [
+        "Error: 1 output(s) would overwrite another",
+        "  content/static/css/site.css: content/static/css/site.css and the theme's static/css/site.css "
+        "both make site/static/css/site.css"]

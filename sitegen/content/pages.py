@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from sitegen.config import Config
 from sitegen.data.contract import SECTORS, WORKSTREAMS
-from sitegen.errors import ContentError, Problem, relative_name
+from sitegen.errors import ContentError, Problem, link_problem, links_leading_out, relative_name
 from sitegen.values import financial_year_from_text, money_from_text
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -367,15 +367,17 @@ def load_content(config: Config) -> ContentTree:
         raise ContentError(f"{relative_name(root, config.project_dir)}: the content folder is missing")
     pages: list[Page] = []
     assets: list[Asset] = []
-    problems: list[Problem] = []
-    project = config.project_dir.resolve()
-    root_inside = root.resolve().is_relative_to(project)
-    for path, relative in _content_files(root):
-        inside = path.resolve().is_relative_to(project) if path.is_symlink() else root_inside
-        if not inside:
-            # A symbolic link out of the project would publish a file from elsewhere.
-            problems.append(Problem(f"content/{relative}", None, None,
-                                    "is a symbolic link to a file outside the project; not published"))
+    # A symbolic link out of the project would publish a file from elsewhere.
+    outside = links_leading_out(root, config.project_dir, skip_hidden=True)
+    problems = [link_problem(path, config.project_dir, "not published") for path in outside]
+    if root in outside:
+        raise ContentError(f"the content has {len(problems)} problem(s)", problems)
+    files, linked_folders = _content_files(root)
+    warnings = [Problem(f"content/{relative}", None, None, "is a symbolic link to a folder, which is not "
+                        "followed: its pages are not published (move them into content/)", "warning")
+                for path, relative in linked_folders if path not in outside]
+    for path, relative in files:
+        if path in outside:
             continue
         if path.suffix.lower() in MARKDOWN_SUFFIXES:
             page, page_problems = _read_page(path, relative, config)
@@ -392,23 +394,26 @@ def load_content(config: Config) -> ContentTree:
         problems.append(Problem("content/index.md", None, None, "the home page is missing"))
     if problems:
         raise ContentError(f"the content has {len(problems)} problem(s)", problems)
-    return ContentTree(tuple(pages), tuple(assets))
+    return ContentTree(tuple(pages), tuple(assets), tuple(warnings))
 
 
-def _content_files(root: Path) -> list[tuple[Path, str]]:
-    """Every file under content/ (path, path relative to it) in order, hidden ones left out.
-    Like rglob, the walk does not enter linked folders; a linked file is checked by the caller."""
+def _content_files(root: Path) -> tuple[list[tuple[Path, str]], list[tuple[Path, str]]]:
+    """Every file under content/ (path, path relative to it) in order, hidden ones left out,
+    and the linked folders, which the walk does not enter (a linked file is checked by the caller)."""
     found: list[tuple[str, str]] = []
+    linked: list[tuple[Path, str]] = []
     top = os.fspath(root)
     for folder, subfolders, files in os.walk(top):
         subfolders[:] = [name for name in subfolders if not name.startswith(".")]
         prefix = os.path.relpath(folder, top).replace(os.sep, "/")
+        linked += [(Path(folder, name), name if prefix == "." else f"{prefix}/{name}")
+                   for name in subfolders if os.path.islink(os.path.join(folder, name))]
         for name in files:
             full = os.path.join(folder, name)
             if not name.startswith(".") and os.path.isfile(full):
                 found.append((full, name if prefix == "." else f"{prefix}/{name}"))
     found.sort(key=lambda item: item[1].split("/"))
-    return [(Path(full), relative) for full, relative in found]
+    return [(Path(full), relative) for full, relative in found], sorted(linked, key=lambda item: item[1])
 
 
 def _read_page(path: Path, relative: str, config: Config) -> tuple[Page | None, list[Problem]]:

@@ -41,7 +41,7 @@ from sitegen.data.sources import (
     text_frame,
     use_jemalloc,
 )
-from sitegen.errors import DataError, Problem, relative_name
+from sitegen.errors import DataError, Problem, link_problem, links_leading_out, relative_name
 from sitegen.values import (
     DATE_EXAMPLE,
     FINANCIAL_YEAR_EXAMPLE,
@@ -162,8 +162,15 @@ def read_data(config: Config) -> DataRead:
     problems: list[Problem] = []
     frames: dict[str, pd.DataFrame] = {}
     files: dict[str, tuple[str, ...]] = {}
+    # A symbolic link out of the project would read a file from elsewhere as a partner's data.
+    outside = links_leading_out(data_dir, config.project_dir, skip_hidden=True)
+    problems += [link_problem(path, config.project_dir, "not read") for path in outside]
+
+    def inside(path: Path) -> bool:
+        return not any(path == link or link in path.parents for link in outside)
+
     for spec in CONTRACT:
-        paths = contract_files(data_dir, spec)
+        paths = [path for path in contract_files(data_dir, spec) if inside(path)]
         names = _relative_names(paths, config.project_dir)
         files[spec.name] = names
         if not paths:
@@ -202,7 +209,7 @@ def read_data(config: Config) -> DataRead:
     ) and bool(files["partners"])
     # Without a readable partners file every id would look unknown: say it once, not per row.
     problems += _check_references(frames, config, check_ids=partners_read)
-    extra, extra_files, extra_problems = _load_extra_tables(config)
+    extra, extra_files, extra_problems = _load_extra_tables(config, inside)
     problems += extra_problems
     files.update(extra_files)
     return DataRead(frames, files, extra, tuple(problems))
@@ -759,7 +766,7 @@ def _duplicate_gain_refs(lines: pd.DataFrame) -> list[Problem]:
 
 
 def _load_extra_tables(
-    config: Config,
+    config: Config, inside: Callable[[Path], bool],
 ) -> tuple[dict[str, pd.DataFrame], dict[str, tuple[str, ...]], list[Problem]]:
     """Any other CSV/XLSX at the top of data/: a table shown as it is, named by its stem."""
     tables: dict[str, pd.DataFrame] = {}
@@ -767,7 +774,7 @@ def _load_extra_tables(
     problems: list[Problem] = []
     if not config.data_dir.is_dir():
         return tables, files, problems
-    for path in sorted(config.data_dir.iterdir()):
+    for path in sorted(p for p in config.data_dir.iterdir() if inside(p)):
         stem = path.stem.lower()
         if path.suffix.lower() not in TABLE_SUFFIXES or stem in CONTRACT_BY_NAME or path.name.startswith(("~$", ".")):
             continue
