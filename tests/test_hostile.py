@@ -42,7 +42,8 @@ from weasyprint import HTML
 from sitegen.cells import spreadsheet_text
 from sitegen.cli import main
 from sitegen.config import ContentSettings, load_config
-from sitegen.content.pages import PageMeta
+from sitegen.content.pages import PAGE_LIMIT, PageMeta
+from sitegen.data.load import CELL_LIMIT
 from sitegen.errors import ContentError, PdfError
 from sitegen.pdf.layout import PROJECT_URL, ProjectFetcher, render_pdf
 from sitegen.render.pages import PageDependencies, Renderer
@@ -651,3 +652,89 @@ def test_a_content_file_colliding_with_a_static_file_is_an_error_naming_both(cop
         "Error: 1 output(s) would overwrite another",
         "  content/static/css/site.css: content/static/css/site.css and the theme's static/css/site.css "
         "both make site/static/css/site.css"]
+
+
+# ---- bounded work -------------------------------------------------------------------
+
+BILLION_LAUGHS = """---
+title: Laughs
+a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
+i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
+---
+Ha.
+"""
+
+
+def test_front_matter_refuses_yaml_aliases_at_their_line(copy_fixture) -> None:
+    project = copy_fixture("minimal")
+    write(project / "content" / "laughs.md", BILLION_LAUGHS)
+    write(project / "content" / "anchor.md", "---\ntitle: &t Anchored\nsummary: plain\n---\nAn anchor alone is harmless.\n")
+    code, _, err = run("check", "-C", str(project))
+    assert code == 1
+    assert err.splitlines() == ["Error: the content has 1 problem(s)",
+                                "  content/laughs.md:4: front matter: not valid YAML: aliases (*name) are not allowed"]
+
+
+def test_a_page_over_the_size_limit_is_an_error_and_one_just_under_builds(copy_fixture) -> None:
+    project = copy_fixture("minimal")
+    head = "---\ntitle: One word\n---\n\n"
+    write(project / "content" / "word.md", head + "a" * (PAGE_LIMIT - len(head) - 1) + "\n")
+    write(project / "content" / "huge.md", head + "b" * (PAGE_LIMIT - len(head)) + "\n")
+    code, _, err = run("check", "-C", str(project))
+    assert code == 1
+    assert err.splitlines() == [
+        "Error: the content has 1 problem(s)",
+        f"  content/huge.md: is {PAGE_LIMIT + 1:,} bytes: a page may be at most {PAGE_LIMIT:,} (split it into pages)"]
+    (project / "content" / "huge.md").unlink()
+    code, _, err = run("build", "-C", str(project))
+    assert code == 0, err
+    assert (project / "site" / "word" / "index.html").stat().st_size > PAGE_LIMIT
+    index = "".join(p.read_text(encoding="utf-8") for p in (project / "site" / "search").glob("index-*.js"))
+    assert "aaaaaaaa" not in index and "One word" in index  # the "word" is too long to be a search term
+
+
+def test_a_cell_over_the_size_limit_is_an_error_at_its_line(copy_fixture) -> None:
+    project = copy_fixture("minimal")
+    returns = project / "data" / "returns.csv"
+    returns.write_text(returns.read_text(encoding="utf-8").replace("Joint procurement", "x" * (CELL_LIMIT + 1)),
+                       encoding="utf-8")
+    with (project / "data" / "budget.csv").open("a", encoding="utf-8") as handle:
+        handle.write("Long," + "9" * (CELL_LIMIT + 1) + "\n")
+    code, _, err = run("check", "-C", str(project))
+    assert code == 1
+    too_long = f"a cell may hold at most {CELL_LIMIT:,} characters, as in Excel"
+    assert err.splitlines() == [
+        "Error: the data has 2 problems",
+        f"  data/budget.csv:4: amount: too long ('{'9' * 39}…'; {too_long})",
+        f"  data/returns.csv:2: description: too long ('{'x' * 39}…'; {too_long})"]
+
+
+@pytest.mark.parametrize("limit", ["-1", "0", "2.5", "'3'", "true", "none"])
+def test_table_limit_must_be_a_positive_whole_number(copy_fixture, limit: str) -> None:
+    project = copy_fixture("minimal")
+    with (project / "content" / "paper.md").open("a", encoding="utf-8") as handle:
+        handle.write(f'\n{{{{ table("ni179", limit={limit}) }}}}\n')
+    code, _, err = run("check", "-C", str(project))
+    assert code == 1
+    found = {"'3'": "'3'", "true": "True", "none": "None"}.get(limit, limit)
+    assert err.splitlines() == ["Error: 1 file(s) could not be rendered",
+                                f"  content/paper.md:13: table 'ni179': limit must be a whole number of rows, "
+                                f"1 or more (found {found})"]
+
+
+def test_table_limit_keeps_that_many_rows(copy_fixture) -> None:
+    project = copy_fixture("minimal")
+    with (project / "content" / "paper.md").open("a", encoding="utf-8") as handle:
+        handle.write('\n{{ table("return_lines", columns=["gain_ref"], limit=2, id="limited") }}\n')
+    build_folder(project)
+    page = tinyhtml5.parse((project / "site" / "paper" / "index.html").read_text(encoding="utf-8"))
+    table = next(e for e in page.iter() if e.get("id") == "limited")
+    rows = [e for e in table.iter() if str(e.tag).endswith("}tr") and any(str(c.tag).endswith("}td") for c in e)]
+    assert len(rows) == 2

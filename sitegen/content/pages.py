@@ -416,14 +416,39 @@ def _content_files(root: Path) -> tuple[list[tuple[Path, str]], list[tuple[Path,
     return [(Path(full), relative) for full, relative in found], sorted(linked, key=lambda item: item[1])
 
 
+PAGE_LIMIT = 1_000_000  # bytes of a page's file: a long report is 100 KB; the work grows with it
+
+
+class _FrontMatter(frontmatter.YAMLHandler):
+    """YAML front matter read without aliases: `*name` repeats a node, and nested ones (the
+    "billion laughs") make a few hundred bytes into gigabytes; no front matter needs one."""
+
+    def load(self, fm: str, **kwargs: object) -> Any:
+        if "*" not in fm:  # no alias can be there: the quick C loader
+            return yaml.load(fm, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        return yaml.load(fm, Loader=_NoAliasLoader)  # noqa: S506 (a SafeLoader)
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed", event.start_mark)
+        return super().compose_node(parent, index)
+
+
 def _read_page(path: Path, relative: str, config: Config) -> tuple[Page | None, list[Problem]]:
     name = f"content/{relative}"  # as the author knows it (a linked file by its link)
+    size = path.stat().st_size
+    if size > PAGE_LIMIT:
+        return None, [Problem(name, None, None, f"is {size:,} bytes: a page may be at most {PAGE_LIMIT:,} "
+                                                "(split it into pages)")]
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         return None, [Problem(name, None, None, f"is not UTF-8 text ({exc.reason} at byte {exc.start})")]
     try:
-        post = frontmatter.loads(text)
+        post = frontmatter.loads(text, handler=_FrontMatter())
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1

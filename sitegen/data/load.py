@@ -339,6 +339,20 @@ def _check_header(raw: RawTable, spec: FileSpec) -> list[Problem]:
     ]
 
 
+CELL_LIMIT = 32_767  # characters of a cell, as in Excel: a page of text is 3,000
+_TOO_LONG = f"too long ({{!r}}; a cell may hold at most {CELL_LIMIT:,} characters, as in Excel)".format
+
+
+def _too_long(cells: pa.Table) -> dict[str, np.ndarray]:
+    """The cells of each column longer than CELL_LIMIT (only the columns that have one)."""
+    found = {}
+    for name, column in zip(cells.column_names, cells.columns, strict=True):
+        bad = _mask(pc.greater(pc.utf8_length(column), CELL_LIMIT))
+        if bad.any():
+            found[name] = bad
+    return found
+
+
 _CONTROLS = r"[\x00-\x08\x0b-\x1f\x7f-\x{9f}]"  # cells.printable's, in RE2's spelling
 
 
@@ -367,6 +381,9 @@ def _type_columns(raw: _Rows, spec: FileSpec) -> tuple[pd.DataFrame, list[Proble
     problems: list[Problem] = []
     out: dict[str, pd.Series] = {}
     row_error = np.zeros(raw.size, dtype=bool)  # any cell of the row is wrong
+    for name, bad in _too_long(raw.cells).items():
+        problems += _located(raw, name, bad, _TOO_LONG)
+        row_error |= bad
     for column, (values, column_problems, bad) in zip(spec.columns, typed, strict=True):
         problems += column_problems
         row_error |= bad
@@ -785,6 +802,17 @@ def _load_extra_tables(
         raw, read_problems = read_table(path, name)
         problems += read_problems
         if raw is not None:
+            long_cells = _too_long(raw.cells)
+            for column, bad in long_cells.items():
+                rows = np.flatnonzero(bad)
+                problems += [Problem(name, int(raw.lines[i]), column, _TOO_LONG(_clip(raw.cells.column(column)[i].as_py())))
+                             for i in rows[:MAX_PROBLEMS_PER_COLUMN]]
+                if len(rows) > MAX_PROBLEMS_PER_COLUMN:
+                    problems.append(Problem(name, int(raw.lines[rows[MAX_PROBLEMS_PER_COLUMN]]), column,
+                                            f"and {len(rows) - MAX_PROBLEMS_PER_COLUMN} more rows with the same "
+                                            "kind of problem"))
+            if long_cells:
+                continue
             tables[stem] = text_frame(printable_cells(raw.cells))
             files[stem] = (name,)
     return tables, files, problems
