@@ -9,8 +9,10 @@ when the data is wrong (receipts to partners, `sitegen returns receipt`).
 
 from __future__ import annotations
 
+import collections
 import difflib
 import functools
+import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -212,7 +214,7 @@ def read_data(config: Config) -> DataRead:
     extra, extra_files, extra_problems = _load_extra_tables(config, inside)
     problems += extra_problems
     files.update(extra_files)
-    return DataRead(frames, files, extra, tuple(problems))
+    return DataRead(frames, files, extra, tuple(_cap_each_kind(problems)))
 
 
 def contract_files(data_dir: Path, spec: FileSpec) -> list[Path]:
@@ -644,16 +646,16 @@ def _check_references(frames: dict[str, pd.DataFrame], config: Config, check_ids
             problems += _unknown_partner_lists(frame, known)
     problems += _check_benchmarking(frames)
     lines = frames["returns"]
+    problems += _returns_in_two_files(lines)
     problems += _duplicate_gain_refs(lines)
     first_year = config.target.first_year
     last_year = first_year + len(config.target.profile) - 1
     early = lines["year"].notna() & (lines["year"] < first_year)
-    for _, row in lines[early].head(MAX_PROBLEMS_PER_COLUMN).iterrows():
-        problems.append(
-            Problem(row["_file"], int(row["_line"]), "year",
-                    f"return year {format_financial_year(int(row['year']))} is before the target "
-                    f"period ({format_financial_year(first_year)} onwards)")
-        )
+    problems += _counted([
+        Problem(row["_file"], int(row["_line"]), "year",
+                f"return year {format_financial_year(int(row['year']))} is before the target "
+                f"period ({format_financial_year(first_year)} onwards)")
+        for _, row in lines[early].head(MAX_PROBLEMS_PER_COLUMN + 1).iterrows()], int(early.sum()))
     late = lines[lines["year"].notna() & (lines["year"] > last_year)]
     for (year, rtype), group in late.groupby(["year", "return_type"], sort=True):
         row = group.iloc[0]
@@ -683,12 +685,47 @@ def _duplicates(frame: pd.DataFrame, key: tuple[str, ...]) -> list[Problem]:
         values = values if isinstance(values, tuple) else (values,)
         shown = ", ".join(_key_text(c, v) for c, v in zip(columns, values, strict=True))
         first = group.iloc[0]
-        for _, row in group.iloc[1:].iterrows():
+        for _, row in group.iloc[1 : MAX_PROBLEMS_PER_COLUMN + 2].iterrows():
             problems.append(
                 Problem(row["_file"], int(row["_line"]), columns[-1],
                         f"duplicate row for {shown} (first at {first['_file']}:{first['_line']})")
             )
-    return problems
+        if len(problems) > MAX_PROBLEMS_PER_COLUMN:
+            break
+    return _counted(problems, int((frame.duplicated(columns) & frame[columns[0]].ne("")).sum()))
+
+
+def _counted(problems: list[Problem], total: int) -> list[Problem]:
+    """The first problems of a kind, then how many more there are (TOTAL in all)."""
+    if total <= MAX_PROBLEMS_PER_COLUMN:
+        return problems
+    rest = problems[MAX_PROBLEMS_PER_COLUMN]
+    return [*problems[:MAX_PROBLEMS_PER_COLUMN],
+            Problem(rest.file, rest.line, rest.column,
+                    f"and {total - MAX_PROBLEMS_PER_COLUMN} more rows with the same kind of problem")]
+
+
+def _cap_each_kind(problems: list[Problem]) -> list[Problem]:
+    """At most MAX_PROBLEMS_PER_COLUMN problems of one kind in one column, then their count:
+    100,000 rows cut short are 50 lines and a count, not 100,000 lines. A kind is the message
+    without the values it quotes."""
+    seen: collections.Counter[tuple] = collections.Counter()
+    kept, first_over = [], {}
+    for problem in problems:
+        key = (problem.column, problem.severity, _KIND.sub("", problem.message))
+        seen[key] += 1
+        if seen[key] <= MAX_PROBLEMS_PER_COLUMN:
+            kept.append(problem)
+        elif key not in first_over:
+            first_over[key] = problem
+    for key, problem in first_over.items():
+        kept.append(Problem(problem.file, problem.line, problem.column,
+                            f"and {seen[key] - MAX_PROBLEMS_PER_COLUMN} more rows with the same kind of problem",
+                            problem.severity))
+    return kept
+
+
+_KIND = re.compile(r"'[^']*'|\"[^\"]*\"|\([^)]*\)|\d[\d,.:/-]*")
 
 
 def _key_text(column: str, value: object) -> str:
@@ -716,11 +753,10 @@ def _check_benchmarking(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     for name in ("unit_costs", "savings_progress"):
         frame = frames[name]
         unknown = frame[frame["service"].ne("") & ~frame["service"].isin(known)]
-        for _, row in unknown.head(MAX_PROBLEMS_PER_COLUMN).iterrows():
-            problems.append(
-                Problem(row["_file"], int(row["_line"]), "service",
-                        f"unknown service {row['service']!r} (not in services.csv){_suggest(row['service'], known)}")
-            )
+        problems += _counted([
+            Problem(row["_file"], int(row["_line"]), "service",
+                    f"unknown service {row['service']!r} (not in services.csv){_suggest(row['service'], known)}")
+            for _, row in unknown.head(MAX_PROBLEMS_PER_COLUMN + 1).iterrows()], len(unknown))
     costs = frames["unit_costs"]
     for _, row in costs[costs["service"].isin(known)].iterrows():
         cost_basis = basis[row["service"]]
@@ -742,13 +778,13 @@ def _check_benchmarking(frames: dict[str, pd.DataFrame]) -> list[Problem]:
 def _unknown_ids(frame: pd.DataFrame, column: str, known: list[str]) -> list[Problem]:
     unknown = frame[~frame[column].isin(known) & frame[column].ne("")]
     problems = []
-    for _, row in unknown.head(MAX_PROBLEMS_PER_COLUMN).iterrows():
+    for _, row in unknown.head(MAX_PROBLEMS_PER_COLUMN + 1).iterrows():
         value = row[column]
         problems.append(
             Problem(row["_file"], int(row["_line"]), column,
                     f"unknown partner {value!r} (not in partners.csv){_suggest(value, known)}")
         )
-    return problems
+    return _counted(problems, len(unknown))
 
 
 def _unknown_partner_lists(frame: pd.DataFrame, known: list[str]) -> list[Problem]:
@@ -763,20 +799,38 @@ def _unknown_partner_lists(frame: pd.DataFrame, known: list[str]) -> list[Proble
     return problems
 
 
+def _returns_in_two_files(lines: pd.DataFrame) -> list[Problem]:
+    """A return (partner, year, type) is in one file: the same return in two would be counted twice."""
+    key = ["partner_id", "year", "return_type"]
+    firsts = lines[lines["partner_id"].ne("") & lines["year"].notna()].drop_duplicates([*key, "_file"])
+    problems = []
+    for (partner_id, year, return_type), group in firsts.groupby(key, sort=True):
+        first = group.iloc[0]
+        for _, row in group.iloc[1:].iterrows():
+            problems.append(
+                Problem(row["_file"], int(row["_line"]), None,
+                        f"the {format_financial_year(int(year))} {return_type} return of {partner_id!r} is also in "
+                        f"{first['_file']} (line {first['_line']}): keep each return in one file, or it counts twice")
+            )
+    return problems
+
+
 def _duplicate_gain_refs(lines: pd.DataFrame) -> list[Problem]:
     key = ["partner_id", "year", "return_type", "gain_ref"]
     dup = lines[lines.duplicated(key, keep=False) & lines["gain_ref"].ne("")]
-    problems = []
+    problems: list[Problem] = []
     for _, group in dup.groupby(key, sort=False):
+        if len(problems) > MAX_PROBLEMS_PER_COLUMN:
+            break
         first = group.iloc[0]
-        for _, row in group.iloc[1:].iterrows():
+        for _, row in group.iloc[1 : MAX_PROBLEMS_PER_COLUMN + 2].iterrows():
             problems.append(
                 Problem(row["_file"], int(row["_line"]), "gain_ref",
                         f"duplicate gain_ref {row['gain_ref']!r} in the {format_financial_year(int(row['year']))} "
                         f"{row['return_type']} return of {row['partner_id']!r} "
                         f"(first at {first['_file']}:{first['_line']})")
             )
-    return problems
+    return _counted(problems, int((lines.duplicated(key) & lines["gain_ref"].ne("")).sum()))
 
 
 # ---- other tables -------------------------------------------------------------------
