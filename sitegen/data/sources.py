@@ -680,7 +680,8 @@ def _read_xlsx(path: Path, name: str) -> tuple[RawTable | None, list[Problem]]:
 
 
 def _reason(exc: Exception) -> str:
-    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    """What went wrong, in the words of the exception; its kind when it has none."""
+    return str(exc) or type(exc).__name__
 
 
 def _capped(problems: list[Problem], most: int = 50) -> list[Problem]:
