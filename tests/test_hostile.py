@@ -10,6 +10,11 @@
   page, and nothing refused reaches the PDF (no embedded file, no text).
 - A content file that is a symbolic link out of the project is an error; a slug can
   never lead outside site/.
+- No formula leaves sitegen (CSV cells a spreadsheet would run get a leading quote;
+  workbooks hold text as text) and no control character reaches any output.
+- A symbolic link out of the project in content/, data/, static/ or templates/ is an
+  error naming it; an output that would overwrite another is an error naming both.
+- Work is bounded: no YAML aliases, pages and cells of a documented size, `limit` checked.
 """
 
 from __future__ import annotations
