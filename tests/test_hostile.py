@@ -743,3 +743,15 @@ def test_table_limit_keeps_that_many_rows(copy_fixture) -> None:
     table = next(e for e in page.iter() if e.get("id") == "limited")
     rows = [e for e in table.iter() if str(e.tag).endswith("}tr") and any(str(c.tag).endswith("}td") for c in e)]
     assert len(rows) == 2
+
+
+def test_control_characters_in_a_page_reach_neither_its_html_nor_its_pdf(copy_fixture) -> None:
+    project = copy_fixture("minimal")
+    write(project / "content" / "ctl.md", "---\npdf: true\nsummary: \"Bell\x07\"\n---\n"
+                                          "# Title\x07 \x1b[31mred\n\nText\x0b and \x85more.\n")
+    code, _, err = run("build", "-C", str(project))
+    assert code == 0, err
+    html = (project / "site" / "ctl" / "index.html").read_text(encoding="utf-8")
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", html) and "Title [31mred" in html
+    reader = PdfReader(project / "site" / "papers" / "ctl.pdf")
+    assert reader.metadata.title == "Title [31mred"

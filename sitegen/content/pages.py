@@ -22,6 +22,7 @@ import frontmatter
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from sitegen.cells import printable
 from sitegen.config import Config
 from sitegen.data.contract import SECTORS, WORKSTREAMS
 from sitegen.errors import ContentError, Problem, link_problem, links_leading_out, relative_name
@@ -444,7 +445,7 @@ def _read_page(path: Path, relative: str, config: Config) -> tuple[Page | None, 
         return None, [Problem(name, None, None, f"is {size:,} bytes: a page may be at most {PAGE_LIMIT:,} "
                                                 "(split it into pages)")]
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = printable(path.read_text(encoding="utf-8-sig"))  # a control character breaks a PDF's XML
     except UnicodeDecodeError as exc:
         return None, [Problem(name, None, None, f"is not UTF-8 text ({exc.reason} at byte {exc.start})")]
     try:
