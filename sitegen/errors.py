@@ -6,6 +6,7 @@ carry all the problems found, never only the first one.
 
 from __future__ import annotations
 
+import errno
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,6 +107,13 @@ def links_leading_out(folder: Path, project_dir: Path, skip_hidden: bool = False
 def link_problem(path: Path, project_dir: Path, what: str) -> Problem:
     """A symbolic link leading out of the project, named as the user knows it (the link, not its target)."""
     name = Path(os.path.relpath(path.absolute(), project_dir.absolute())).as_posix()
+    try:
+        path.resolve(strict=True)
+    except RuntimeError:  # Python before 3.13 on a loop
+        return Problem(name, None, None, f"is a symbolic link that leads round in a loop; {what}")
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return Problem(name, None, None, f"is a symbolic link that leads round in a loop; {what}")
     kind = "folder" if path.is_dir() else "file"
     return Problem(name, None, None, f"is a symbolic link to a {kind} outside the project; {what}")
 

@@ -755,3 +755,24 @@ def test_control_characters_in_a_page_reach_neither_its_html_nor_its_pdf(copy_fi
     assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", html) and "Title [31mred" in html
     reader = PdfReader(project / "site" / "papers" / "ctl.pdf")
     assert reader.metadata.title == "Title [31mred"
+
+
+def test_a_symbolic_link_loop_is_an_error_naming_it(copy_fixture) -> None:
+    project = copy_fixture("minimal")
+    (project / "data" / "one.csv").symlink_to("two.csv")
+    (project / "data" / "two.csv").symlink_to("one.csv")
+    code, _, err = run("check", "-C", str(project))
+    assert code == 1
+    assert err.splitlines() == ["Error: the data has 2 problems",
+                                "  data/one.csv: is a symbolic link that leads round in a loop; not read",
+                                "  data/two.csv: is a symbolic link that leads round in a loop; not read"]
+
+
+def test_a_content_file_named_with_a_control_character_is_an_error(copy_fixture) -> None:
+    project = copy_fixture("minimal")
+    write(project / "content" / "a\x1b[31mb.md", "# Red\n")
+    code, _, err = run("build", "-C", str(project))
+    assert code == 1
+    assert err.splitlines() == ["Error: the content has 1 problem(s)",
+                                "  content/a\\x1b[31mb.md: the file name holds a control character: rename the file"]
+    assert not (project / "site").exists()

@@ -380,6 +380,11 @@ def load_content(config: Config) -> ContentTree:
     for path, relative in files:
         if path in outside:
             continue
+        if printable(relative) != relative:  # it would be a URL, and a folder name in site/
+            shown = relative.encode("unicode_escape").decode("ascii")
+            problems.append(Problem(f"content/{shown}", None, None,
+                                    "the file name holds a control character: rename the file"))
+            continue
         if path.suffix.lower() in MARKDOWN_SUFFIXES:
             page, page_problems = _read_page(path, relative, config)
             problems += page_problems

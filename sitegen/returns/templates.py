@@ -1,11 +1,12 @@
 """Return templates for partners: `sitegen returns template` writes each partner an XLSX
 return to fill in.
 
-The `lines` sheet comes first (sitegen reads the first sheet), pre-filled with the
+The `lines` sheet comes first (the one sitegen reads), pre-filled with the
 gains still ongoing in the partner's latest earlier return so that partners update
 rather than retype, with drop-down lists for every enumerated column; a `cover` sheet
-second gives the deadline and the counting rules in plain words. Filled in and saved,
-it loads as it is. The counting rules' wording is shared with the receipts.
+second gives the deadline and the counting rules in plain words. Every text cell is
+text to Excel, never a formula, whatever a partner's name or description begins with
+(`cells.put_cell`). Filled in and saved, it loads as it is. The counting rules' wording is shared with the receipts.
 """
 
 from __future__ import annotations
