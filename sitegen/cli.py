@@ -20,6 +20,7 @@ import click
 from sitegen import __version__
 from sitegen.build.result import counted
 from sitegen.build.state import unchanged_build
+from sitegen.cells import printable
 from sitegen.errors import Problem, SitegenError
 
 # The pipeline (pandas, Markdown, WeasyPrint) is imported by the commands that run it,
@@ -80,7 +81,7 @@ def user_errors(func: Callable) -> Callable:
         except SitegenError as exc:
             if debug:
                 raise
-            click.echo(f"Error: {exc}", err=True)
+            click.echo(printable(f"Error: {exc}"), err=True)  # a file name may hold escape sequences
             sys.exit(1)
         except (KeyboardInterrupt, click.exceptions.Exit, click.ClickException):
             raise
@@ -121,7 +122,7 @@ def main(debug: bool) -> None:
 
 def _print_warnings(warnings: tuple[Problem, ...]) -> None:
     for warning in warnings:
-        click.echo(str(warning), err=True)
+        click.echo(printable(str(warning)), err=True)
 
 
 @main.command("build", short_help="Make the website and the PDF papers into site/.", epilog="""\b
@@ -197,7 +198,7 @@ def table_command(name: str | None, fmt: str, list_tables: bool, project_dir: Pa
     project = load_project(load_config(project_dir))
     if list_tables:
         for table in project.tables.values():
-            click.echo(f"{table.name:<18} {table.title} ({counted(len(table.frame), 'row')})")
+            click.echo(printable(f"{table.name:<18} {table.title} ({counted(len(table.frame), 'row')})"))
         return
     assert name is not None
     if name not in project.tables:
@@ -218,13 +219,16 @@ def table_command(name: str | None, fmt: str, list_tables: bool, project_dir: Pa
 def _print_text_table(table: Any) -> None:
     from rich.console import Console
     from rich.table import Table as RichTable
+    from rich.text import Text
 
+    def cell(text: str) -> Text:  # as text: neither rich's [markup] nor the data's escape sequences
+        return Text(printable(text))
 
-    view = RichTable(title=table.title, title_justify="left", box=None, pad_edge=False)
+    view = RichTable(title=cell(table.title), title_justify="left", box=None, pad_edge=False)
     for column in table.columns:
-        view.add_column(column.name, justify="right" if column.numeric else "left")
+        view.add_column(cell(column.name), justify="right" if column.numeric else "left")
     for row in table.records():
-        view.add_row(*(c.csv_text(row[c.name]) for c in table.columns))
+        view.add_row(*(cell(c.csv_text(row[c.name])) for c in table.columns))
     Console(width=max(shutil.get_terminal_size().columns, 160), soft_wrap=False).print(view)
 
 

@@ -220,15 +220,18 @@ def test_duplicate_gain_ref_in_one_file_names_both_places(tmp_path: Path) -> Non
     ]
 
 
-def test_duplicate_gain_ref_across_files_names_both_places(tmp_path: Path) -> None:
+def test_a_return_split_across_files_is_an_error_and_its_duplicate_gain_refs_name_both_places(
+        tmp_path: Path) -> None:
     files = {
         "partners.csv": PARTNERS,
         "returns/a.csv": returns(LINE),
         "returns/b.csv": returns(with_line(gain_ref="G9"), with_line(gross_gbp="5")),
     }
     assert problems(tmp_path, files) == [
+        "data/returns/b.csv:2: the 2008-09 actual return of 'city' is also in data/returns/a.csv (line 2): "
+        "keep each return in one file, or it counts twice",
         "data/returns/b.csv:3: gain_ref: duplicate gain_ref 'G1' in the 2008-09 actual return of 'city' "
-        "(first at data/returns/a.csv:2)"
+        "(first at data/returns/a.csv:2)",
     ]
 
 
@@ -790,3 +793,169 @@ def test_one_broken_file_is_one_problem_not_seventy(tmp_path: Path) -> None:
     assert lines[2] == ("  and 3 more problems that follow from those of data/services.csv above "
                         "(in data/unit_costs.csv): fix those first, then check again")
     assert len(caught.value.problems) == 4  # every one is still there for those who want them
+
+
+# ---- workbooks read right or refused ------------------------------------------------
+
+RETURN_ROWS = [HEADER.strip().split(","), LINE.strip().split(",")]
+
+
+def _workbook(path: Path, sheets: list[tuple[str, list[list[object]], str]]) -> openpyxl.Workbook:
+    """A workbook of (title, rows, state) sheets, saved at PATH."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows, state in sheets:
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+        sheet.sheet_state = state
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return book
+
+
+def _amount(rows: list[list[object]], gross: object) -> list[list[object]]:
+    return [rows[0], [gross if name == "gross_gbp" else value for name, value in zip(rows[0], rows[1], strict=True)]]
+
+
+@pytest.mark.parametrize("state", ["hidden", "veryHidden"])
+def test_a_hidden_first_sheet_is_not_read_but_the_first_visible_one(tmp_path: Path, state: str) -> None:
+    project = write_project(tmp_path, {"partners.csv": PARTNERS})
+    _workbook(project / "data" / "returns" / "city.xlsx",
+              [("old", _amount(RETURN_ROWS, 999999), state), ("current", _amount(RETURN_ROWS, 1000), "visible")])
+    lines = load_data(load_config(project)).lines
+    assert lines["gross_gbp"].tolist() == [1000 * 10**6]
+
+
+def test_a_sheet_named_lines_is_read_wherever_it_is(tmp_path: Path) -> None:
+    project = write_project(tmp_path, {"partners.csv": PARTNERS})
+    _workbook(project / "data" / "returns" / "city.xlsx",
+              [("cover", [["Partner", "City"]], "visible"), ("Lines", _amount(RETURN_ROWS, 1000), "visible")])
+    assert load_data(load_config(project)).lines["gross_gbp"].tolist() == [1000 * 10**6]
+
+
+def test_hidden_rows_are_read_with_a_warning(tmp_path: Path) -> None:
+    project = write_project(tmp_path, {"partners.csv": PARTNERS})
+    rows = RETURN_ROWS + [with_line(gain_ref="G2").strip().split(",")]
+    book = _workbook(project / "data" / "returns" / "city.xlsx", [("lines", rows, "visible")])
+    book["lines"].row_dimensions[3].hidden = True
+    book.save(project / "data" / "returns" / "city.xlsx")
+    dataset = load_data(load_config(project))
+    assert len(dataset.lines) == 2
+    assert [str(w) for w in dataset.warnings] == [
+        "data/returns/city.xlsx:3: warning: sheet 'lines': 1 hidden row(s) (3) are read all the same"]
+
+
+def test_xlsm_is_read_and_xls_refused_with_a_message(tmp_path: Path) -> None:
+    project = write_project(tmp_path, {"partners.csv": PARTNERS})
+    _workbook(project / "data" / "returns" / "city.xlsm", [("lines", RETURN_ROWS, "visible")])
+    assert len(load_data(load_config(project)).lines) == 1
+    (project / "data" / "returns" / "county.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500))
+    (project / "data" / "budget.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500))
+    with pytest.raises(DataError) as caught:
+        load_data(load_config(project))
+    refused = "is an Excel 97-2003 workbook (.xls), which sitegen does not read: save it as .xlsx or .csv"
+    assert [str(p) for p in caught.value.problems] == [f"data/budget.xls: {refused}",
+                                                      f"data/returns/county.xls: {refused}"]
+
+
+@pytest.mark.parametrize("damage", ["sheet", "styles", "shared strings", "cut"])
+def test_a_workbook_with_a_corrupt_part_is_an_error_naming_the_file(tmp_path: Path, damage: str) -> None:
+    import zipfile
+
+    good = tmp_path / "good.xlsx"
+    _workbook(good, [("lines", RETURN_ROWS, "visible")])
+    bad = tmp_path / "data" / "returns" / "city.xlsx"
+    bad.parent.mkdir(parents=True)
+    if damage == "cut":
+        bad.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    else:
+        part = {"sheet": "xl/worksheets/sheet1.xml", "styles": "xl/styles.xml",
+                "shared strings": "xl/worksheets/sheet1.xml"}[damage]
+        with zipfile.ZipFile(good) as source, zipfile.ZipFile(bad, "w") as target:
+            for item in source.infolist():
+                data = source.read(item)
+                if item.filename == part:
+                    data = data[: len(data) // 2] if damage != "shared strings" else data.replace(
+                        b'<c r="A2"', b'<c r="A2" t="s"><v>99</v></c><c r="Z2"', 1)
+                target.writestr(item, data)
+    found = problems(tmp_path, {"partners.csv": PARTNERS})
+    assert len(found) == 1 and found[0].startswith("data/returns/city.xlsx: is not a readable XLSX workbook ("), found
+
+
+def test_a_formula_without_a_computed_value_is_an_error(tmp_path: Path) -> None:
+    project = write_project(tmp_path, {"partners.csv": PARTNERS})
+    _workbook(project / "data" / "returns" / "city.xlsx", [("lines", _amount(RETURN_ROWS, "=400+600"), "visible")])
+    found = problems(tmp_path, {"partners.csv": PARTNERS})
+    assert found == ["data/returns/city.xlsx:2: H2: a formula with no value computed (the workbook was not saved "
+                     "by a spreadsheet program that calculates: open it and save it again)"]
+
+
+def _with_cached_value(path: Path, cell: str, value: str, recalculate: bool) -> None:
+    """Give a formula cell the value a spreadsheet program computed and saved with it."""
+    import re
+    import zipfile
+
+    data = {i.filename: (i, zipfile.ZipFile(path).read(i)) for i in zipfile.ZipFile(path).infolist()}
+    item, sheet = data["xl/worksheets/sheet1.xml"]
+    data[item.filename] = (item, re.sub(rf'(<c r="{cell}"[^>]*>)<f>([^<]*)</f><v\s*/?>(</v>)?'.encode(),
+                                        rf"\1<f>\2</f><v>{value}</v>".encode(), sheet))
+    item, workbook = data["xl/workbook.xml"]
+    if not recalculate:
+        workbook = re.sub(rb'\s*fullCalcOnLoad="1"', b"", workbook)
+    data[item.filename] = (item, workbook)
+    with zipfile.ZipFile(path, "w") as target:
+        for item, content in data.values():
+            target.writestr(item, content)
+
+
+def test_a_formula_is_read_as_the_value_saved_with_it_unless_the_workbook_asks_to_be_recalculated(
+        tmp_path: Path) -> None:
+    project = write_project(tmp_path, {"partners.csv": PARTNERS})
+    path = project / "data" / "returns" / "city.xlsx"
+    _workbook(path, [("lines", _amount(RETURN_ROWS, "=400+600"), "visible")])
+    _with_cached_value(path, "H2", "1000", recalculate=False)
+    assert load_data(load_config(project)).lines["gross_gbp"].tolist() == [1000 * 10**6]
+    _workbook(path, [("lines", _amount(RETURN_ROWS, "=400+600"), "visible")])
+    _with_cached_value(path, "H2", "1000", recalculate=True)  # a value a program may not have kept up to date
+    found = problems(tmp_path, {"partners.csv": PARTNERS})
+    assert found == ["data/returns/city.xlsx:2: sheet 'lines': the workbook asks to be recalculated when opened, "
+                     "so the values kept with its formulas may be out of date: open it in a spreadsheet program "
+                     "and save it again"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_a_utf16_csv_is_decoded(tmp_path: Path, encoding: str) -> None:
+    text = returns(with_line(description="Café £ service"))
+    dataset = load(tmp_path, {"partners.csv": PARTNERS.encode(encoding), "returns.csv": text.encode(encoding)})
+    assert dataset.lines["description"].tolist() == ["Café £ service"]
+
+
+def test_excels_unicode_text_is_decoded_and_its_tabs_named(tmp_path: Path) -> None:
+    tabbed = returns(LINE).replace(",", "\t").encode("utf-16")
+    assert problems(tmp_path, {"partners.csv": PARTNERS, "returns.csv": tabbed}) == [
+        "data/returns.csv:1: columns are not separated by commas (found ';' or a tab)"]
+
+
+def test_the_same_return_in_two_files_is_an_error_naming_both(tmp_path: Path) -> None:
+    files = {"partners.csv": PARTNERS, "returns/city-2008-09-actual.csv": returns(LINE),
+             "returns/city-2008-09-actual-copy.csv": returns(with_line(gain_ref="G2")),
+             "returns/county-2008-09-actual.csv": returns(with_line(partner_id="county"))}
+    assert problems(tmp_path, files) == [
+        "data/returns/city-2008-09-actual.csv:2: the 2008-09 actual return of 'city' is also in "
+        "data/returns/city-2008-09-actual-copy.csv (line 2): keep each return in one file, or it counts twice"]
+
+
+@pytest.mark.parametrize("kind", ["duplicates", "cut short", "unknown partner"])
+def test_every_kind_of_problem_is_capped_per_column_with_a_count(tmp_path: Path, kind: str) -> None:
+    rows = 100_000
+    if kind == "duplicates":
+        text = returns(*[LINE] * rows)
+    elif kind == "cut short":
+        text = returns(*[LINE.rsplit(",", 1)[0] + "\n"] * rows)
+    else:
+        text = returns(*[with_line(partner_id="nobody", gain_ref=f"G{i}") for i in range(rows)])
+    found = problems(tmp_path, {"partners.csv": PARTNERS, "returns.csv": text})
+    assert len(found) == 51, found[:3]
+    assert found[-1].endswith(f"and {rows - 1 - 50 if kind == 'duplicates' else rows - 50} more rows with the same "
+                              "kind of problem"), found[-1]

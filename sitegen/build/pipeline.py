@@ -25,7 +25,7 @@ from sitegen import __version__
 from sitegen.build.atomic import STAGING_PREFIX, hold, output_lock, recover, swap_in
 from sitegen.build.files import empty_trash
 from sitegen.build.links import check_links, link_targets, still_fine
-from sitegen.build.outputs import Outputs, PageRecord
+from sitegen.build.outputs import Outputs, PageRecord, check_output_paths
 from sitegen.build.result import BuildResult
 from sitegen.build.search import (
     INDEX_PATH,
@@ -79,6 +79,7 @@ def check(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
     started = time.perf_counter()
     project = load_project(config, options.strict)
     renderer = Renderer(project.config, project.tables, project.content)
+    check_output_paths(renderer, static_files(project.config))
     outputs = Outputs(renderer, BuildState.unsaved(config.project_dir), None, config.output_dir, options.jobs)
     pages = outputs.pages(_config_text(project.config), keep_body=set())
     extra_files = [*site_level_files(renderer, project.content.pages), INDEX_PATH]
@@ -106,6 +107,7 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
     inputs = inputs_state(project_dir, options.strict, config.command_line_base_url)  # before anything is read
     project = load_project(config, options.strict)
     renderer = Renderer(config, project.tables, project.content)
+    check_output_paths(renderer, static_files(config))
     previous_site = project_dir / CACHE_DIR / "previous-site"
     state = BuildState.open(project_dir, use_previous=not options.clean)
     with contextlib.closing(state), staging_folder(config, previous_site) as (staging, recycled):

@@ -9,6 +9,7 @@ when the data is wrong (receipts to partners, `sitegen returns receipt`).
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import difflib
 import functools
@@ -23,6 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from sitegen.cells import printable
 from sitegen.config import CONFIG_NAME, Config
 from sitegen.data.contract import (
     _EMAIL,
@@ -33,8 +35,16 @@ from sitegen.data.contract import (
     Column,
     FileSpec,
 )
-from sitegen.data.sources import TABLE_SUFFIXES, TEXT, RawTable, read_table, read_tables, use_jemalloc
-from sitegen.errors import DataError, Problem, relative_name
+from sitegen.data.sources import (
+    TABLE_SUFFIXES,
+    TEXT,
+    RawTable,
+    read_table,
+    read_tables,
+    text_frame,
+    use_jemalloc,
+)
+from sitegen.errors import DataError, Problem, link_problem, links_leading_out, relative_name
 from sitegen.values import (
     DATE_EXAMPLE,
     FINANCIAL_YEAR_EXAMPLE,
@@ -104,7 +114,7 @@ class DataRead:
         errors = self.errors
         if errors:
             causes = [p for p in errors if p.follows is None]
-            following = len(errors) - len(causes)
+            following = sum(p.count for p in errors if p.follows is not None)
             raise DataError(
                 f"the data has {len(causes)} problem{'s' if len(causes) != 1 else ''}"
                 + (f" (and {following} that follow from {'it' if len(causes) == 1 else 'them'})" if following else ""),
@@ -171,7 +181,14 @@ def read_data(config: Config) -> DataRead:
     problems: list[Problem] = []
     frames: dict[str, pd.DataFrame] = {}
     files: dict[str, tuple[str, ...]] = {}
-    found = {spec.name: contract_files(data_dir, spec) for spec in CONTRACT}
+    # A symbolic link out of the project would read a file from elsewhere as a partner's data.
+    outside = links_leading_out(data_dir, config.project_dir, skip_hidden=True)
+    problems += [link_problem(path, config.project_dir, "not read") for path in outside]
+
+    def inside(path: Path) -> bool:
+        return not any(path == link or link in path.parents for link in outside)
+
+    found = {spec.name: [path for path in contract_files(data_dir, spec) if inside(path)] for spec in CONTRACT}
     misspelt: set[tuple[str, str | None]] = set()  # (file, contract column) the file seems to misspell
     # A project of papers or a newsletter alone has no returns, and needs none; one that
     # has some of the partnership's data needs all of the files the rest is computed from.
@@ -216,10 +233,10 @@ def read_data(config: Config) -> DataRead:
     problems = [dataclasses.replace(p, severity="error")
                 if p.severity == "warning" and (p.file, p.column) in misspelt & followed else p
                 for p in problems]
-    extra, extra_files, extra_problems = _load_extra_tables(config)
+    extra, extra_files, extra_problems = _load_extra_tables(config, inside)
     problems += extra_problems
     files.update(extra_files)
-    return DataRead(frames, files, extra, tuple(problems))
+    return DataRead(frames, files, extra, tuple(_cap_each_kind(problems)))
 
 
 def contract_files(data_dir: Path, spec: FileSpec) -> list[Path]:
@@ -290,6 +307,7 @@ class _Rows:
         cells = pa.concat_tables([t.cells for t in tables], promote_options="default").combine_chunks()
         if any(c.null_count for c in cells.columns):
             cells = pa.Table.from_arrays([pc.fill_null(c, "") for c in cells.columns], names=cells.column_names)
+        cells = printable_cells(cells)
         lines = np.concatenate([t.lines for t in tables])
         codes = np.repeat(np.arange(len(tables)), [t.cells.num_rows for t in tables])
         # A row of empty cells (",,,," as Excel leaves behind) is a blank row, as in XLSX:
@@ -381,6 +399,33 @@ def _contract_header(raw: RawTable, spec: FileSpec) -> tuple[RawTable, list[Prob
     return raw, problems
 
 
+CELL_LIMIT = 32_767  # characters of a cell, as in Excel: a page of text is 3,000
+_TOO_LONG = f"too long ({{!r}}; a cell may hold at most {CELL_LIMIT:,} characters, as in Excel)".format
+
+
+def _too_long(cells: pa.Table) -> dict[str, np.ndarray]:
+    """The cells of each column longer than CELL_LIMIT (only the columns that have one)."""
+    found = {}
+    for name, column in zip(cells.column_names, cells.columns, strict=True):
+        bad = _mask(pc.greater(pc.utf8_length(column), CELL_LIMIT))
+        if bad.any():
+            found[name] = bad
+    return found
+
+
+_CONTROLS = r"[\x00-\x08\x0b-\x1f\x7f-\x{9f}]"  # cells.printable's, in RE2's spelling
+
+
+def printable_cells(cells: pa.Table) -> pa.Table:
+    """The cells without control characters (tab and line feed kept): an escape sequence in
+    a partner's name must not reach a terminal, nor a character XML refuses a PDF or workbook."""
+    columns = [
+        pc.replace_substring_regex(c, _CONTROLS, "") if pc.any(pc.match_substring_regex(c, _CONTROLS)).as_py()
+        else c for c in cells.columns
+    ]
+    return pa.Table.from_arrays(columns, names=[printable(name) for name in cells.column_names])
+
+
 PARALLEL_ROWS = 50_000  # from this many rows, columns are typed two at a time
 
 
@@ -396,6 +441,9 @@ def _type_columns(raw: _Rows, spec: FileSpec) -> tuple[pd.DataFrame, list[Proble
     problems: list[Problem] = []
     out: dict[str, pd.Series] = {}
     row_error = np.zeros(raw.size, dtype=bool)  # any cell of the row is wrong
+    for name, bad in _too_long(raw.cells).items():
+        problems += _located(raw, name, bad, _TOO_LONG)
+        row_error |= bad
     for column, (values, column_problems, bad) in zip(spec.columns, typed, strict=True):
         problems += column_problems
         row_error |= bad
@@ -681,16 +729,16 @@ def _check_references(frames: dict[str, pd.DataFrame], config: Config, check_ids
             for key, programme in config.programmes.items() for pid in programme.partners if pid not in known
         ]
     lines = frames["returns"]
+    problems += _returns_in_two_files(lines)
     problems += _duplicate_gain_refs(lines)
     first_year = config.target.first_year
     last_year = first_year + len(config.target.profile) - 1
     early = lines["year"].notna() & (lines["year"] < first_year)
-    for _, row in lines[early].head(MAX_PROBLEMS_PER_COLUMN).iterrows():
-        problems.append(
-            Problem(row["_file"], int(row["_line"]), "year",
-                    f"return year {format_financial_year(int(row['year']))} is before the target "
-                    f"period ({format_financial_year(first_year)} onwards)")
-        )
+    problems += _counted([
+        Problem(row["_file"], int(row["_line"]), "year",
+                f"return year {format_financial_year(int(row['year']))} is before the target "
+                f"period ({format_financial_year(first_year)} onwards)")
+        for _, row in lines[early].head(MAX_PROBLEMS_PER_COLUMN + 1).iterrows()], int(early.sum()))
     late = lines[lines["year"].notna() & (lines["year"] > last_year)]
     for (year, rtype), group in late.groupby(["year", "return_type"], sort=True):
         row = group.iloc[0]
@@ -720,12 +768,49 @@ def _duplicates(frame: pd.DataFrame, key: tuple[str, ...]) -> list[Problem]:
         values = values if isinstance(values, tuple) else (values,)
         shown = ", ".join(_key_text(c, v) for c, v in zip(columns, values, strict=True))
         first = group.iloc[0]
-        for _, row in group.iloc[1:].iterrows():
+        for _, row in group.iloc[1 : MAX_PROBLEMS_PER_COLUMN + 2].iterrows():
             problems.append(
                 Problem(row["_file"], int(row["_line"]), columns[-1],
                         f"duplicate row for {shown} (first at {first['_file']}:{first['_line']})")
             )
-    return problems
+        if len(problems) > MAX_PROBLEMS_PER_COLUMN:
+            break
+    return _counted(problems, int((frame.duplicated(columns) & frame[columns[0]].ne("")).sum()))
+
+
+def _counted(problems: list[Problem], total: int) -> list[Problem]:
+    """The first problems of a kind, then how many more there are (TOTAL in all)."""
+    if total <= MAX_PROBLEMS_PER_COLUMN:
+        return problems
+    rest = problems[MAX_PROBLEMS_PER_COLUMN]
+    more = total - MAX_PROBLEMS_PER_COLUMN
+    return [*problems[:MAX_PROBLEMS_PER_COLUMN],
+            Problem(rest.file, rest.line, rest.column, f"and {more} more rows with the same kind of problem",
+                    follows=rest.follows, count=more)]
+
+
+def _cap_each_kind(problems: list[Problem]) -> list[Problem]:
+    """At most MAX_PROBLEMS_PER_COLUMN problems of one kind in one column, then their count:
+    100,000 rows cut short are 50 lines and a count, not 100,000 lines. A kind is the message
+    without the values it quotes."""
+    seen: collections.Counter[tuple] = collections.Counter()
+    kept, first_over = [], {}
+    for problem in problems:
+        key = (problem.column, problem.severity, problem.follows, _KIND.sub("", problem.message))
+        seen[key] += 1
+        if seen[key] <= MAX_PROBLEMS_PER_COLUMN:
+            kept.append(problem)
+        elif key not in first_over:
+            first_over[key] = problem
+    for key, problem in first_over.items():
+        more = seen[key] - MAX_PROBLEMS_PER_COLUMN
+        kept.append(Problem(problem.file, problem.line, problem.column,
+                            f"and {more} more rows with the same kind of problem", problem.severity,
+                            follows=problem.follows, count=more))
+    return kept
+
+
+_KIND = re.compile(r"'[^']*'|\"[^\"]*\"|\([^)]*\)|\d[\d,.:/-]*")
 
 
 def _key_text(column: str, value: object) -> str:
@@ -753,12 +838,11 @@ def _check_benchmarking(frames: dict[str, pd.DataFrame], services_cause: str | N
     for name in ("unit_costs", "savings_progress"):
         frame = frames[name]
         unknown = frame[frame["service"].ne("") & ~frame["service"].isin(known)]
-        for _, row in unknown.head(MAX_PROBLEMS_PER_COLUMN).iterrows():
-            problems.append(
-                Problem(row["_file"], int(row["_line"]), "service",
-                        f"unknown service {row['service']!r} (not in services.csv){_suggest(row['service'], known)}",
-                        follows=services_cause)
-            )
+        problems += _counted([
+            Problem(row["_file"], int(row["_line"]), "service",
+                    f"unknown service {row['service']!r} (not in services.csv){_suggest(row['service'], known)}",
+                    follows=services_cause)
+            for _, row in unknown.head(MAX_PROBLEMS_PER_COLUMN + 1).iterrows()], len(unknown))
     costs = frames["unit_costs"]
     for _, row in costs[costs["service"].isin(known)].iterrows():
         cost_basis = basis[row["service"]]
@@ -780,13 +864,13 @@ def _check_benchmarking(frames: dict[str, pd.DataFrame], services_cause: str | N
 def _unknown_ids(frame: pd.DataFrame, column: str, known: list[str], cause: str | None = None) -> list[Problem]:
     unknown = frame[~frame[column].isin(known) & frame[column].ne("")]
     problems = []
-    for _, row in unknown.head(MAX_PROBLEMS_PER_COLUMN).iterrows():
+    for _, row in unknown.head(MAX_PROBLEMS_PER_COLUMN + 1).iterrows():
         value = row[column]
         problems.append(
             Problem(row["_file"], int(row["_line"]), column,
                     f"unknown partner {value!r} (not in partners.csv){_suggest(value, known)}", follows=cause)
         )
-    return problems
+    return _counted(problems, len(unknown))
 
 
 def _unknown_partner_lists(frame: pd.DataFrame, known: list[str], cause: str | None = None) -> list[Problem]:
@@ -801,27 +885,45 @@ def _unknown_partner_lists(frame: pd.DataFrame, known: list[str], cause: str | N
     return problems
 
 
+def _returns_in_two_files(lines: pd.DataFrame) -> list[Problem]:
+    """A return (partner, year, type) is in one file: the same return in two would be counted twice."""
+    key = ["partner_id", "year", "return_type"]
+    firsts = lines[lines["partner_id"].ne("") & lines["year"].notna()].drop_duplicates([*key, "_file"])
+    problems = []
+    for (partner_id, year, return_type), group in firsts.groupby(key, sort=True):
+        first = group.iloc[0]
+        for _, row in group.iloc[1:].iterrows():
+            problems.append(
+                Problem(row["_file"], int(row["_line"]), None,
+                        f"the {format_financial_year(int(year))} {return_type} return of {partner_id!r} is also in "
+                        f"{first['_file']} (line {first['_line']}): keep each return in one file, or it counts twice")
+            )
+    return problems
+
+
 def _duplicate_gain_refs(lines: pd.DataFrame) -> list[Problem]:
     key = ["partner_id", "year", "return_type", "gain_ref"]
     dup = lines[lines.duplicated(key, keep=False) & lines["gain_ref"].ne("")]
-    problems = []
+    problems: list[Problem] = []
     for _, group in dup.groupby(key, sort=False):
+        if len(problems) > MAX_PROBLEMS_PER_COLUMN:
+            break
         first = group.iloc[0]
-        for _, row in group.iloc[1:].iterrows():
+        for _, row in group.iloc[1 : MAX_PROBLEMS_PER_COLUMN + 2].iterrows():
             problems.append(
                 Problem(row["_file"], int(row["_line"]), "gain_ref",
                         f"duplicate gain_ref {row['gain_ref']!r} in the {format_financial_year(int(row['year']))} "
                         f"{row['return_type']} return of {row['partner_id']!r} "
                         f"(first at {first['_file']}:{first['_line']})")
             )
-    return problems
+    return _counted(problems, int((lines.duplicated(key) & lines["gain_ref"].ne("")).sum()))
 
 
 # ---- other tables -------------------------------------------------------------------
 
 
 def _load_extra_tables(
-    config: Config,
+    config: Config, inside: Callable[[Path], bool],
 ) -> tuple[dict[str, pd.DataFrame], dict[str, tuple[str, ...]], list[Problem]]:
     """Any other CSV/XLSX at the top of data/: a table shown as it is, named by its stem."""
     tables: dict[str, pd.DataFrame] = {}
@@ -829,7 +931,7 @@ def _load_extra_tables(
     problems: list[Problem] = []
     if not config.data_dir.is_dir():
         return tables, files, problems
-    for path in sorted(config.data_dir.iterdir()):
+    for path in sorted(p for p in config.data_dir.iterdir() if inside(p)):
         stem = path.stem.lower()
         if path.suffix.lower() not in TABLE_SUFFIXES or stem in CONTRACT_BY_NAME or path.name.startswith(("~$", ".")):
             continue
@@ -840,6 +942,17 @@ def _load_extra_tables(
         raw, read_problems = read_table(path, name)
         problems += read_problems
         if raw is not None:
-            tables[stem] = raw.frame
+            long_cells = _too_long(raw.cells)
+            for column, bad in long_cells.items():
+                rows = np.flatnonzero(bad)
+                problems += [Problem(name, int(raw.lines[i]), column, _TOO_LONG(_clip(raw.cells.column(column)[i].as_py())))
+                             for i in rows[:MAX_PROBLEMS_PER_COLUMN]]
+                if len(rows) > MAX_PROBLEMS_PER_COLUMN:
+                    problems.append(Problem(name, int(raw.lines[rows[MAX_PROBLEMS_PER_COLUMN]]), column,
+                                            f"and {len(rows) - MAX_PROBLEMS_PER_COLUMN} more rows with the same "
+                                            "kind of problem"))
+            if long_cells:
+                continue
+            tables[stem] = text_frame(printable_cells(raw.cells))
             files[stem] = (name,)
     return tables, files, problems

@@ -372,8 +372,12 @@ class Renderer:
             _check_columns(table, [options["sort"]])
             key = options["sort"]
             records.sort(key=lambda r: (r[key] is None, r[key]), reverse=bool(options.get("descending")))
-        if options.get("limit"):
-            records = records[: int(options["limit"])]
+        if "limit" in options:
+            limit = options["limit"]
+            if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+                raise UsageError(f"table {table.name!r}: limit must be a whole number of rows, 1 or more "
+                                 f"(found {limit!r})")
+            records = records[:limit]
         scale = options.get("money", "pounds")
         negative = options.get("negative", "minus")
         labels = options.get("labels") or {}

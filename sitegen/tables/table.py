@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import simplejson
 
+from sitegen.cells import spreadsheet_text
 from sitegen.tables import formatting
 from sitegen.values import PENNY, format_financial_year, micro_to_pounds, round_half_up
 
@@ -171,13 +172,13 @@ class Table:
     def write_csv(self, out: BinaryIO) -> None:
         """Write the CSV a chunk of rows at a time: a million lines are never one string."""
         header = io.StringIO()
-        csv.writer(header, lineterminator="\n").writerow([c.name for c in self.columns])
+        csv.writer(header, lineterminator="\n").writerow([spreadsheet_text(c.name) for c in self.columns])
         out.write(header.getvalue().encode("utf-8"))
         if len(self.columns) == 1:  # a lone empty cell is written "": leave that to the csv module
             text = io.StringIO()
             writer = csv.writer(text, lineterminator="\n")
             for row in self.rows:
-                writer.writerow([self.columns[0].csv_text(row[self.columns[0].name])])
+                writer.writerow([spreadsheet_text(self.columns[0].csv_text(row[self.columns[0].name]))])
             out.write(text.getvalue().encode("utf-8"))
             return
         for chunk in self._chunks():
@@ -234,9 +235,10 @@ CHUNK_ROWS = 50_000  # rows formatted at once when a table is written
 
 
 def _csv_cell(column: Column, value: Any) -> str:
-    """One cell as csv.writer writes it (quoted where it must be), in a row of two or more."""
+    """One cell as csv.writer writes it (quoted where it must be), in a row of two or more,
+    never a formula to the spreadsheet that opens it (`spreadsheet_text`)."""
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerow([column.csv_text(value), ""])
+    csv.writer(out, lineterminator="\n").writerow([spreadsheet_text(column.csv_text(value)), ""])
     return out.getvalue()[:-2]
 
 
