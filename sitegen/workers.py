@@ -69,13 +69,18 @@ def in_parallel(
         _INHERITED.clear()
 
 
-def _start_worker() -> None:
-    """A worker ends with the build that forked it, and holds none of its locks."""
+def die_with_parent() -> None:
+    """This (forked) process is killed when the process that forked it dies (Linux)."""
     if sys.platform.startswith("linux"):
-        try:  # prctl(PR_SET_PDEATHSIG, SIGKILL): killed when its parent dies
+        try:  # prctl(PR_SET_PDEATHSIG, SIGKILL)
             ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
         except (OSError, AttributeError):
             pass
+
+
+def _start_worker() -> None:
+    """A worker ends with the build that forked it, and holds none of its locks."""
+    die_with_parent()
     for descriptor in list(HELD):
         os.close(descriptor)
 
