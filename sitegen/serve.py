@@ -45,7 +45,7 @@ import watchfiles
 from sitegen.build.pipeline import build
 from sitegen.config import CONFIG_NAME, load_config
 from sitegen.errors import Problem, SitegenError, relative_name
-from sitegen.workers import die_with_parent
+from sitegen.workers import WorkerDied, die_with_parent
 
 EVENTS_PATH = "/__sitegen__/events"
 WATCHED_FOLDERS = ("content", "data", "templates", "static")
@@ -448,6 +448,8 @@ def _build_child(project_dir: Path, sending: multiprocessing.connection.Connecti
         outcome: tuple[str, Any, Any] = ("built", result.summary(), [str(w) for w in result.warnings])
     except SitegenError as exc:
         outcome = ("failed", str(exc.args[0]), exc.problems)
+    except WorkerDied as exc:
+        outcome = ("failed", str(exc), [])
     except BaseException as exc:  # noqa: BLE001 - reported to the server, which prints it
         outcome = ("internal", repr(exc), traceback.format_exc())
     sending.send(outcome)

@@ -165,6 +165,9 @@ class BuildState:
     @classmethod
     def open(cls, project_dir: Path, use_previous: bool = True) -> BuildState:
         database = _open_database(project_dir)
+        if use_previous and not _describes_site(database, project_dir / "site"):
+            log.info("the build state is not of the site/ there is (a build was stopped midway); building everything")
+            use_previous = False
         state = cls(project_dir, use_previous, database)
         if use_previous:
             rows = database.connection().execute("SELECT output, record, digest, size, mtime_ns, inode FROM outputs")
@@ -242,13 +245,21 @@ class BuildState:
 
     # ---- saving ------------------------------------------------------------------------
 
-    def save(self, inputs: str, site: str, summary: Mapping[str, Any]) -> None:
+    def save(self, inputs: str, site: str, summary: Mapping[str, Any], site_folder: Path) -> None:
         """This build's records in place of the last build's, in one transaction, with
-        the facts of the no-change build: the inputs and site as they are now."""
+        the facts of the no-change build: the inputs and site as they are now.
+
+        Saved just before `site_folder` (the staging folder) is swapped in as site/, and
+        naming it (its inode and device, which the swap keeps): a build killed between
+        the two leaves a state that names another folder than site/, which the next
+        build therefore does not trust (`_describes_site`). The site and its state are
+        so committed as one: by the swap."""
         if self.database is None:
             return
+        folder = site_folder.stat()
         facts = {**{name: pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL) for name, value in self.facts.items()},
-                 "inputs": inputs, "site": site, "summary": json.dumps(summary), "ended": repr(time.time())}
+                 "inputs": inputs, "site": site, "summary": json.dumps(summary), "ended": repr(time.time()),
+                 "site_folder": f"{folder.st_dev}:{folder.st_ino}"}
         rows = [(output, pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL), w.digest, w.size, w.mtime_ns, w.inode)
                 for output, record in self.records.items() for w in (self.written[output],)]
         with _transaction(self.database.connection()) as connection:
@@ -259,6 +270,16 @@ class BuildState:
     def close(self) -> None:
         if self.database is not None:
             self.database.close()
+
+
+def _describes_site(database: _Database, site_dir: Path) -> bool:
+    """Whether the records in the database are of the folder now at site/ (see `save`)."""
+    row = database.connection().execute("SELECT value FROM facts WHERE name = 'site_folder'").fetchone()
+    try:
+        folder = site_dir.stat()
+    except OSError:
+        return False
+    return row is not None and row[0] == f"{folder.st_dev}:{folder.st_ino}"
 
 
 class PartCache:
@@ -399,7 +420,7 @@ def last_build(project_dir: Path, strict: bool, base_url: str | None = None) -> 
     except EnvironmentProblem:  # the build that follows says what is wrong
         return None
     if facts.get("site") != site_state(project_dir / "site"):
-        return None
+        return None  # (a site/ other than the one the facts were saved for: its files differ)
     try:
         return json.loads(facts["summary"]), float(facts["ended"])
     except (KeyError, TypeError, ValueError):
