@@ -100,4 +100,4 @@ def test_a_paper_table_has_column_and_row_headers(copy_fixture) -> None:
     with pikepdf.open(paper) as pdf:
         scopes = [scope_of(cell) for _, _, cell in header_cells(pdf)]
     assert scopes == ["/Column"] * 2 + ["/Column"] * 2 + ["/Row"]  # two tables' headings, then "Total"
-    assert validate(str(paper)).findings == []
+    assert list(validate(str(paper)).findings) == []

@@ -152,11 +152,15 @@ class BuildState:
     """The last build's records (read) and this build's (being made), in one place.
 
     `use_previous=False` (`--clean`) trusts nothing recorded: every output is made
-    anew, every part laid out anew, every page's terms counted anew."""
+    anew, every part laid out anew, every page's terms counted anew. A state that is
+    not of the site/ there is (`_describes_site`) keeps no output and no fact of the
+    last build, but its parts and terms, found by digests of what they are made from,
+    are still used."""
 
     project_dir: Path
     use_previous: bool = True
     database: _Database | None = None  # None: `sitegen check`, which keeps nothing
+    outputs_trusted: bool = False  # the last build's outputs and facts are of the site/ there is
     previous_outputs: dict[str, tuple[bytes, WrittenFile]] = field(default_factory=dict)
     records: dict[str, Any] = field(default_factory=dict)  # this build's, by output
     written: dict[str, WrittenFile] = field(default_factory=dict)  # this build's, by output
@@ -165,11 +169,11 @@ class BuildState:
     @classmethod
     def open(cls, project_dir: Path, use_previous: bool = True) -> BuildState:
         database = _open_database(project_dir)
-        if use_previous and not _describes_site(database, project_dir / "site"):
-            log.info("the build state is not of the site/ there is (a build was stopped midway); building everything")
-            use_previous = False
-        state = cls(project_dir, use_previous, database)
-        if use_previous:
+        trusted = use_previous and _describes_site(database, project_dir / "site")
+        if use_previous and not trusted:
+            log.info("the build state is not of the site/ there is (a build was stopped midway); making every output")
+        state = cls(project_dir, use_previous, database, trusted)
+        if trusted:
             rows = database.connection().execute("SELECT output, record, digest, size, mtime_ns, inode FROM outputs")
             state.previous_outputs = {row[0]: (row[1], WrittenFile(*row[2:])) for row in rows}
         return state
@@ -211,13 +215,13 @@ class BuildState:
     @property
     def previous_files(self) -> list[str] | None:
         """The outputs the last build left (what the site before it, recycled, holds)."""
-        return list(self.previous_outputs) if self.use_previous else None
+        return list(self.previous_outputs) if self.outputs_trusted else None
 
     # ---- facts: what the last build knew ---------------------------------------------
 
     def previous_fact(self, name: str) -> Any:
         """A fact the last build recorded (such as the link targets), or None."""
-        if self.database is None or not self.use_previous:
+        if self.database is None or not self.outputs_trusted:
             return None
         row = self.database.connection().execute("SELECT value FROM facts WHERE name = ?", (name,)).fetchone()
         try:
