@@ -14,8 +14,10 @@ no-change build (see `unchanged_build`).
 It is one SQLite database, `.sitegen-cache/state.sqlite` (Lektor's builder keeps its
 dependencies the same way): one file, written in transactions, readable from the
 worker processes that lay out parts and index pages. The outputs' records are replaced
-in one transaction after a build has succeeded, so a failed build leaves the last
-good record. Anything wrong with the database (another sitegen version, a damaged
+in one transaction once a build has made everything, just before its site is swapped
+in, naming the folder that becomes site/: the swap commits the site and its record as
+one, so a failed build leaves the last good record, and one killed between the two
+leaves a record the next build sees is not of site/ (and makes every output again). Anything wrong with the database (another sitegen version, a damaged
 file) means a clean build, never a wrong one; `sitegen build --clean` ignores it.
 """
 
