@@ -22,6 +22,7 @@ from sitegen.build.result import counted
 from sitegen.build.state import unchanged_build
 from sitegen.cells import printable
 from sitegen.errors import Problem, SitegenError
+from sitegen.workers import WorkerDied
 
 # The pipeline (pandas, Markdown, WeasyPrint) is imported by the commands that run it,
 # so that a build with nothing to do answers at once.
@@ -78,7 +79,7 @@ def user_errors(func: Callable) -> Callable:
         debug = click.get_current_context().find_root().params.get("debug", False)
         try:
             return func(*args, **kwargs)
-        except SitegenError as exc:
+        except (SitegenError, WorkerDied) as exc:
             if debug:
                 raise
             click.echo(printable(f"Error: {exc}"), err=True)  # a file name may hold escape sequences

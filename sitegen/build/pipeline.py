@@ -129,8 +129,8 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
             time.perf_counter() - started, config.output_dir, made=outputs.made, kept=outputs.kept,
         )
         with output_lock(project_dir):  # one build writes at a time
-            swap_in(staging, config.output_dir, keep_old=previous_site)
-            state.save(inputs, site_state(config.output_dir, state.written), result.as_summary())
+            state.save(inputs, site_state(config.output_dir, state.written), result.as_summary(), staging)
+            swap_in(staging, config.output_dir, keep_old=previous_site)  # commits the state saved with it
     empty_trash(project_dir)
     log.info("%d outputs made, %d kept from the last build", outputs.made, outputs.kept)
     return replace(result, seconds=time.perf_counter() - started)
@@ -157,9 +157,11 @@ def staging_folder(config: Config, recycle: Path) -> Iterator[tuple[Path, bool]]
             stack.enter_context(hold(staging))  # in use until this build is done with it
         try:
             yield staging, recycled
-        finally:
-            if staging.exists():  # not swapped in: the build failed, what it holds is unknown
-                shutil.rmtree(staging, ignore_errors=True)
+        except KeyboardInterrupt:
+            raise  # Ctrl-C stops at once: the next build's recover() removes the folder
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)  # not swapped in: what it holds is unknown
+            raise
 
 
 def _check_links(

@@ -1,6 +1,7 @@
 """Render pages: Markdown (with Jinja calls for tables and figures) into HTML.
 
-A page body is first a Jinja template, so that `{{ table("ni179", year="2009-10") }}`
+A page body is first a Jinja template (sandboxed, within limits, its printed values
+kept from Markdown: sandbox.py), so that `{{ table("ni179", year="2009-10") }}`
 and `{{ value("ni179_total", "ni179_gbp", year="2009-10", return_type="actual") | money }}`
 put live figures into prose; then Markdown. Page layouts are Jinja templates looked up
 in the project's `templates/` first and the theme shipped with sitegen second, file by
@@ -23,6 +24,7 @@ from typing import Any
 
 import jinja2
 import jinja2.meta
+import jinja2.sandbox
 import markdown
 from markupsafe import Markup
 
@@ -34,6 +36,7 @@ from sitegen.render.charts import chart_svg
 from sitegen.render.navigation import SiteIndex, parent_url_of
 from sitegen.render.numbering import NumberedParagraphs
 from sitegen.render.quick_markdown import QuickInline, QuickSmarty
+from sitegen.render.sandbox import LimitExceeded, PageSandbox, PrintedValues, body_context
 from sitegen.render.sanitize import clean_html
 from sitegen.tables import formatting
 from sitegen.tables.table import Column, Table
@@ -69,6 +72,14 @@ SHELLS = {"base.html", "print.html", "receipt.html", "pack.html"}  # templates t
 
 class UsageError(Exception):
     """A table() or value() call in a page names something that does not exist."""
+
+
+# What a page body can do wrong (the sandbox refuses, a limit is met, 1/0, a missing
+# include…): each is the page's problem, located at its line, never an internal error.
+BODY_ERRORS = (
+    UsageError, LimitExceeded, jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError,
+    AttributeError, RecursionError, MemoryError,
+)
 
 
 @dataclass
@@ -116,8 +127,10 @@ def static_dirs(config: Config) -> list[Path]:
     return dirs + [THEME_DIR / "static"]
 
 
-def make_environment(config: Config) -> jinja2.Environment:
-    env = jinja2.Environment(
+def make_environment(config: Config, sandboxed: bool = False) -> jinja2.Environment:
+    """The project's and theme's templates' environment (trusted), or, `sandboxed`, page bodies'."""
+    environment = PageSandbox if sandboxed else jinja2.Environment
+    env = environment(
         loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(config)]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -152,13 +165,15 @@ class Renderer:
         self.tables = tables
         self.content = content
         self.env = make_environment(config)
+        self.body_env = make_environment(config, sandboxed=True)
         self.nav = build_nav(content)
         self.site_index = SiteIndex(content)
+        self._printed = PrintedValues(), PrintedValues()
         self._markdown = markdown.Markdown(
-            extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG
+            extensions=[*MARKDOWN_EXTENSIONS, self._printed[0]], extension_configs=MARKDOWN_CONFIG
         )
         self._markdown_numbered = markdown.Markdown(
-            extensions=[*MARKDOWN_EXTENSIONS, NumberedParagraphs()], extension_configs=MARKDOWN_CONFIG
+            extensions=[*MARKDOWN_EXTENSIONS, NumberedParagraphs(), self._printed[1]], extension_configs=MARKDOWN_CONFIG
         )
 
     # ---- pages ----------------------------------------------------------------------
@@ -217,23 +232,31 @@ class Renderer:
 
     def _body(self, page: Page, deps: PageDependencies) -> tuple[str, tuple[dict, ...]]:
         name = page.source_name
+        printed: list[str] = []
         try:
             if not JINJA_SYNTAX.search(page.body):
                 source = page.body  # plain Markdown: what Jinja would give back, without compiling it
             else:
-                code = self.env.compile(_attribute_lists_as_text(page.body), name=name, filename=name)
-                template = self.env.template_class.from_code(self.env, code, self.env.globals, None)
-                source = template.render(self.body_context(page, deps))
+                env = self.body_env
+                code = env.compile(_attribute_lists_as_text(page.body), name=name, filename=name)
+                template = env.template_class.from_code(env, code, env.globals, None)
+                context, printed = body_context(self.body_context(page, deps))
+                source = template.render(context)
         except jinja2.TemplateSyntaxError as exc:
             where, line = page.locate(exc.lineno or 1)
             raise TemplateError("rendering failed", [Problem(where, line, None, f"template syntax: {exc.message}")]) from exc
-        except (UsageError, jinja2.UndefinedError, TypeError, ValueError, KeyError) as exc:
+        except BODY_ERRORS as exc:
             body_line = _line_in(exc, name)
             where, line = page.locate(body_line) if body_line else (name, None)
             raise TemplateError("rendering failed", [Problem(where, line, None, _describe(exc))]) from exc
-        converter = self._markdown_numbered if page.meta.layout in NUMBERED_LAYOUTS else self._markdown
+        numbered = page.meta.layout in NUMBERED_LAYOUTS
+        converter = self._markdown_numbered if numbered else self._markdown
         converter.reset()
-        body_html = clean_html(converter.convert(source), self.config.content.allow_scripts)
+        self._printed[numbered].values = printed
+        try:
+            body_html = clean_html(converter.convert(source), self.config.content.allow_scripts)
+        finally:
+            self._printed[numbered].values = []
         toc = tuple(getattr(converter, "toc_tokens", ()))
         return body_html, toc
 
@@ -555,8 +578,18 @@ def _template_name(path: str, config: Config) -> str:
 
 
 def _describe(exc: BaseException) -> str:
+    if isinstance(exc, jinja2.sandbox.SecurityError):
+        return f"not allowed in a page: {exc.message}"
     if isinstance(exc, jinja2.UndefinedError):
         return f"undefined: {exc.message}"
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return f"no template {exc.name!r} to include (templates come from templates/ and the theme)"
+    if isinstance(exc, RecursionError):
+        return "stopped: calls nested too deep (a macro calling itself?)"
+    if isinstance(exc, MemoryError):
+        return "stopped: it ran out of memory"
+    if isinstance(exc, ArithmeticError | LookupError | AttributeError):
+        return f"{type(exc).__name__}: {exc}"  # "ZeroDivisionError: division by zero" says more than its message
     return str(exc)
 
 
