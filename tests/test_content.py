@@ -296,19 +296,30 @@ def test_a_paper_needs_its_meeting_and_author(tmp_path: Path) -> None:
     ]
 
 
+def test_recommendations_are_given_once(tmp_path: Path) -> None:
+    """In the front matter or as a section of the body, never both (they would print twice)."""
+    body = "recommendations:\n  - agree\n---\n\n## Background\n\nOne.\n\n## Conclusion and recommendations\n\nAgree.\n"
+    assert problems_of(tmp_path, {"p.md": f"{PAPER}{body}"}) == [
+        "content/p.md:14: recommendations: the recommendations are both in the front matter (line 6) "
+        "and in the section 'Conclusion and recommendations': keep one"
+    ]
+
+
 @pytest.mark.parametrize(
     ("keys", "problem"),
     [
         ('meeting: ""', "content/p.md:4: meeting: String should have at least 1 character (found '')"),
         ("classification: secret",
          "content/p.md:6: classification: Input should be 'public' or 'not for publication' (found 'secret')"),
-        ("decision: for approval",
-         ("content/p.md:6: decision: Input should be 'FOR DECISION', 'FOR CONSIDERATION AND APPROVAL' or "
-          "'FOR INFORMATION' (found 'for approval')")),
+        ("decision: " + "for consideration, approval and onward reference to the full council of every partner",
+         ("content/p.md:6: decision: String should have at most 60 characters (found 'for consideration, "
+          "approval and onward reference to the full council of every partner')")),
+        ("numbering: decimal",
+         "content/p.md:6: numbering: Input should be 'sections', 'flat' or 'none' (found 'decimal')"),
         ("implications:\n  money: none",
          "content/p.md:6: implications.money: Extra inputs are not permitted (found {'money': 'none'})"),
     ],
-    ids=["empty meeting", "classification", "decision", "unknown implication"],
+    ids=["empty meeting", "classification", "decision", "numbering", "unknown implication"],
 )
 def test_each_paper_key_is_checked_with_its_line(tmp_path: Path, keys: str, problem: str) -> None:
     """A wrong value of a paper's key is reported at the line of that key."""
@@ -326,10 +337,12 @@ def test_each_contact_needs_a_name_and_no_other_keys(tmp_path: Path) -> None:
 
 
 def test_a_decision_in_any_case_is_read_in_capitals(tmp_path: Path) -> None:
-    """'for decision' is the decision FOR DECISION; with none given, a paper is FOR INFORMATION."""
-    tree = loaded(tmp_path, {"a.md": PAPER + "decision: ' for decision'\n---\n", "b.md": PAPER + "---\n"})
+    """'for decision' is the decision FOR DECISION, and so is the council's own wording ("for
+    discussion"); with none given, a paper has no decision status."""
+    tree = loaded(tmp_path, {"a.md": PAPER + "decision: ' for decision'\n---\n", "b.md": PAPER + "---\n",
+                             "c.md": PAPER + "decision: for  discussion\n---\n"})
     decisions = {page.url: page.details.decision for page in tree.pages if page.details is not None}
-    assert decisions == {"a/": "FOR DECISION", "b/": "FOR INFORMATION"}
+    assert decisions == {"a/": "FOR DECISION", "b/": "", "c/": "FOR DISCUSSION"}
 
 
 def test_a_papers_keys_are_kept_for_its_template(tmp_path: Path) -> None:

@@ -157,9 +157,7 @@ class Renderer:
         self._markdown = markdown.Markdown(
             extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG
         )
-        self._markdown_numbered = markdown.Markdown(
-            extensions=[*MARKDOWN_EXTENSIONS, NumberedParagraphs()], extension_configs=MARKDOWN_CONFIG
-        )
+        self._markdown_numbered: dict[str, markdown.Markdown] = {}  # by numbering style, made when first used
 
     # ---- pages ----------------------------------------------------------------------
 
@@ -230,7 +228,13 @@ class Renderer:
             body_line = _line_in(exc, name)
             where, line = page.locate(body_line) if body_line else (name, None)
             raise TemplateError("rendering failed", [Problem(where, line, None, _describe(exc))]) from exc
-        converter = self._markdown_numbered if page.meta.layout in NUMBERED_LAYOUTS else self._markdown
+        converter = self._markdown
+        if page.meta.layout in NUMBERED_LAYOUTS:
+            style = getattr(page.details, "numbering", "sections")
+            if style not in self._markdown_numbered:
+                self._markdown_numbered[style] = markdown.Markdown(
+                    extensions=[*MARKDOWN_EXTENSIONS, NumberedParagraphs(style)], extension_configs=MARKDOWN_CONFIG)
+            converter = self._markdown_numbered[style]
         converter.reset()
         body_html = clean_html(converter.convert(source), self.config.content.allow_scripts)
         toc = tuple(getattr(converter, "toc_tokens", ()))
