@@ -156,6 +156,14 @@ class AgendaItem(BaseModel):
     title: str = ""
     paper: str = ""
     presenter: str = ""
+    # Exceptions a final meeting's pack makes for this item's paper, by name (content/agenda.py):
+    # a draft, or a paper written for another body or date, circulated as it is.
+    allow: tuple[Literal["draft", "other-meeting"], ...] = ()
+
+    @field_validator("allow", mode="before")
+    @classmethod
+    def _one_or_more(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _title_or_paper(self) -> AgendaItem:
