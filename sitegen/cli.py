@@ -122,13 +122,27 @@ def build_command(project_dir: Path, strict: bool, clean: bool, jobs: int | None
 @strict_option
 @jobs_option
 @base_url_option
+@click.option("--pdf", "pdf_layout", is_flag=True,
+              help="Also read back every PDF of the last build (site/) for layout faults.")
 @user_errors
-def check_command(project_dir: Path, strict: bool, jobs: int | None, base_url: str | None) -> None:
+def check_command(project_dir: Path, strict: bool, jobs: int | None, base_url: str | None, pdf_layout: bool) -> None:
     """Validate config, data, content and templates; write nothing."""
     from sitegen.build.pipeline import BuildOptions, check
     from sitegen.config import load_config
 
-    result = check(load_config(project_dir, base_url), BuildOptions(strict=strict, jobs=jobs))
+    config = load_config(project_dir, base_url)
+    result = check(config, BuildOptions(strict=strict, jobs=jobs))
+    if pdf_layout:
+        from dataclasses import replace
+
+        from sitegen.pdf.check import check_pdfs
+
+        if not config.output_dir.is_dir():
+            raise SitegenError(f"{config.output_dir.name}/ is missing: build the site first (sitegen build)")
+        layout = check_pdfs(config.output_dir.rglob("*.pdf"), config.project_dir)
+        if strict and layout:
+            raise SitegenError(f"{len(layout)} layout warning(s), and --strict makes warnings fatal", layout)
+        result = replace(result, warnings=result.warnings + tuple(layout))
     _print_warnings(result.warnings)
     click.echo(
         f"OK: {result.pages} pages, {result.tables} tables, "

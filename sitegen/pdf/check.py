@@ -13,7 +13,8 @@ their small type in the top and bottom bands of the page. The rules:
 - a table never leaves one row alone on a page under its repeated header row (counted by
   the rules under the rows);
 - a last page is not made for a handful of lines (three or fewer);
-- in an agenda pack, a paper's "Item N" label agrees with its own "Agenda item N".
+- in an agenda pack, a paper's "ITEM N" label (a line of its own) agrees with its own
+  "Agenda item N" (another meeting's paper is labelled with more than its number).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ FURNITURE_SIZE = 9.0  # … in type no bigger than this
 WATERMARK_SIZE = 60.0  # type this big, or set at an angle, is a watermark, not text
 TOLERANCE = 1.5  # points: rounding in layout
 FEW_LINES = 3  # a last page holding no more than this is nearly empty
-ITEM_LABEL = re.compile(r"\bITEM\s+(\d+)\b")
+ITEM_LABEL = re.compile(r"^ITEM\s+(\d+)$", re.MULTILINE)  # a pack's label, alone on its line
 OWN_ITEM = re.compile(r"\bAgenda item\s+(\d+)\b")
 
 
