@@ -201,9 +201,11 @@ def _print_text_table(table: Any) -> None:
 @click.argument("meeting")
 @click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to write the PDF (default: MEETING-agenda-pack.pdf here).")
+@click.option("--confidential", is_flag=True,
+              help="The pack of the papers not for publication (never written into site/).")
 @project_option
 @user_errors
-def pack_command(meeting: str, out: Path | None, project_dir: Path) -> None:
+def pack_command(meeting: str, out: Path | None, confidential: bool, project_dir: Path) -> None:
     """Make the agenda pack of MEETING (e.g. meetings/2011-07-14, or 2011-07-14) as one PDF."""
     from sitegen.config import load_config
     from sitegen.pdf.packs import render_pack
@@ -218,8 +220,10 @@ def pack_command(meeting: str, out: Path | None, project_dir: Path) -> None:
         known = ", ".join(p.url.strip("/") for p in meetings) or "none"
         raise SitegenError(f"no meeting {meeting!r} (meetings: {known})")
     renderer = Renderer(project.config, project.tables, project.content)
-    data = render_pack(renderer, renderer.render_page(found[0]))  # its papers render where they are laid out
-    target = out or Path(f"{found[0].url.strip('/').rsplit('/', 1)[-1]}-agenda-pack.pdf")
+    # its papers render where they are laid out
+    data = render_pack(renderer, renderer.render_page(found[0]), confidential=confidential)
+    kind = "confidential-pack" if confidential else "agenda-pack"
+    target = out or Path(f"{found[0].url.strip('/').rsplit('/', 1)[-1]}-{kind}.pdf")
     target.write_bytes(data)
     click.echo(f"Wrote the agenda pack of {found[0].meta.title} to {target}")
 

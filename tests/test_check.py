@@ -79,7 +79,7 @@ def test_seed_papers_come_out_with_the_seeds_numbering_annexes_decision_and_orde
                       project) == []
 
 
-PANEL = """<!doctype html><html><body><h1>Panel</h1>
+PANEL = """<!doctype html><html lang="en-GB"><body><h1>Panel</h1>
 <div style="background:#eee; width:100%; padding:0 12mm">wide</div>{extra}</body></html>"""
 
 
@@ -87,7 +87,8 @@ def test_a_panel_past_the_margin_and_a_heading_at_the_foot_are_caught(copy_fixtu
     project = copy_fixture("minimal")
     loaded = load_folder(project)
     page = loaded.content.page_at("")
-    filler = "<p>Line of text.</p>" * 44 + "<h2>Stranded heading</h2><p>" + "Text after. " * 200 + "</p>"
+    # A break forced after a heading: the fault the print stylesheet otherwise prevents.
+    filler = "<p>Line of text.</p>" * 20 + '<h2>Stranded heading</h2><p style="break-before: page">' + "Text. " * 200 + "</p>"
     data = write_pdf(loaded.config, PANEL.format(extra=filler), page)
     path = project / "bad.pdf"
     path.write_bytes(data)

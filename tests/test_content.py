@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.config import Config, load_config
-from sitegen.content.agenda import agenda, check_agendas
+from sitegen.content.agenda import agenda, with_agendas
 from sitegen.content.pages import ContentTree, load_content
 from sitegen.errors import ContentError, TemplateError
 from sitegen.project import load_project
@@ -453,25 +453,62 @@ def test_an_agenda_naming_a_page_that_does_not_exist_is_reported_at_its_line(tmp
                "  - paper: steering/missing\n    presenter: Treasurer\n---\n")
     tree = loaded(tmp_path, {"meetings/m.md": meeting})
     with pytest.raises(ContentError) as caught:
-        check_agendas(tree)
+        with_agendas(tree)
     assert str(caught.value).splitlines() == [
-        "the agendas name papers that do not exist",
+        "the agendas and their papers do not agree",
         "  content/meetings/m.md:7: items: item 2: no page 'steering/missing' in content/",
     ]
 
 
 def test_an_agenda_item_takes_its_title_from_its_paper(tmp_path: Path) -> None:
     """An item naming a paper (with or without slashes round it) shows the paper's title."""
-    meeting = ("---\ntitle: M\nlayout: meeting\nmeeting: SG\nitems:\n  - title: Welcome\n"
+    meeting = ("---\ntitle: M\nlayout: meeting\nmeeting: Steering group, 14 July 2011\nitems:\n  - title: Welcome\n"
                "  - paper: /steering/budget/\n    presenter: Treasurer\n---\n")
-    tree = loaded(tmp_path, {"meetings/m.md": meeting, "steering/budget.md": PAPER + "---\n"})
-    check_agendas(tree)
+    tree = with_agendas(loaded(tmp_path, {"meetings/m.md": meeting, "steering/budget.md": PAPER + "---\n"}))
     items = agenda(tree.page_at("meetings/m/"), tree)
     assert [(i.number, i.title, i.presenter, i.paper.url if i.paper else None, i.anchor) for i in items] == [
         (1, "Welcome", "", None, ""),
         (2, "Budget paper", "Treasurer", "steering/budget/", "item-2"),
     ]
     assert tree.page_at("meetings/m/").pdf_name == "m.pdf"  # a meeting's PDF is its agenda pack
+    assert tree.page_at("steering/budget/").details.agenda_item == 2  # numbered from the agenda
+
+
+MEETING = "---\ntitle: M\nlayout: meeting\ndate: 2011-07-14\nmeeting: Steering group, 14 July 2011\nitems:\n"
+
+
+@pytest.mark.parametrize(
+    ("item", "paper", "problem"),
+    [
+        ("  - title: Welcome\n  - paper: budget\n", "agenda_item: 5\n",
+         "content/budget.md:6: agenda_item: says agenda item 5, but content/meetings/m.md:8 lists this paper "
+         "as item 2: the number comes from the agenda (remove agenda_item, or make it 2)"),
+        ("  - paper: budget\n", "status: draft\n",
+         "content/meetings/m.md:7: items: item 1: content/budget.md is a draft (status: draft), and this "
+         "meeting's pack is final; a final pack takes a draft only with `allow: [draft]` on the item "
+         "(it is then marked DRAFT on every page)"),
+        ("  - paper: budget\n", "date: 2009-05-29\n",
+         "content/meetings/m.md:7: items: item 1: content/budget.md is a paper of Steering group, 14 July 2011 "
+         "of 2009-05-29, not of this meeting (Steering group, 14 July 2011 of 2011-07-14); a final pack takes "
+         "it only with `allow: [other-meeting]` on the item"),
+    ],
+    ids=["agenda item", "draft", "other meeting"],
+)
+def test_a_pack_that_would_contradict_its_papers_is_an_error_naming_both_files(
+        tmp_path: Path, item: str, paper: str, problem: str) -> None:
+    tree = loaded(tmp_path, {"meetings/m.md": f"{MEETING}{item}---\n", "budget.md": f"{PAPER}{paper}---\n"})
+    with pytest.raises(ContentError) as caught:
+        with_agendas(tree)
+    assert [str(found) for found in caught.value.problems] == [problem]
+
+
+def test_allow_names_the_exceptions_a_final_pack_makes(tmp_path: Path) -> None:
+    item = "  - paper: budget\n    allow: [draft, other-meeting]\n"
+    tree = loaded(tmp_path, {"meetings/m.md": f"{MEETING}{item}---\n",
+                             "budget.md": f"{PAPER}status: draft\ndate: 2009-05-29\nagenda_item: 7\n---\n"})
+    paper = with_agendas(tree).page_at("budget/")
+    assert paper.details.agenda_item == 7  # its own meeting's number, kept
+    assert agenda(tree.page_at("meetings/m/"), tree)[0].other_meeting
 
 
 # ---- service pages: ServiceMeta ----------------------------------------------------------

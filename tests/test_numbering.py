@@ -102,3 +102,28 @@ def test_raw_html_blocks_are_not_numbered() -> None:
     html = convert('## Figures\n\nOne.\n\n<figure class="data-table"><table></table></figure>\n\nTwo.\n')
     assert 'id="para-1-2"><span class="para-number">1.2 </span>Two.' in html
     assert "para-1-3" not in html
+
+
+def test_the_readmes_worked_example_prints_as_the_readme_says(copy_fixture) -> None:  # type: ignore[no-untyped-def]
+    """The whole paper in README.md ("Numbering a paper"), built: the numbers it promises."""
+    import re
+    from pathlib import Path
+
+    from conftest import load_folder
+
+    from sitegen.render.pages import Renderer
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Numbering a paper"):readme.index("### Agenda packs that agree")]
+    example = re.search(r"```markdown\n(.*?)```", section, re.DOTALL)
+    assert example is not None
+    project = copy_fixture("minimal")
+    (project / "content" / "example.md").write_text(example[1], encoding="utf-8")
+    loaded = load_folder(project, strict=True)
+    html = Renderer(loaded.config, loaded.tables, loaded.content).render_page(
+        loaded.content.page_at("example/")).html
+    numbers = re.findall(r'<span class="(?:para|section)-number">([^<]+) </span>', html)
+    assert numbers == ["1.", "1.1", "1.2", "2.", "2.1", "2.2", "3.", "3.1", "4.", "4.1"]
+    assert "FOR CONSIDERATION AND APPROVAL" in html and 'class="recommendations"' not in html
+    assert html.index('id="contacts"') < html.index(">ANNEX A - Outline of the achievements in partnership<")
+    assert '<p class="unnumbered">With the Steering Group' in html
