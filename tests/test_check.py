@@ -50,7 +50,7 @@ def test_the_front_sheet_has_no_running_header_and_papers_name_themselves(
                 for page in pdf.pages]
     assert tops[0] == ""
     assert all(top.startswith("Valeshire Partnership Steering Group, 14 July 2011") for top in tops[1:])
-    assert "Value for money and efficiency: position at the end of 2010-11" in tops[3]  # its first page
+    assert "Value for money and efficiency: position at the end of 2010-11" in tops[2]  # item 3's first page
     assert not any("Recommendations" in top or "Background" in top for top in tops)
 
 
@@ -112,3 +112,19 @@ def test_check_pdf_reports_layout_warnings_and_strict_makes_them_fatal(copy_fixt
     assert "site/papers/bad.pdf: warning: page 1: a panel or rule prints outside the margins" in result.output
     strict = runner.invoke(main, ["check", "--pdf", "--strict", "-C", str(project)])
     assert strict.exit_code == 1 and "layout warning(s)" in strict.output
+
+
+def test_a_watermark_painted_under_a_panel_is_caught(copy_fixture) -> None:  # type: ignore[no-untyped-def]
+    project = copy_fixture("minimal")
+    loaded = load_folder(project)
+    page = loaded.content.page_at("")
+    panel = '<div style="background:#eee; height:120mm">a panel</div>'
+    messages = {}
+    for z in (-1, 10):  # under the panel (as the theme had it), then over it
+        html = (f'<!doctype html><html lang="en-GB"><body><div class="watermark" style="z-index:{z}">DRAFT</div>'
+                f"<h1>Plan</h1>{panel}</body></html>")
+        path = project / f"z{z}.pdf"
+        path.write_bytes(write_pdf(loaded.config, html, page))
+        messages[z] = [problem.message for problem in check_pdf(path)]
+    assert "the watermark is painted under a panel, which hides it there" in messages[-1]
+    assert messages[10] == []

@@ -12,6 +12,7 @@ their small type in the top and bottom bands of the page. The rules:
 - a table's header row never ends a page alone: the next page opens with it repeated;
 - a table never leaves one row alone on a page under its repeated header row (counted by
   the rules under the rows);
+- a watermark (type of 60 pt or more) is painted over panels, never under them;
 - a last page is not made for a handful of lines (three or fewer);
 - in an agenda pack, a paper's "ITEM N" label (a line of its own) agrees with its own
   "Agenda item N" (another meeting's paper is labelled with more than its number).
@@ -80,6 +81,8 @@ def check_pdf(path: Path, shown_as: str | None = None) -> list[Problem]:
                 problem(text.number, f"{what} prints outside the margins "
                                      f"({x0 / MM:.1f} to {x1 / MM:.1f} mm across a page "
                                      f"{page.width / MM:.0f} mm wide, margins {left / MM:.1f} mm)")
+            if _watermark_under_a_panel(page):
+                problem(text.number, "the watermark is painted under a panel, which hides it there")
     for text, following in zip(texts, texts[1:]):
         if not text.lines or not following.lines:
             continue
@@ -196,3 +199,21 @@ def _heading_at_foot(lines: tuple[Line, ...], body_size: float, left: float) -> 
 
 def _heading_like(line: Line, body_size: float, left: float) -> bool:
     return line.bold and line.size >= body_size * 0.95 and abs(line.x0 - left) <= 2 * TOLERANCE
+
+
+def _watermark_under_a_panel(page: Any) -> bool:
+    """Whether a filled shape over the watermark is painted after it (drawing order is
+    the order of the page's content stream, which pdfminer keeps)."""
+    from pdfminer.layout import LTChar, LTCurve
+
+    drawn = list(page.layout)
+    marks = [(index, item) for index, item in enumerate(drawn) if isinstance(item, LTChar) and item.size >= WATERMARK_SIZE]
+    if not marks:
+        return False
+    first = marks[0][0]
+    for item in drawn[first + 1:]:
+        if isinstance(item, LTCurve) and getattr(item, "fill", False) and any(
+                item.x0 < mark.x1 and mark.x0 < item.x1 and item.y0 < mark.y1 and mark.y0 < item.y1
+                for _, mark in marks):
+            return True
+    return False
