@@ -110,6 +110,8 @@ def links(data: bytes) -> list[tuple[int, str, int]]:
 def test_the_assembled_pack_reads_page_for_page_as_the_one_document(one_document: bytes, assembled: bytes) -> None:
     before, after = words_by_page(one_document), words_by_page(assembled)
     assert len(after) == len(before) >= 4
+    for page in after:  # the draft paper's mark, which only its part carries (see below)
+        del page["DRAFT"]
     assert after == before
     total = len(after)
     for number, page in enumerate(PdfReader(io.BytesIO(assembled)).pages, start=1):
@@ -188,7 +190,8 @@ def structure(data: bytes) -> tuple[pikepdf.Pdf, Counter[str], list[str]]:
 def test_the_pack_is_one_structure_tree_with_the_papers_tags(one_document: bytes, assembled: bytes) -> None:
     document, kinds, ids = structure(assembled)
     _, kinds_before, _ = structure(one_document)
-    assert kinds == kinds_before  # every heading, paragraph, list and table cell, once
+    marked = sum(1 for words in words_by_page(assembled) if words["DRAFT"])  # the draft's mark: a Div and a Span a page
+    assert kinds == kinds_before + Counter({"/Div": marked, "/Span": marked})  # every heading, paragraph, list and table cell, once
     assert kinds["/H1"] >= 3 and kinds["/TH"] > 0
     assert len(ids) == len(set(ids)) > 0  # table headers' IDs unique across the papers
     headers = set(ids)
@@ -302,10 +305,12 @@ def test_page_numbers_are_wherever_the_print_stylesheet_puts_them(tmp_path: Path
     """A project's print.css numbering its pages top right: the pack follows it."""
     project = copy_demo(tmp_path / "project")
     theme_css = (THEME_DIR / "static" / "css" / "print.css").read_text(encoding="utf-8")
-    css = theme_css.replace('@top-right { content: string(section);', '@top-right { content: "p. " counter(page);')
+    css = theme_css.replace('@top-right { content: string(doc-title);', '@top-right { content: "p. " counter(page);')
     css = css.replace('@bottom-center { content: "Page " counter(page) " of " counter(pages);',
                       '@bottom-center { content: string(section);')
     css = css.replace("@page :first { @top-right { content: none; } }", "")
+    css = css.replace("@page pack-front { @top-left { content: none; } @top-right { content: none; } }",
+                      "@page pack-front { @top-left { content: none; } }")  # the front sheet: no header, its number
     assert css != theme_css and numbered_margin_boxes(css) == {"top-right"}
     (project / "static" / "css").mkdir(parents=True, exist_ok=True)
     (project / "static" / "css" / "print.css").write_text(css, encoding="utf-8")
@@ -313,13 +318,17 @@ def test_page_numbers_are_wherever_the_print_stylesheet_puts_them(tmp_path: Path
     data = render_pack(demo.renderer, demo.meeting, demo.rendered, jobs=1)
     single = pdf.write_pdf(demo.renderer.config, pack_html(demo.renderer, demo.meeting, demo.rendered),
                            demo.meeting.page)
-    assert words_by_page(data) == words_by_page(single)
+    pages = words_by_page(data)
+    draft = min(index for index, words in enumerate(pages) if words["DRAFT"])
+    for page in pages:  # the draft paper's mark, which only its part carries
+        del page["DRAFT"]
+    assert pages == words_by_page(single)
     for number, page in enumerate(PdfReader(io.BytesIO(data)).pages, start=1):
         assert f"p. {number}" in page.extract_text()
     if shutil.which("pdftoppm"):
         (tmp_path / "one").mkdir()
         (tmp_path / "assembled").mkdir()
-        assert images_by_page(data, tmp_path / "assembled") == images_by_page(single, tmp_path / "one")
+        assert images_by_page(data, tmp_path / "assembled")[:draft] == images_by_page(single, tmp_path / "one")[:draft]
 
 
 def test_numbered_margin_boxes() -> None:
@@ -349,16 +358,16 @@ def test_a_paper_that_cannot_be_laid_out_is_named(tmp_path: Path) -> None:
 def test_parts_that_do_not_fit_the_frame_are_refused(demo: Demo, one_document: bytes,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     part = pikepdf.open(io.BytesIO(one_document))  # a paper whose first page is not after a lead page
-    with pytest.raises(PackAssemblyError, match="the frame has 8 pages for 14 pages of papers"):
+    with pytest.raises(PackAssemblyError, match="the frame has 9 pages for 16 pages of papers"):
         assemble_pack(one_document, [part, part], ["item-3", "item-4"])
     with pytest.raises(PackAssemblyError, match="#item-3 does not begin on the page after the lead page"):
         assemble_pack(one_document, [part], ["item-3"])
     # A frame holding one page too many for the first paper: found, not a pack with a page astray.
     real = pack_module.frame_html
 
-    def one_more(renderer, meeting, items, held_pages):  # type: ignore[no-untyped-def]
+    def one_more(renderer, meeting, items, held_pages, confidential=False):  # type: ignore[no-untyped-def]
         first = min(held_pages)
-        return real(renderer, meeting, items, {**held_pages, first: held_pages[first] + 1})
+        return real(renderer, meeting, items, {**held_pages, first: held_pages[first] + 1}, confidential)
 
     monkeypatch.setattr(pack_module, "frame_html", one_more)
     with pytest.raises(PdfError, match=r"could not be put together: the frame holds #item-3 from page 2, not 3"):

@@ -48,8 +48,8 @@ if TYPE_CHECKING:
 def part_html(renderer: Renderer, meeting: RenderedPage, items: list[PackItem], item: PackItem,
               paper: RenderedPage, confidential: bool = False) -> str:
     """One paper as it stands in the pack, after a lead page, to be laid out on its own."""
-    # The meeting's DRAFT watermark, if any, is drawn by the frame on every page (under
-    # the papers' pages), so the parts leave it out; a draft paper draws its own.
+    # A part draws the DRAFT mark itself, over its panels, when the paper or the meeting is
+    # a draft; the frame draws it on its own pages only (pack.html).
     final = meeting.page.meta.model_copy(update={"status": "final"})
     return _pack_template(renderer, meeting, items, confidential, part=item.number,
                           fragments={item.number: _fragment(renderer, paper, item.anchor)}, meta=final)
@@ -58,7 +58,8 @@ def part_html(renderer: Renderer, meeting: RenderedPage, items: list[PackItem], 
 def frame_html(renderer: Renderer, meeting: RenderedPage, items: list[PackItem], held_pages: Mapping[int, int],
                confidential: bool = False) -> str:
     """The front sheet and the agenda, then `held_pages[item number]` blank pages per paper."""
-    return _pack_template(renderer, meeting, items, confidential, held_pages=held_pages)
+    final = meeting.page.meta.model_copy(update={"status": "final"})  # pack.html marks its own pages
+    return _pack_template(renderer, meeting, items, confidential, held_pages=held_pages, meta=final)
 
 
 def pack_html(renderer: Renderer, meeting: RenderedPage, rendered: Mapping[str, RenderedPage],
