@@ -163,14 +163,29 @@ Example:
 @strict_option
 @click.option("-j", "--jobs", type=int, default=None, hidden=True, callback=_whole_number(1))
 @click.option("--base-url", default=None, hidden=True)
+@click.option("--pdf", "pdf_layout", is_flag=True,
+              help="Also read back every PDF of the last build (in site/) for faults of layout: a heading "
+                   "alone at a page's foot, text past the margins, an agenda pack that disagrees with its papers.")
 @user_errors
-def check_command(project_dir: Path, strict: bool, jobs: int | None, base_url: str | None) -> None:
+def check_command(project_dir: Path, strict: bool, jobs: int | None, base_url: str | None, pdf_layout: bool) -> None:
     """Read the settings, the returns, the pages and the templates, and list every
     problem with its file and line, as a build would, without making or changing a file."""
     from sitegen.build.pipeline import BuildOptions, check
     from sitegen.config import load_config
 
-    result = check(load_config(project_dir, base_url), BuildOptions(strict=strict, jobs=jobs))
+    config = load_config(project_dir, base_url)
+    result = check(config, BuildOptions(strict=strict, jobs=jobs))
+    if pdf_layout:
+        from dataclasses import replace
+
+        from sitegen.pdf.check import check_pdfs
+
+        if not config.output_dir.is_dir():
+            raise SitegenError(f"{config.output_dir.name}/ is missing: build the site first (sitegen build)")
+        layout = check_pdfs(config.output_dir.rglob("*.pdf"), config.project_dir)
+        if strict and layout:
+            raise SitegenError(f"{len(layout)} layout warning(s), and --strict makes warnings fatal", layout)
+        result = replace(result, warnings=result.warnings + tuple(layout))
     _print_warnings(result.warnings)
     click.echo(
         f"OK: {counted(result.pages, 'page')}, {counted(result.tables, 'table')}, "
@@ -239,9 +254,11 @@ Example:
 @click.argument("meeting")
 @click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="FILE",
               help="Where to write the PDF; by default MEETING-agenda-pack.pdf in the folder you are in.")
+@click.option("--confidential", is_flag=True,
+              help="The pack of the papers not for publication, for members only (never written into site/).")
 @project_option
 @user_errors
-def pack_command(meeting: str, out: Path | None, project_dir: Path) -> None:
+def pack_command(meeting: str, out: Path | None, confidential: bool, project_dir: Path) -> None:
     """Make the agenda pack of MEETING (its date, such as 2011-07-14, or its page, such as
     meetings/2011-07-14) as one PDF: front sheet, agenda and the papers. `sitegen build`
     makes every meeting's pack too, into site/."""
@@ -258,8 +275,10 @@ def pack_command(meeting: str, out: Path | None, project_dir: Path) -> None:
         known = ", ".join(p.url.strip("/") for p in meetings) or "none"
         raise SitegenError(f"no meeting {meeting!r} (meetings: {known})")
     renderer = Renderer(project.config, project.tables, project.content)
-    data = render_pack(renderer, renderer.render_page(found[0]))  # its papers render where they are laid out
-    target = out or Path(f"{found[0].url.strip('/').rsplit('/', 1)[-1]}-agenda-pack.pdf")
+    # its papers render where they are laid out
+    data = render_pack(renderer, renderer.render_page(found[0]), confidential=confidential)
+    kind = "confidential-pack" if confidential else "agenda-pack"
+    target = out or Path(f"{found[0].url.strip('/').rsplit('/', 1)[-1]}-{kind}.pdf")
     target.write_bytes(data)
     click.echo(f"Wrote the agenda pack of {found[0].meta.title} to {target}")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sitegen.config import Config
-from sitegen.content.agenda import check_agendas
+from sitegen.content.agenda import with_agendas
 from sitegen.content.generated import with_generated_pages
 from sitegen.content.pages import ContentTree, load_content
 from sitegen.data.load import Dataset, load_data
@@ -31,7 +31,7 @@ def load_project(config: Config, strict: bool = False) -> Project:
     dataset = load_data(config)
     tables = compute_tables(dataset, config)
     content = with_generated_pages(config, tables, load_content(config))
-    check_agendas(content)
+    content = with_agendas(content)  # papers numbered from their meetings' agendas
     warnings = tuple(config.warnings) + dataset.warnings + content.warnings
     if strict and warnings:
         raise SitegenError(

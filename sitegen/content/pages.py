@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from sitegen.cells import printable
 from sitegen.config import Config
+from sitegen.content.papers import annex_warnings, recommendations_heading
 from sitegen.data.contract import SECTORS, WORKSTREAMS
 from sitegen.errors import ContentError, Problem, link_problem, links_leading_out, relative_name
 from sitegen.values import financial_year_from_text, money_from_text
@@ -64,7 +65,9 @@ class PageMeta(BaseModel):
         return [value] if isinstance(value, str) else value
 
 
+# The statuses councils print on a paper; `decision:` may also be any short text ("for noting").
 DECISIONS = ("FOR DECISION", "FOR CONSIDERATION AND APPROVAL", "FOR INFORMATION")
+NUMBERING_STYLES = ("sections", "flat", "none")  # render/numbering.py
 
 
 class Contact(BaseModel):
@@ -100,7 +103,8 @@ class PaperMeta(BaseModel):
     classification: Literal["public", "not for publication"] = "public"
     exempt_reason: str = ""
     purpose: tuple[str, ...] = ()
-    decision: Literal[DECISIONS] = "FOR INFORMATION"  # type: ignore[valid-type]
+    decision: str = Field(default="", max_length=60)  # printed in capitals; none when empty
+    numbering: Literal[NUMBERING_STYLES] = "sections"  # type: ignore[valid-type]
     recommendations: tuple[str, ...] = ()
     implications: Implications = Implications()
     background_papers: tuple[str, ...] = ()
@@ -108,7 +112,7 @@ class PaperMeta(BaseModel):
     @field_validator("decision", mode="before")
     @classmethod
     def _upper(cls, value: Any) -> Any:
-        return value.upper().strip() if isinstance(value, str) else value
+        return " ".join(value.upper().split()) if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _exempt_needs_reason(self) -> PaperMeta:
@@ -153,6 +157,14 @@ class AgendaItem(BaseModel):
     title: str = ""
     paper: str = ""
     presenter: str = ""
+    # Exceptions a final meeting's pack makes for this item's paper, by name (content/agenda.py):
+    # a draft, or a paper written for another body or date, circulated as it is.
+    allow: tuple[Literal["draft", "other-meeting"], ...] = ()
+
+    @field_validator("allow", mode="before")
+    @classmethod
+    def _one_or_more(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _title_or_paper(self) -> AgendaItem:
@@ -392,6 +404,9 @@ def load_content(config: Config) -> ContentTree:
             problems += page_problems
             if page is not None:
                 pages.append(page)
+                if page.meta.layout == "paper":
+                    problems += _paper_body_problems(page)
+                    warnings += annex_warnings(page.source_name, page.body, page.body_line)
         else:
             assets.append(Asset(path, relative))
     pages, edition_problems = _put_editions_together(pages)
@@ -403,6 +418,16 @@ def load_content(config: Config) -> ContentTree:
     if problems:
         raise ContentError(f"the content has {len(problems)} problem(s)", problems)
     return ContentTree(tuple(pages), tuple(assets), tuple(warnings))
+
+
+def _paper_body_problems(page: Page) -> list[Problem]:
+    """A paper's recommendations are given once: in its front matter or as a section of its body."""
+    found = recommendations_heading(page.body, page.body_line)
+    if found is None or not page.details.recommendations:
+        return []
+    return [Problem(page.source_name, found[0], "recommendations",
+                    f"the recommendations are both in the front matter (line "
+                    f"{source_line(page, 'recommendations:')}) and in the section {found[1]!r}: keep one")]
 
 
 def _content_files(root: Path) -> tuple[list[tuple[Path, str]], list[tuple[Path, str]]]:

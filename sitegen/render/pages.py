@@ -168,13 +168,9 @@ class Renderer:
         self.body_env = make_environment(config, sandboxed=True)
         self.nav = build_nav(content)
         self.site_index = SiteIndex(content)
-        self._printed = PrintedValues(), PrintedValues()
-        self._markdown = markdown.Markdown(
-            extensions=[*MARKDOWN_EXTENSIONS, self._printed[0]], extension_configs=MARKDOWN_CONFIG
-        )
-        self._markdown_numbered = markdown.Markdown(
-            extensions=[*MARKDOWN_EXTENSIONS, NumberedParagraphs(), self._printed[1]], extension_configs=MARKDOWN_CONFIG
-        )
+        # One Markdown converter per numbering style (None: not numbered), made when first
+        # used, each with its own stash of the values a page printed (sandbox.PrintedValues).
+        self._converters: dict[str | None, tuple[markdown.Markdown, PrintedValues]] = {}
 
     # ---- pages ----------------------------------------------------------------------
 
@@ -249,16 +245,27 @@ class Renderer:
             body_line = _line_in(exc, name)
             where, line = page.locate(body_line) if body_line else (name, None)
             raise TemplateError("rendering failed", [Problem(where, line, None, _describe(exc))]) from exc
-        numbered = page.meta.layout in NUMBERED_LAYOUTS
-        converter = self._markdown_numbered if numbered else self._markdown
+        style = getattr(page.details, "numbering", "sections") if page.meta.layout in NUMBERED_LAYOUTS else None
+        converter, stash = self._converter(style)
         converter.reset()
-        self._printed[numbered].values = printed
+        stash.values = printed
         try:
             body_html = clean_html(converter.convert(source), self.config.content.allow_scripts)
         finally:
-            self._printed[numbered].values = []
+            stash.values = []
         toc = tuple(getattr(converter, "toc_tokens", ()))
         return body_html, toc
+
+    def _converter(self, style: str | None) -> tuple[markdown.Markdown, PrintedValues]:
+        """The Markdown converter for a numbering style, and its stash of printed values."""
+        found = self._converters.get(style)
+        if found is None:
+            stash = PrintedValues()
+            numbering = [NumberedParagraphs(style)] if style is not None else []
+            converter = markdown.Markdown(extensions=[*MARKDOWN_EXTENSIONS, *numbering, stash],
+                                          extension_configs=MARKDOWN_CONFIG)
+            found = self._converters[style] = (converter, stash)
+        return found
 
     def body_context(self, page: Page, deps: PageDependencies, in_layout: bool = False) -> dict[str, Any]:
         """What a page body sees: table(), value() and rows() record what they use.
