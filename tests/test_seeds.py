@@ -267,7 +267,7 @@ def test_seed_002_paragraph_5_rag_table(maa: tuple[Dataset, dict[str, Table]]) -
     dataset, tables = maa
     assert len(dataset.partners) == 13
     assert tables["rag_summary"].to_csv() == (
-        "year,green,amber,red,not_returned\n"
+        "year,green,amber,red,no_rating\n"
         "2009-10,0,6,1,6\n"
         "2010-11,0,5,2,6\n"
         "2011-12,0,4,1,8\n"
@@ -286,9 +286,9 @@ def test_seed_002_paragraph_7_use_of_resources_scores(maa: tuple[Dataset, dict[s
     )
     # The improvement plan: "five out of seven ... Districts have use of resources VFM
     # scores of 2"; districts at level 3 or 4: "closer to 30%".
-    districts = set(dataset.partners.loc[dataset.partners["sector"] == "district", "partner_id"])
-    scores = dataset.use_of_resources[dataset.use_of_resources["partner_id"].isin(districts)]
-    counts = {r.score: r.organisations for r in ni179.uor_distribution(scores).itertuples()}
+    districts = [r for r in tables["uor_by_sector"].records() if r["sector"] == "district"]
+    counts = {r["score"]: r["organisations"] for r in districts}
     assert counts == {4: 0, 3: 2, 2: 5, 1: 0}
-    share = Decimal(counts[3] + counts[4]) / len(districts) * 100
+    assert {r["assessed"] for r in districts} == {7}  # "five out of seven": one row of the table
+    share = Decimal(counts[3] + counts[4]) / 7 * 100
     assert share.quantize(Decimal("1"), rounding=ROUND_HALF_UP) == 29

@@ -14,7 +14,7 @@ import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 from pypdf import PdfReader
 
-from sitegen.office.cells import formula_like
+from sitegen.cells import runs_in_a_spreadsheet
 from sitegen.office.workbook import table_workbook
 from sitegen.tables.symbols import MARKS
 from sitegen.tables.table import Column, Table
@@ -137,8 +137,9 @@ def test_text_from_data_is_never_a_formula_nor_a_link(tmp_path: Path) -> None:
     assert [row[0].value for row in body] == texts  # read back unchanged
     for row in body:
         assert row[0].data_type == "s" and not row[0].hyperlink  # text, never a formula or a link
-        assert row[0].quotePrefix == formula_like(row[0].value)
-    assert formula_like("=1") and formula_like("-2") and not formula_like("plain") and not formula_like("1-2")
+        assert row[0].quotePrefix == runs_in_a_spreadsheet(row[0].value)
+    assert runs_in_a_spreadsheet("=1") and runs_in_a_spreadsheet("-A2") and not runs_in_a_spreadsheet("plain")
+    assert not runs_in_a_spreadsheet("1-2") and not runs_in_a_spreadsheet("-2")  # a signed number is a number
 
 
 def test_a_cell_marked_confidential_never_shows_its_value(tmp_path: Path) -> None:

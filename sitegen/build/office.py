@@ -35,8 +35,8 @@ def office_paths(project: Project, pages: list[tuple[Page, PageRecord]]) -> list
     return paths
 
 
-def write_office(project: Project, renderer: Renderer, pages: list[tuple[Page, PageRecord]], outputs: Outputs,
-                 config_text: str) -> None:
+def write_office(project: Project, published: list[Table], renderer: Renderer, pages: list[tuple[Page, PageRecord]],
+                 outputs: Outputs, config_text: str) -> None:
     """Write (or keep) every workbook and Word paper of the build; those to make, on every core."""
     config = project.config
     around = digest(__version__, config_text, str(config.source_date))
@@ -46,7 +46,7 @@ def write_office(project: Project, renderer: Renderer, pages: list[tuple[Page, P
         if outputs.reuse(output, inputs) is None:
             stale.append((output, inputs, make))
 
-    for table in project.tables.values():
+    for table in published:
         if table.has_workbook:
             wanted(table.xlsx_path, digest(around, outputs.fingerprints.table(table.name)),
                    functools.partial(table_workbook, table, config))

@@ -15,23 +15,11 @@ from typing import Any
 
 import pandas as pd
 
+from sitegen.cells import runs_in_a_spreadsheet
 from sitegen.tables.table import Column
 from sitegen.values import round_half_up
 
-# What Excel (and LibreOffice) would read as the start of a formula, by OWASP's list.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
 NUMBER_FORMATS = {"money": "£#,##0.00;-£#,##0.00", "pct": "0.0%", "count": "#,##0", "date": "d mmmm yyyy"}
-
-
-def formula_like(text: str) -> bool:
-    """Whether a text cell would become a formula if typed or pasted into a spreadsheet.
-
-    Such a cell is still written as the text it is (never as a formula: the workbook is
-    opened with strings_to_formulas off), and carries Excel's quote prefix, so that
-    editing the cell cannot turn it into one either. Its value reads back unchanged.
-    """
-    return text.startswith(FORMULA_STARTS)
 
 
 @dataclass(frozen=True)
@@ -56,7 +44,9 @@ def sheet_cell(column: Column, value: Any, mark: str | None = None) -> SheetCell
         suffix = f' "{found.text}"'
         return SheetCell(number, ";".join(part + suffix for part in base.split(";")))
     text = column.shown(value, mark=mark)
-    return SheetCell(text, None, formula_like(text))
+    # Written as the text it is (the workbook has strings_to_formulas off), with Excel's
+    # quote prefix where it would be a formula, so that editing the cell cannot run it.
+    return SheetCell(text, None, runs_in_a_spreadsheet(text))
 
 
 def column_format(column: Column, values: list[Any]) -> str | None:

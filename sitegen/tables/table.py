@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import simplejson
 
+from sitegen.cells import spreadsheet_text
 from sitegen.tables import formatting
 from sitegen.tables.symbols import MARKS, Symbol, parse_marks, symbol
 from sitegen.values import PENNY, format_financial_year, micro_to_pounds, round_half_up
@@ -27,7 +28,8 @@ COLUMN_HEADINGS = {
     "sr04_carry_forward_gbp": "SR04 carry-forward", "target_gbp": "Target",
     "achievement_pct": "Achievement", "returns_received": "Received",
     "returns_expected": "Expected", "workstream": "Workstream", "revenue_gbp": "Revenue",
-    "capital_gbp": "Capital", "not_returned": "Not returned", "organisations": "Organisations",
+    "capital_gbp": "Capital", "no_rating": "No rating", "assessed": "Assessed", "sector": "Sector",
+    "organisations": "Organisations",
     "counted_value_gbp": "Counted value", "gross_gbp": "Gross", "costs_gbp": "Costs",
     "cumulative_pct": "Cumulative target", "baseline_gbp": "Baseline", "funding_gbp": "Funding",
     "target_saving_gbp": "Target saving", "gain_ref": "Ref", "first_impact": "First impact",
@@ -151,6 +153,7 @@ class Table:
     sources: tuple[str, ...]  # data files it is computed from
     description: str = ""
     micro: tuple[str, ...] = ()  # money columns the frame holds as int64 micropounds (big tables)
+    absent: tuple[str, ...] = ()  # data files it is computed from that the project does not have
 
     @property
     def csv_path(self) -> str:
@@ -234,7 +237,7 @@ class Table:
     def write_csv(self, out: BinaryIO) -> None:
         """Write the CSV a chunk of rows at a time: a million lines are never one string."""
         header = io.StringIO()
-        csv.writer(header, lineterminator="\n").writerow([c.name for c in self.columns])
+        csv.writer(header, lineterminator="\n").writerow([spreadsheet_text(c.name) for c in self.columns])
         out.write(header.getvalue().encode("utf-8"))
         if self.marked:  # few rows, cells with symbols of their own: cell by cell
             text = io.StringIO()
@@ -247,7 +250,7 @@ class Table:
             text = io.StringIO()
             writer = csv.writer(text, lineterminator="\n")
             for row in self.rows:
-                writer.writerow([self.columns[0].csv_text(row[self.columns[0].name])])
+                writer.writerow([spreadsheet_text(self.columns[0].csv_text(row[self.columns[0].name]))])
             out.write(text.getvalue().encode("utf-8"))
             return
         for chunk in self._chunks():
@@ -308,9 +311,10 @@ WORKBOOK_MAX_ROWS = 10_000  # tables longer than this are published as CSV and J
 
 
 def _csv_cell(column: Column, value: Any) -> str:
-    """One cell as csv.writer writes it (quoted where it must be), in a row of two or more."""
+    """One cell as csv.writer writes it (quoted where it must be), in a row of two or more,
+    never a formula to the spreadsheet that opens it (`spreadsheet_text`)."""
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerow([column.csv_text(value), ""])
+    csv.writer(out, lineterminator="\n").writerow([spreadsheet_text(column.csv_text(value)), ""])
     return out.getvalue()[:-2]
 
 
