@@ -183,7 +183,7 @@ def test_new_then_build_with_the_installed_command(tmp_path: Path) -> None:
     site = tmp_path / "vfm" / "site"
     assert "<title>Our Report</title>" in (site / "index.html").read_text(encoding="utf-8")
     assert {p.name for p in (site / "papers").iterdir()} == {
-        "paper.pdf", "paper.docx", "report.pdf", "report.xlsx", "shared-legal-service.pdf"}
+        "paper.pdf", "paper.docx", "paper.xlsx", "report.pdf", "report.xlsx", "shared-legal-service.pdf"}
 
 
 def _help(*command: str) -> str:
