@@ -20,8 +20,9 @@ system:
 $(STAMP): pyproject.toml
 	sh scripts/install-system-deps.sh
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(VENV)/bin/python -m pip install --quiet -e '.[test]'
+	@echo "Installing sitegen and the Python libraries it uses into $(VENV)/ (a minute or two the first time)"
+	PYTHONWARNINGS=ignore $(VENV)/bin/python -m pip install -qq --upgrade pip
+	PYTHONWARNINGS=ignore $(VENV)/bin/python -m pip install -qq -e '.[test]'
 	rm -f $(VENV)/.installed-*
 	touch $@
 

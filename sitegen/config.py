@@ -95,6 +95,7 @@ class TargetSettings(_Section):
 
     model_config = ConfigDict(extra="allow", frozen=True, validate_default=True)
 
+    name: str = "Partnership target"  # how tables and pages name it beside other programmes
     base_year: int = "2007-08"  # type: ignore[assignment]
     first_year: int = "2008-09"  # type: ignore[assignment]
     profile: tuple[Decimal, ...] = [3.0, 3.0, 3.4]  # type: ignore[assignment]
@@ -145,6 +146,29 @@ class TargetSettings(_Section):
         return number
 
 
+class ProgrammeSettings(_Section):
+    """[programmes.<id>]: another target programme run beside [target] (an LAA and an
+    MAA, each 3/3/3.4 over its own three years). Unset keys are [target]'s."""
+
+    name: str = Field(min_length=1)
+    first_year: int  # its first year: every programme has its own
+    profile: tuple[Decimal, ...] | None = None
+    method: Literal["additive", "compound"] | None = None
+    count_from: dt.date | None = None
+    partners: tuple[str, ...] = ()  # partner ids in it; none: every partner in [target]
+
+    _financial_year = field_validator("first_year", mode="before")(TargetSettings._financial_year.__func__)
+    _date = field_validator("count_from", mode="before")(TargetSettings._date.__func__)
+    _profile = field_validator("profile", mode="before")(TargetSettings._profile.__func__)
+
+    def rules_over(self, target: TargetSettings) -> TargetSettings:
+        """The programme's settings in full: its own where given, [target]'s otherwise,
+        but for gains counting from the start of its own first year unless it says."""
+        given = {key: getattr(self, key) for key in ("first_year", "profile", "method") if getattr(self, key) is not None}
+        count_from = self.count_from or dt.date(self.first_year, 4, 1)
+        return target.model_copy(update={"name": self.name, "count_from": count_from, **given})
+
+
 class PdfSettings(_Section):
     """[pdf]: paper settings for the PDF papers."""
 
@@ -161,8 +185,9 @@ class ContentSettings(_Section):
 class SitegenToml(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
 
-    site: SiteSettings
+    site: SiteSettings | None = None  # a folder of the partnership's data alone needs no [site]
     target: TargetSettings = TargetSettings()
+    programmes: dict[str, ProgrammeSettings] = {}
     pdf: PdfSettings = PdfSettings()
     content: ContentSettings = ContentSettings()
     accessibility: AccessibilitySettings = AccessibilitySettings()
@@ -177,6 +202,7 @@ class Config:
     target: TargetSettings
     pdf: PdfSettings
     source: Path
+    programmes: dict[str, ProgrammeSettings] = field(default_factory=dict)
     warnings: tuple[Problem, ...] = field(default=())
     content: ContentSettings = field(default=ContentSettings())
     accessibility: AccessibilitySettings = field(default=AccessibilitySettings())
@@ -206,6 +232,14 @@ class Config:
     @property
     def pdf_header(self) -> str:
         return self.pdf.header or self.site.title
+
+
+def default_title(project_dir: Path) -> str:
+    """The title of a publication whose sitegen.toml gives none: its folder's name, as
+    people write folder names ("vfm-returns_2010-11" -> "Vfm returns 2010-11")."""
+    name = re.sub(r"(?<!\d)-|-(?!\d)", " ", project_dir.resolve().name.replace("_", " "))
+    name = " ".join(name.split())
+    return (name[:1].upper() + name[1:]) or "Value for money"
 
 
 def load_config(project_dir: Path, base_url: str | None = None) -> Config:
@@ -247,7 +281,7 @@ def load_config(project_dir: Path, base_url: str | None = None) -> Config:
         source_date = source_date_epoch()
     except EnvironmentProblem as exc:
         raise ConfigError(str(exc)) from None
-    site = parsed.site
+    site = parsed.site or SiteSettings(title=default_title(project_dir))
     if base_url is not None:
         try:
             site = site.model_copy(update={"base_url": normalise_base_url(base_url)})
@@ -257,6 +291,7 @@ def load_config(project_dir: Path, base_url: str | None = None) -> Config:
         project_dir=project_dir,
         site=site,
         target=parsed.target,
+        programmes=parsed.programmes,
         pdf=parsed.pdf,
         source=path,
         warnings=warnings,
@@ -282,8 +317,12 @@ def _problem_from_pydantic(name: str, raw: dict, err: Any) -> Problem:
 def _unknown_keys(name: str, parsed: SitegenToml) -> list[Problem]:
     unknown = [Problem(name, None, k, "unknown key, ignored", "warning") for k in parsed.model_extra or {}]
     for section in ("site", "target", "pdf", "content", "accessibility"):
-        extra = getattr(parsed, section).model_extra or {}
+        settings = getattr(parsed, section)
+        extra = (settings.model_extra or {}) if settings is not None else {}
         unknown += [
             Problem(name, None, f"{section}.{k}", "unknown key, ignored", "warning") for k in extra
         ]
+    for key, programme in parsed.programmes.items():
+        unknown += [Problem(name, None, f"programmes.{key}.{k}", "unknown key, ignored", "warning")
+                    for k in programme.model_extra or {}]
     return unknown

@@ -62,9 +62,9 @@ def publish(project_dir: Path, dest: Path) -> PublishResult:
     site = project_dir / "site"
     if not site.is_dir():
         raise SitegenError(f"{site}: there is no built site to publish; run 'sitegen build' first")
-    dest = _checked_destination(dest, site)
+    dest = _checked_destination(dest, site, project_dir)
     built_at = _refuse_unless_current(project_dir)
-    with _publish_lock(dest), _share_errors(dest):
+    with _share_errors(dest), _publish_lock(dest):
         settle(dest)
         files = _hash_tree(site)
         digest = _digest(files)
@@ -97,7 +97,7 @@ def rollback(dest: Path) -> PublishResult:
     dest = dest.absolute()
     if not dest.parent.is_dir():
         raise SitegenError(f"{dest.parent}: no such folder (is the share mounted?)")
-    with _publish_lock(dest), _share_errors(dest):
+    with _share_errors(dest), _publish_lock(dest):
         settle(dest)
         current, previous = read_manifest(dest), read_manifest(sibling(dest, "previous"))
         if current is None:
@@ -262,7 +262,7 @@ def _refuse_unless_current(project_dir: Path) -> dt.datetime:
                        " run 'sitegen build', then publish")
 
 
-def _checked_destination(dest: Path, site: Path) -> Path:
+def _checked_destination(dest: Path, site: Path, project_dir: Path) -> Path:
     dest = dest.absolute()
     if not dest.parent.is_dir():
         raise SitegenError(f"{dest.parent}: no such folder (is the share mounted?)")
@@ -273,6 +273,10 @@ def _checked_destination(dest: Path, site: Path) -> Path:
     resolved, built = dest.resolve(), site.resolve()
     if resolved == built or resolved.is_relative_to(built) or built.is_relative_to(resolved):
         raise SitegenError(f"{dest}: cannot publish into site/ itself, or into a folder that holds it")
+    project = project_dir.resolve()
+    if resolved.is_relative_to(project):
+        # In content/ the next build would copy the site into itself; anywhere in the project it is an input.
+        raise SitegenError(f"{dest}: inside the project ({project}); publish into a folder outside it")
     return dest
 
 
@@ -298,8 +302,10 @@ def _publish_lock(dest: Path) -> Iterator[None]:
 
 @contextlib.contextmanager
 def _share_errors(dest: Path) -> Iterator[None]:
-    """A full or read-only share is the user's to fix: say so, without a traceback."""
+    """A full, read-only or unwritable share is the user's to fix: say so, naming the
+    path refused, without a traceback."""
     try:
         yield
     except OSError as exc:
-        raise SitegenError(f"{dest}: could not publish: {exc.strerror or exc} ({exc.filename or dest})") from exc
+        where = exc.filename or dest
+        raise SitegenError(f"{where}: could not publish to {dest}: {exc.strerror or exc}") from exc

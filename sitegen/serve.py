@@ -7,6 +7,14 @@ with watchfiles. Each HTML response, and only the response (never the file in
 reloads the page when a build ends. A failed build leaves the last good site being
 served, with its problems listed in the terminal and in an overlay on every page
 until a build succeeds.
+
+Each build runs in a child process (forked, so it starts with sitegen loaded) that is
+stopped when it overruns `BUILD_SECONDS` or when the server stops: a build that never
+ends (a project template that loops for ever) fails like any other, the last good site
+stays up, and the next change builds again. The server answers only requests made to
+the address it serves (the `Host` header: a page of another site that points a name
+of its own at 127.0.0.1, "DNS rebinding", gets 421, as Vite's server answers), and a
+request it cannot make sense of (a path holding `%00`) gets a 4xx, never a traceback.
 """
 
 from __future__ import annotations
@@ -14,16 +22,23 @@ from __future__ import annotations
 import functools
 import html
 import io
+import ipaddress
+import logging
+import multiprocessing
+import multiprocessing.connection
 import secrets
+import signal
+import socket
 import threading
 import traceback
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, BinaryIO, Self
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import watchfiles
 
@@ -31,10 +46,15 @@ from sitegen.build.pipeline import build
 from sitegen.config import CONFIG_NAME, load_config
 from sitegen.errors import Problem, SitegenError, relative_name
 from sitegen.records import RECORDS_DIR
+from sitegen.workers import WorkerDied, die_with_parent
 
 EVENTS_PATH = "/__sitegen__/events"
 WATCHED_FOLDERS = ("content", "data", "templates", "static", RECORDS_DIR)  # issued/: records of issued papers
 KEEP_ALIVE_SECONDS = 15  # a comment down an idle event stream, so a closed tab is noticed
+BUILD_SECONDS = 600.0  # a build taking longer is stopped (see the module's docstring)
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
+
+log = logging.getLogger(__name__)
 
 Report = Callable[[str, bool], None]  # (message, is_error): the CLI prints it
 
@@ -123,6 +143,35 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     }
 
+    def parse_request(self) -> bool:
+        """The request line and headers, refused (4xx) unless made to this server's own
+        address and for a path that can be a file's."""
+        if not super().parse_request():
+            return False
+        if not self.server.accepts_host(self.headers.get("Host")):
+            self.send_error(HTTPStatus.MISDIRECTED_REQUEST,
+                            "This server answers only requests for the address it serves")
+            return False
+        path = unquote(urlsplit(self.path).path, errors="strict") if "%" in self.path else self.path
+        if not path.startswith("/") or any(ord(c) < 32 or c == "\x7f" for c in path):
+            self.send_error(HTTPStatus.BAD_REQUEST, "Bad request path")
+            return False
+        return True
+
+    def handle_one_request(self) -> None:
+        """One request; whatever goes wrong with it is a 400 (or a closed connection), not a traceback."""
+        try:
+            super().handle_one_request()
+        except (BrokenPipeError, ConnectionResetError, TimeoutError):
+            self.close_connection = True
+        except Exception:  # noqa: BLE001 - a request nothing above foresaw
+            log.debug("bad request %r", getattr(self, "requestline", ""), exc_info=True)
+            self.close_connection = True
+            try:
+                self.send_error(HTTPStatus.BAD_REQUEST, "Bad request")
+            except OSError:
+                pass
+
     def do_GET(self) -> None:
         if urlsplit(self.path).path == EVENTS_PATH:
             self._stream_events()
@@ -193,6 +242,32 @@ def _inject(page: bytes, injection: bytes) -> bytes:
 class PreviewServer(ThreadingHTTPServer):
     daemon_threads = True  # an open event stream must not keep the command alive
     state: BuildState
+    host_names: frozenset[str] = frozenset()  # what a request's Host may name, besides an address
+
+    def accepts_host(self, header: str | None) -> bool:
+        """Whether a request's `Host` is this server: a name it serves, or, when it serves
+        every address, one of this computer's addresses, on its port."""
+        if not header:
+            return False
+        try:
+            parts = urlsplit(f"//{header.strip()}")
+            port = parts.port or 80
+        except ValueError:
+            return False
+        if parts.hostname is None or "@" in header or port != self.server_address[1]:
+            return False
+        host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+        if host in self.host_names:
+            return True
+        try:
+            address = ipaddress.ip_address(parts.hostname)
+        except ValueError:
+            return False  # a name: DNS decides where it leads, so only the names served are trusted
+        bound = ipaddress.ip_address(self.server_address[0])
+        return address == bound or bound.is_unspecified
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        log.debug("error answering %s", client_address, exc_info=True)  # never a traceback on the terminal
 
 
 class Preview:
@@ -202,9 +277,11 @@ class Preview:
     and the CLI alike); `stop()` ends it.
     """
 
-    def __init__(self, project_dir: Path, host: str = "127.0.0.1", port: int = 8000, report: Report | None = None):
+    def __init__(self, project_dir: Path, host: str = "127.0.0.1", port: int = 8000, report: Report | None = None,
+                 build_seconds: float = BUILD_SECONDS):
         self.project_dir = project_dir
         self.host, self.port = host, port
+        self.build_seconds = build_seconds
         self.report: Report = report or (lambda message, is_error: None)
         self.state = BuildState()
         self._stop = threading.Event()
@@ -233,6 +310,7 @@ class Preview:
             raise SitegenError(f"cannot serve on {self.host}:{self.port}: {exc.strerror}"
                                " (choose another port with --port)") from exc
         self.server.state = self.state
+        self.server.host_names = _host_names(self.host)
         self._spawn(self.server.serve_forever, "serve")
         self._spawn(self._watch_inputs, "watch inputs")
         self._spawn(self._watch_project_folder, "watch project")
@@ -267,21 +345,52 @@ class Preview:
         if changed:
             names = sorted(relative_name(Path(p), self.project_dir) for p in changed)
             self.report(f"Changed: {', '.join(names[:5])}{' …' if len(names) > 5 else ''}", False)
-        try:
-            result = build(load_config(self.project_dir))
-        except SitegenError as exc:
-            self.state.record(str(exc.args[0]), exc.problems)
-            self.report(f"Build failed; still serving the last good site.\nError: {exc}", True)
+        outcome = self._build_in_child()
+        if outcome[0] == "failed":
+            self.state.record(outcome[1], outcome[2])
+            self.report(f"Build failed; still serving the last good site.\nError: {SitegenError(outcome[1], outcome[2])}",
+                        True)
             return False
-        except Exception as exc:
-            self.state.record(f"internal error: {exc!r} (a bug in sitegen; the terminal has the traceback)")
-            self.report(f"Build failed with an internal error:\n{traceback.format_exc()}", True)
+        if outcome[0] == "internal":
+            self.state.record(f"internal error: {outcome[1]} (a bug in sitegen; the terminal has the traceback)")
+            self.report(f"Build failed with an internal error:\n{outcome[2]}", True)
             return False
         self.state.record()
-        for warning in result.warnings:
-            self.report(str(warning), True)
-        self.report(f"Built {result.summary()}", False)
+        for warning in outcome[2]:
+            self.report(warning, True)
+        self.report(f"Built {outcome[1]}", False)
         return True
+
+    def _build_in_child(self) -> tuple[str, Any, Any]:
+        """One build in a child process: ("built", summary, warnings), ("failed", headline,
+        problems) or ("internal", error, traceback). Stopped, as a failure, when it overruns
+        its time or the server stops."""
+        context = multiprocessing.get_context("fork")
+        receiving, sending = context.Pipe(duplex=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads: the child uses none of theirs
+            child = context.Process(target=_build_child, args=(self.project_dir, sending),
+                                    name="sitegen serve: build")
+            child.start()
+        sending.close()
+        try:
+            waited = 0.0
+            while not receiving.poll(0.2):
+                waited += 0.2
+                if self._stop.is_set():
+                    return "failed", "stopped: the server is stopping", []
+                if not child.is_alive():
+                    return "internal", f"the build ended with exit status {child.exitcode}", ""
+                if waited > self.build_seconds:
+                    return "failed", (f"stopped: the build took more than {self.build_seconds:g} seconds"
+                                      " (does a template loop for ever?)"), []
+            try:
+                return receiving.recv()
+            except EOFError:
+                return "internal", f"the build ended with exit status {child.exitcode}", ""
+        finally:
+            receiving.close()
+            _end(child)
 
     def _spawn(self, target: Callable[[], None], name: str) -> None:
         thread = threading.Thread(target=target, name=f"sitegen serve: {name}", daemon=True)
@@ -329,6 +438,49 @@ class Preview:
 
     def _input_folders(self) -> list[Path]:
         return [self.project_dir / name for name in WATCHED_FOLDERS if (self.project_dir / name).is_dir()]
+
+
+def _build_child(project_dir: Path, sending: multiprocessing.connection.Connection) -> None:
+    """The child process of one build: builds, and sends back what came of it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle: it stops this child
+    die_with_parent()
+    try:
+        result = build(load_config(project_dir))
+        outcome: tuple[str, Any, Any] = ("built", result.summary(), [str(w) for w in result.warnings])
+    except SitegenError as exc:
+        outcome = ("failed", str(exc.args[0]), exc.problems)
+    except WorkerDied as exc:
+        outcome = ("failed", str(exc), [])
+    except BaseException as exc:  # noqa: BLE001 - reported to the server, which prints it
+        outcome = ("internal", repr(exc), traceback.format_exc())
+    sending.send(outcome)
+    sending.close()
+
+
+def _end(child: multiprocessing.process.BaseProcess) -> None:
+    """Stop a build's child process if it is still running; it leaves site/ as it was
+    (the build swaps the new site in whole, and its workers die with it)."""
+    if child.is_alive():
+        child.terminate()
+        child.join(5)
+        if child.is_alive():
+            child.kill()
+    child.join()
+
+
+def _host_names(host: str) -> frozenset[str]:
+    """The names a request's Host may give for a server on HOST: HOST itself, and the
+    loopback names when it serves this computer alone (or every address)."""
+    names = {host.lower() if ":" not in host else f"[{host.lower()}]"}
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        address = None
+    if host == "localhost" or address is not None and (address.is_loopback or address.is_unspecified):
+        names |= set(LOOPBACK_NAMES)
+    if address is not None and address.is_unspecified:
+        names |= {socket.gethostname().lower(), socket.getfqdn().lower()}
+    return frozenset(names)
 
 
 class _AnyEvent:

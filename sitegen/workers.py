@@ -6,6 +6,11 @@ with the tables, pages and templates already in memory rather than reading them
 again, and each item is sent to them as a small index into what they inherited.
 Where there is no `fork` (Windows, macOS defaults) or one core, or only a few items,
 the work runs in this process.
+
+A worker that dies (SIGKILL, the kernel's out-of-memory killer) fails the build at
+once with `WorkerDied` (concurrent.futures notices a lost worker; multiprocessing's
+Pool waited for its work for ever), and a build stopped for any reason (Ctrl-C, an
+error) kills its workers rather than waiting for them.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ import signal
 import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 Item = TypeVar("Item")
@@ -57,25 +64,71 @@ def in_parallel(
     _INHERITED["items"] = items
     context = multiprocessing.get_context("fork")
     chunk = max(1, min(64, len(items) // (jobs * 8)))
+    with warnings.catch_warnings():
+        # Python 3.12+ warns that fork() in a process with threads may deadlock;
+        # the workers touch none of the libraries whose threads exist here.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pool = ProcessPoolExecutor(min(jobs, len(items)), mp_context=context, initializer=_start_worker)
+        results = pool.map(_call, range(len(items)), chunksize=chunk)  # forks the workers, submits everything
+    workers = _processes(pool)  # kept: the executor forgets them once one has died
     try:
-        with warnings.catch_warnings():
-            # Python 3.12+ warns that fork() in a process with threads may deadlock;
-            # the workers touch none of the libraries whose threads exist here.
-            warnings.simplefilter("ignore", DeprecationWarning)
-            pool = context.Pool(min(jobs, len(items)), initializer=_start_worker)
-        with pool:
-            yield from pool.imap(_call, range(len(items)), chunksize=chunk)
+        yield from results
+    except BrokenProcessPool:
+        _kill(workers)
+        raise WorkerDied(f"a worker process died ({_deaths(workers)}) while the build was using it; the build"
+                         " stopped and site/ is as it was (short of memory? build with fewer processes: -j)") from None
+    except BaseException:  # stopped (Ctrl-C, an error): the workers end now, their work unfinished
+        _kill(workers)
+        raise
     finally:
+        pool.shutdown(wait=True, cancel_futures=True)
         _INHERITED.clear()
 
 
-def _start_worker() -> None:
-    """A worker ends with the build that forked it, and holds none of its locks."""
+class WorkerDied(Exception):
+    """A worker process ended without finishing its work (killed, out of memory)."""
+
+
+def _processes(pool: ProcessPoolExecutor) -> list[multiprocessing.process.BaseProcess]:
+    return list((getattr(pool, "_processes", None) or {}).values())  # the executor's own record of them
+
+
+def _deaths(workers: list[multiprocessing.process.BaseProcess]) -> str:
+    """How the workers that died ended: "killed by SIGKILL", "exit status 3"."""
+    how = set()
+    for process in workers:
+        process.join(1)
+        code = process.exitcode
+        if code is not None and code < 0:
+            how.add(f"killed by {signal.Signals(-code).name}")
+        elif code:
+            how.add(f"exit status {code}")
+    if len(how) > 1:
+        how.discard("killed by SIGTERM")  # the others, ended by the executor when one died
+    return ", ".join(sorted(how)) or "ended abruptly"
+
+
+def _kill(workers: list[multiprocessing.process.BaseProcess]) -> None:
+    """End every worker now: Ctrl-C or a failure must not wait for their work to finish."""
+    for process in workers:
+        if process.is_alive():
+            process.kill()
+
+
+def die_with_parent() -> None:
+    """This (forked) process is killed when the process that forked it dies (Linux)."""
     if sys.platform.startswith("linux"):
-        try:  # prctl(PR_SET_PDEATHSIG, SIGKILL): killed when its parent dies
+        try:  # prctl(PR_SET_PDEATHSIG, SIGKILL)
             ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
         except (OSError, AttributeError):
             pass
+
+
+def _start_worker() -> None:
+    """A worker ends with the build that forked it, holds none of its locks, and leaves
+    Ctrl-C (sent by the terminal to every process of the build) to the build, which ends it."""
+    die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     for descriptor in list(HELD):
         os.close(descriptor)
 

@@ -231,7 +231,7 @@ def test_a_missing_required_column_of_a_new_file(tmp_path: Path) -> None:
     with pytest.raises(DataError) as caught:
         load_folder(project)
     assert [str(p) for p in caught.value.problems] == [
-        "data/unit_costs.csv:1: net_cost_gbp: required column is missing; did you mean 'net_cost'?"]
+        "data/unit_costs.csv:1: net_cost_gbp: required column is missing; is the column 'net_cost' it, misspelt? Name it net_cost_gbp"]
 
 
 def test_an_article_outside_an_edition_is_an_error(tmp_path: Path) -> None:

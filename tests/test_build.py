@@ -63,7 +63,10 @@ def test_figures_shown_match_the_tables(built_demo) -> None:
     for cells, line in zip(shown, csv_rows, strict=True):
         year, rtype, received, expected, ni179, target, pct = line.split(",")
         assert cells[:4] == [year, rtype, received, expected]
-        assert cells[4].replace("£", "").replace(",", "") in (ni179, ni179.removesuffix(".00"))
+        # a total while returns are missing is provisional: [p] after the figure in both
+        ni179, marked = ni179.removesuffix(" [p]"), ni179.endswith(" [p]")
+        assert cells[4].endswith(" [p]") == marked and pct.endswith(" [p]") == marked
+        assert cells[4].removesuffix(" [p]").replace("£", "").replace(",", "") in (ni179, ni179.removesuffix(".00"))
         assert cells[5].replace("£", "").replace(",", "") in (target, target.removesuffix(".00"))
         assert cells[6] == pct
 

@@ -41,7 +41,7 @@ def test_build_writes_site_pages_tables_and_pdfs(copy_fixture) -> None:
     assert code == 0
     # 2 Markdown pages, 3 made from the data (partners/ and a page per partner), and
     # search/, sitemap/ and accessibility/
-    assert re.match(r"Built 8 pages, \d+ tables, 1 PDFs, 0 warnings in \d+\.\d s into ", out)
+    assert re.match(r"Built 8 pages, \d+ tables, 1 PDF, 0 warnings in \d+\.\d s into ", out)
     site = project / "site"
     assert (site / "index.html").is_file()
     assert (site / "paper" / "index.html").is_file()
@@ -110,7 +110,7 @@ def test_template_problems_are_all_listed_with_lines(copy_fixture) -> None:
     assert err.splitlines() == [
         "Error: 3 file(s) could not be rendered",
         "  content/broken.md:3: layout: no template 'fancy.html' (layouts: accessibility, case-studies, case-study, "
-        "case-study-index, meeting, newsletter, not-found, outcome-plan, page, paper, partner, partners, project, "
+        "case-study-index, figures, meeting, newsletter, not-found, outcome-plan, page, paper, partner, partners, project, "
         "projects, search, service, services, sitemap)",
         "  content/index.md:7: unknown table 'ni197'; did you mean 'ni179'?",
         "  content/syntax.md:9: template syntax: Expected an expression, got 'end of statement block'",
@@ -178,7 +178,71 @@ def test_new_then_build_with_the_installed_command(tmp_path: Path) -> None:
     built = subprocess.run([sitegen, "build", "-C", "vfm"], cwd=tmp_path, env=env,
                            capture_output=True, text=True)
     assert built.returncode == 0, built.stderr
-    assert built.stdout.startswith("Built 9 pages, ")  # 2 Markdown, partners/ and 3 partners, search/, sitemap/, accessibility/
+    # 5 Markdown pages; partners/ and 3 partners; 3 case-study indexes; search/, sitemap/, accessibility/
+    assert built.stdout.startswith("Built 15 pages, ")
     site = tmp_path / "vfm" / "site"
     assert "<title>Our Report</title>" in (site / "index.html").read_text(encoding="utf-8")
-    assert (site / "papers" / "paper.pdf").is_file()
+    assert {p.name for p in (site / "papers").iterdir()} == {
+        "paper.pdf", "paper.docx", "paper.xlsx", "report.pdf", "report.xlsx", "shared-legal-service.pdf"}
+
+
+def _help(*command: str) -> str:
+    code, out, _ = run(*command, "--help")
+    assert code == 0
+    return out
+
+
+def _commands() -> list[tuple[str, ...]]:
+    return [("new",), ("returns", "template"), ("check",), ("build",), ("serve",), ("issue",), ("pack",),
+            ("publish",), ("returns", "receipt"), ("table",)]
+
+
+def test_help_lists_the_commands_in_the_order_of_the_year_s_work() -> None:
+    listed = re.findall(r"^  (\w+)  ", _help().split("Commands:")[1], flags=re.M)
+    assert listed == ["new", "returns", "check", "build", "serve", "issue", "pack", "publish", "table"]
+    assert re.findall(r"^  (\w+)  ", _help("returns").split("Commands:")[1], flags=re.M) == ["template", "receipt"]
+
+
+def test_help_speaks_to_a_finance_officer_not_a_programmer() -> None:
+    """Every summary whole (click cuts long first sentences with '...'), an example in
+    every command's help, and none of click's or a programmer's words."""
+    texts = {command: _help(*command) for command in _commands()}
+    texts[()] = _help()
+    for command, text in texts.items():
+        assert "..." not in text.split("\n", 1)[1], command  # past the usage line's "[ARGS]..."
+        for jargon in ("INTEGER", "RANGE", "x>=", "<=x<=", "manifest", "PROJECT/", "localhost", "XLSX"):
+            assert jargon not in text, (command, jargon)
+        if command:
+            assert "Example" in text, command
+
+
+def test_number_options_are_checked_in_words() -> None:
+    code, _, err = run("build", "--jobs", "0")
+    assert code == 2
+    assert "0 is not allowed: give a whole number 1 or more" in err
+    code, _, err = run("serve", "--port", "70000")
+    assert code == 2
+    assert "70000 is not allowed: give a whole number from 0 to 65535" in err
+
+
+def test_a_reader_that_stops_early_is_no_error(copy_fixture) -> None:
+    """`sitegen table --list | head`: the pipe closes before sitegen has written; it
+    stops quietly instead of reporting an internal error."""
+    project = copy_fixture("minimal")
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        done = subprocess.run([str(Path(sys.executable).parent / "sitegen"), "table", "--list", "-C", str(project)],
+                              stdout=writer, stderr=subprocess.PIPE, text=True, timeout=120)
+    finally:
+        os.close(writer)
+    assert done.stderr == ""
+    assert done.returncode == 1
+
+
+def test_counts_are_singular_when_one() -> None:
+    from sitegen.build.result import counted
+
+    assert counted(1, "warning") == "1 warning"
+    assert counted(0, "warning") == "0 warnings"
+    assert counted(22, "PDF") == "22 PDFs"

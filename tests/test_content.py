@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.config import Config, load_config
-from sitegen.content.agenda import agenda, check_agendas
+from sitegen.content.agenda import agenda, with_agendas
 from sitegen.content.pages import ContentTree, load_content
 from sitegen.errors import ContentError, TemplateError
 from sitegen.project import load_project
@@ -242,14 +242,17 @@ def test_the_home_page_is_required(tmp_path: Path) -> None:
     assert [str(p) for p in caught.value.problems] == ["content/index.md: the home page is missing"]
 
 
-def test_a_missing_content_folder_is_an_error(tmp_path: Path) -> None:
-    """No content/ at all: one error naming the folder."""
+def test_no_content_folder_is_a_project_of_data_alone(tmp_path: Path) -> None:
+    """No content/ at all: no pages (the build makes a home page of the figures); a file
+    called content where the folder should be is an error naming it."""
     config = project_config(tmp_path, {})
     (tmp_path / "content" / "index.md").unlink()
     (tmp_path / "content").rmdir()
+    assert load_content(config).pages == ()
+    (tmp_path / "content").write_text("pages\n", encoding="utf-8")
     with pytest.raises(ContentError) as caught:
         load_content(config)
-    assert str(caught.value) == "content: the content folder is missing"
+    assert str(caught.value) == "content: is a file; the pages go in a content/ folder"
 
 
 @pytest.mark.parametrize(
@@ -296,19 +299,30 @@ def test_a_paper_needs_its_meeting_and_author(tmp_path: Path) -> None:
     ]
 
 
+def test_recommendations_are_given_once(tmp_path: Path) -> None:
+    """In the front matter or as a section of the body, never both (they would print twice)."""
+    body = "recommendations:\n  - agree\n---\n\n## Background\n\nOne.\n\n## Conclusion and recommendations\n\nAgree.\n"
+    assert problems_of(tmp_path, {"p.md": f"{PAPER}{body}"}) == [
+        "content/p.md:14: recommendations: the recommendations are both in the front matter (line 6) "
+        "and in the section 'Conclusion and recommendations': keep one"
+    ]
+
+
 @pytest.mark.parametrize(
     ("keys", "problem"),
     [
         ('meeting: ""', "content/p.md:4: meeting: String should have at least 1 character (found '')"),
         ("classification: secret",
          "content/p.md:6: classification: Input should be 'public' or 'not for publication' (found 'secret')"),
-        ("decision: for approval",
-         ("content/p.md:6: decision: Input should be 'FOR DECISION', 'FOR CONSIDERATION AND APPROVAL' or "
-          "'FOR INFORMATION' (found 'for approval')")),
+        ("decision: " + "for consideration, approval and onward reference to the full council of every partner",
+         ("content/p.md:6: decision: String should have at most 60 characters (found 'for consideration, "
+          "approval and onward reference to the full council of every partner')")),
+        ("numbering: decimal",
+         "content/p.md:6: numbering: Input should be 'sections', 'flat' or 'none' (found 'decimal')"),
         ("implications:\n  money: none",
          "content/p.md:6: implications.money: Extra inputs are not permitted (found {'money': 'none'})"),
     ],
-    ids=["empty meeting", "classification", "decision", "unknown implication"],
+    ids=["empty meeting", "classification", "decision", "numbering", "unknown implication"],
 )
 def test_each_paper_key_is_checked_with_its_line(tmp_path: Path, keys: str, problem: str) -> None:
     """A wrong value of a paper's key is reported at the line of that key."""
@@ -326,10 +340,12 @@ def test_each_contact_needs_a_name_and_no_other_keys(tmp_path: Path) -> None:
 
 
 def test_a_decision_in_any_case_is_read_in_capitals(tmp_path: Path) -> None:
-    """'for decision' is the decision FOR DECISION; with none given, a paper is FOR INFORMATION."""
-    tree = loaded(tmp_path, {"a.md": PAPER + "decision: ' for decision'\n---\n", "b.md": PAPER + "---\n"})
+    """'for decision' is the decision FOR DECISION, and so is the council's own wording ("for
+    discussion"); with none given, a paper has no decision status."""
+    tree = loaded(tmp_path, {"a.md": PAPER + "decision: ' for decision'\n---\n", "b.md": PAPER + "---\n",
+                             "c.md": PAPER + "decision: for  discussion\n---\n"})
     decisions = {page.url: page.details.decision for page in tree.pages if page.details is not None}
-    assert decisions == {"a/": "FOR DECISION", "b/": "FOR INFORMATION"}
+    assert decisions == {"a/": "FOR DECISION", "b/": "", "c/": "FOR DISCUSSION"}
 
 
 def test_a_papers_keys_are_kept_for_its_template(tmp_path: Path) -> None:
@@ -440,25 +456,62 @@ def test_an_agenda_naming_a_page_that_does_not_exist_is_reported_at_its_line(tmp
                "  - paper: steering/missing\n    presenter: Treasurer\n---\n")
     tree = loaded(tmp_path, {"meetings/m.md": meeting})
     with pytest.raises(ContentError) as caught:
-        check_agendas(tree)
+        with_agendas(tree)
     assert str(caught.value).splitlines() == [
-        "the agendas name papers that do not exist",
+        "the agendas and their papers do not agree",
         "  content/meetings/m.md:7: items: item 2: no page 'steering/missing' in content/",
     ]
 
 
 def test_an_agenda_item_takes_its_title_from_its_paper(tmp_path: Path) -> None:
     """An item naming a paper (with or without slashes round it) shows the paper's title."""
-    meeting = ("---\ntitle: M\nlayout: meeting\nmeeting: SG\nitems:\n  - title: Welcome\n"
+    meeting = ("---\ntitle: M\nlayout: meeting\nmeeting: Steering group, 14 July 2011\nitems:\n  - title: Welcome\n"
                "  - paper: /steering/budget/\n    presenter: Treasurer\n---\n")
-    tree = loaded(tmp_path, {"meetings/m.md": meeting, "steering/budget.md": PAPER + "---\n"})
-    check_agendas(tree)
+    tree = with_agendas(loaded(tmp_path, {"meetings/m.md": meeting, "steering/budget.md": PAPER + "---\n"}))
     items = agenda(tree.page_at("meetings/m/"), tree)
     assert [(i.number, i.title, i.presenter, i.paper.url if i.paper else None, i.anchor) for i in items] == [
         (1, "Welcome", "", None, ""),
         (2, "Budget paper", "Treasurer", "steering/budget/", "item-2"),
     ]
     assert tree.page_at("meetings/m/").pdf_name == "m.pdf"  # a meeting's PDF is its agenda pack
+    assert tree.page_at("steering/budget/").details.agenda_item == 2  # numbered from the agenda
+
+
+MEETING = "---\ntitle: M\nlayout: meeting\ndate: 2011-07-14\nmeeting: Steering group, 14 July 2011\nitems:\n"
+
+
+@pytest.mark.parametrize(
+    ("item", "paper", "problem"),
+    [
+        ("  - title: Welcome\n  - paper: budget\n", "agenda_item: 5\n",
+         "content/budget.md:6: agenda_item: says agenda item 5, but content/meetings/m.md:8 lists this paper "
+         "as item 2: the number comes from the agenda (remove agenda_item, or make it 2)"),
+        ("  - paper: budget\n", "status: draft\n",
+         "content/meetings/m.md:7: items: item 1: content/budget.md is a draft (status: draft), and this "
+         "meeting's pack is final; a final pack takes a draft only with `allow: [draft]` on the item "
+         "(it is then marked DRAFT on every page)"),
+        ("  - paper: budget\n", "date: 2009-05-29\n",
+         "content/meetings/m.md:7: items: item 1: content/budget.md is a paper of Steering group, 14 July 2011 "
+         "of 2009-05-29, not of this meeting (Steering group, 14 July 2011 of 2011-07-14); a final pack takes "
+         "it only with `allow: [other-meeting]` on the item"),
+    ],
+    ids=["agenda item", "draft", "other meeting"],
+)
+def test_a_pack_that_would_contradict_its_papers_is_an_error_naming_both_files(
+        tmp_path: Path, item: str, paper: str, problem: str) -> None:
+    tree = loaded(tmp_path, {"meetings/m.md": f"{MEETING}{item}---\n", "budget.md": f"{PAPER}{paper}---\n"})
+    with pytest.raises(ContentError) as caught:
+        with_agendas(tree)
+    assert [str(found) for found in caught.value.problems] == [problem]
+
+
+def test_allow_names_the_exceptions_a_final_pack_makes(tmp_path: Path) -> None:
+    item = "  - paper: budget\n    allow: [draft, other-meeting]\n"
+    tree = loaded(tmp_path, {"meetings/m.md": f"{MEETING}{item}---\n",
+                             "budget.md": f"{PAPER}status: draft\ndate: 2009-05-29\nagenda_item: 7\n---\n"})
+    paper = with_agendas(tree).page_at("budget/")
+    assert paper.details.agenda_item == 7  # its own meeting's number, kept
+    assert agenda(tree.page_at("meetings/m/"), tree)[0].other_meeting
 
 
 # ---- service pages: ServiceMeta ----------------------------------------------------------

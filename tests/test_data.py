@@ -99,13 +99,14 @@ def test_missing_returns_file(tmp_path: Path) -> None:
         load(tmp_path, {"partners.csv": PARTNERS})
     assert str(caught.value).splitlines()[0] == "the data has 1 problem"
     assert [str(p) for p in caught.value.problems] == [
-        "data/returns.csv: required file is missing (or a data/returns/ folder of files)"
+        "data/returns.csv: required file is missing (or a data/returns/ folder of files): with the partners, "
+        "their returns are needed too; a file with only the header row will do until the first ones come in"
     ]
 
 
 def test_missing_partners_file(tmp_path: Path) -> None:
     found = problems(tmp_path, {"returns.csv": returns(LINE)})
-    assert found[0] == "data/partners.csv: required file is missing"
+    assert found[0] == "data/partners.csv: required file is missing: the returns name partners, and it lists them"
 
 
 def test_missing_required_column_is_reported_at_line_1(tmp_path: Path) -> None:
@@ -117,9 +118,10 @@ def test_missing_required_column_is_reported_at_line_1(tmp_path: Path) -> None:
 
 
 def test_misspelt_required_column_suggests_the_close_header(tmp_path: Path) -> None:
-    header = HEADER.replace(",workstream,", ",work_stream,")
+    header = HEADER.replace(",workstream,", ",wrkstream,")
     assert problems(tmp_path, {"partners.csv": PARTNERS, "returns/r.csv": returns(LINE, header=header)}) == [
-        "data/returns/r.csv:1: workstream: required column is missing; did you mean 'work_stream'?"
+        "data/returns/r.csv:1: workstream: required column is missing; is the column 'wrkstream' it, misspelt? "
+        "Name it workstream"
     ]
 
 
@@ -218,15 +220,18 @@ def test_duplicate_gain_ref_in_one_file_names_both_places(tmp_path: Path) -> Non
     ]
 
 
-def test_duplicate_gain_ref_across_files_names_both_places(tmp_path: Path) -> None:
+def test_a_return_split_across_files_is_an_error_and_its_duplicate_gain_refs_name_both_places(
+        tmp_path: Path) -> None:
     files = {
         "partners.csv": PARTNERS,
         "returns/a.csv": returns(LINE),
         "returns/b.csv": returns(with_line(gain_ref="G9"), with_line(gross_gbp="5")),
     }
     assert problems(tmp_path, files) == [
+        "data/returns/b.csv:2: the 2008-09 actual return of 'city' is also in data/returns/a.csv (line 2): "
+        "keep each return in one file, or it counts twice",
         "data/returns/b.csv:3: gain_ref: duplicate gain_ref 'G1' in the 2008-09 actual return of 'city' "
-        "(first at data/returns/a.csv:2)"
+        "(first at data/returns/a.csv:2)",
     ]
 
 
@@ -437,16 +442,17 @@ def test_every_problem_is_reported_at_once(tmp_path: Path, monkeypatch: pytest.M
         "data/returns/a.csv:8: gain_ref: duplicate gain_ref 'G6' in the 2008-09 actual return of 'city' "
         "(first at data/returns/a.csv:7)",
         "data/returns/a.csv:9: year: return year 2007-08 is before the target period (2008-09 onwards)",
-        "data/returns/a.csv:10: warning: year: 2011-12 actual returns are outside the target profile "
-        "(2008-09 to 2010-11): shown without a target",
-        "data/returns/a.csv:11: warning: partner_id: partner 'police' is not in the target: "
-        "its returns are shown but not totalled",
         "data/returns/a.csv:12: spend: unknown value ('Both'; expected one of revenue, capital)",
         "data/returns/a.csv:13: description: required value is missing",
         "data/returns/b.csv:1: workstream: required column is missing",
         "data/returns/c.csv: is not a CSV text file (it holds binary data)",
         "data/returns/d.csv:2: has 12 fields where the header has 11",
         "data/returns/e.csv:1: columns are not separated by commas (found ';' or a tab)",
+        # warnings after every error
+        "data/returns/a.csv:10: warning: year: 2011-12 actual returns are outside the target profile "
+        "(2008-09 to 2010-11): shown without a target",
+        "data/returns/a.csv:11: warning: partner_id: partner 'police' is not in the target: "
+        "its returns are shown but not totalled",
     ]
     errors = [p for p in caught.value.problems if p.severity == "error"]
     assert len(errors) == 14
@@ -730,5 +736,226 @@ def test_same_data_as_csv_and_xlsx_gives_identical_tables(tmp_path: Path) -> Non
         "city,City Council,2008-09,actual,6002.57,0.00,5000.00,37037.04,16.2",
         "county,County Council,2008-09,actual,0.10,-18500.00,0.00,6000.00,0.0",
         "county,County Council,2009-10,forecast,12344678.91,0.00,0.00,12000.01,102872.3",
-        "police,Police Authority,2008-09,actual,0.01,0.00,0.00,,",
+        "police,Police Authority,2008-09,actual,0.01,0.00,0.00,[z],[z]",  # outside the target: not applicable
     ]
+
+
+# ---- headers as people write them, and problems cause first ------------------------
+
+
+def test_headers_as_excel_users_write_them_are_the_contract_s(tmp_path: Path) -> None:
+    """'Partner ID', 'Gross GBP' and 'Gross (£)' are partner_id and gross_gbp."""
+    header = HEADER.replace("partner_id", "Partner ID").replace("gross_gbp", "Gross (£)").replace(
+        "workstream", "Work stream")
+    dataset = load(tmp_path, {"partners.csv": PARTNERS.replace("baseline_gbp", "Baseline GBP"),
+                              "returns/city.csv": returns(LINE, header=header)})
+    assert dataset.lines.iloc[0]["partner_id"] == "city"
+    assert dataset.lines.iloc[0]["gross_gbp"] == 1000 * 1_000_000
+    assert dataset.warnings == ()
+
+
+def test_a_misspelt_required_header_is_named_as_written_with_the_contract_s_name(tmp_path: Path) -> None:
+    found = problems(tmp_path, {"partners.csv": PARTNERS,
+                                "returns/city.csv": returns(LINE, header=HEADER.replace("gross_gbp", "gros_gbp"))})
+    assert found == ["data/returns/city.csv:1: gross_gbp: required column is missing; is the column 'gros_gbp' "
+                     "it, misspelt? Name it gross_gbp"]
+
+
+def test_a_misspelt_optional_header_is_the_cause_of_what_it_leaves_blank(tmp_path: Path) -> None:
+    """baseline_gbp misspelt: one problem, the header, with the partners' missing
+    baselines counted under it rather than listed as problems of their own."""
+    with pytest.raises(DataError) as caught:
+        load(tmp_path, {"partners.csv": PARTNERS.replace("baseline_gbp", "baselin_gbp"),
+                        "returns/city.csv": returns(LINE)})
+    lines = str(caught.value).splitlines()
+    assert lines == [
+        "the data has 1 problem (and 2 that follow from it)",
+        "  data/partners.csv:1: baseline_gbp: no such column, but there is 'baselin_gbp': if that is baseline_gbp "
+        "misspelt, name it so (until then baseline_gbp is read as blank)",
+        "  and 2 more problems that follow from those of data/partners.csv above (in data/partners.csv): fix those "
+        "first, then check again",
+    ]
+
+
+def test_one_broken_file_is_one_problem_not_seventy(tmp_path: Path) -> None:
+    """A stray comma makes services.csv unreadable: its own problem comes first, and the
+    unit costs that name its services are counted under it, not listed before it."""
+    services = ("service_id,name,cost_basis,unit_name,indicator,indicator_unit,direction,summary\n"
+                "waste,,Waste collection,head,,Recycling rate,%,higher,\n")
+    costs = "partner_id,service,year,net_cost_gbp,population,performance\n" + "".join(
+        f"city,waste,{year},1000,100,50\n" for year in ("2008-09", "2009-10", "2010-11"))
+    with pytest.raises(DataError) as caught:
+        load(tmp_path, {"partners.csv": PARTNERS, "returns/city.csv": returns(LINE),
+                        "services.csv": services, "unit_costs.csv": costs})
+    lines = str(caught.value).splitlines()
+    assert lines[0] == "the data has 1 problem (and 3 that follow from it)"
+    assert lines[1] == "  data/services.csv:2: has 9 fields where the header has 8"
+    assert lines[2] == ("  and 3 more problems that follow from those of data/services.csv above "
+                        "(in data/unit_costs.csv): fix those first, then check again")
+    assert len(caught.value.problems) == 4  # every one is still there for those who want them
+
+
+# ---- workbooks read right or refused ------------------------------------------------
+
+RETURN_ROWS = [HEADER.strip().split(","), LINE.strip().split(",")]
+
+
+def _workbook(path: Path, sheets: list[tuple[str, list[list[object]], str]]) -> openpyxl.Workbook:
+    """A workbook of (title, rows, state) sheets, saved at PATH."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows, state in sheets:
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+        sheet.sheet_state = state
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return book
+
+
+def _amount(rows: list[list[object]], gross: object) -> list[list[object]]:
+    return [rows[0], [gross if name == "gross_gbp" else value for name, value in zip(rows[0], rows[1], strict=True)]]
+
+
+@pytest.mark.parametrize("state", ["hidden", "veryHidden"])
+def test_a_hidden_first_sheet_is_not_read_but_the_first_visible_one(tmp_path: Path, state: str) -> None:
+    project = write_project(tmp_path, {"partners.csv": PARTNERS})
+    _workbook(project / "data" / "returns" / "city.xlsx",
+              [("old", _amount(RETURN_ROWS, 999999), state), ("current", _amount(RETURN_ROWS, 1000), "visible")])
+    lines = load_data(load_config(project)).lines
+    assert lines["gross_gbp"].tolist() == [1000 * 10**6]
+
+
+def test_a_sheet_named_lines_is_read_wherever_it_is(tmp_path: Path) -> None:
+    project = write_project(tmp_path, {"partners.csv": PARTNERS})
+    _workbook(project / "data" / "returns" / "city.xlsx",
+              [("cover", [["Partner", "City"]], "visible"), ("Lines", _amount(RETURN_ROWS, 1000), "visible")])
+    assert load_data(load_config(project)).lines["gross_gbp"].tolist() == [1000 * 10**6]
+
+
+def test_hidden_rows_are_read_with_a_warning(tmp_path: Path) -> None:
+    project = write_project(tmp_path, {"partners.csv": PARTNERS})
+    rows = RETURN_ROWS + [with_line(gain_ref="G2").strip().split(",")]
+    book = _workbook(project / "data" / "returns" / "city.xlsx", [("lines", rows, "visible")])
+    book["lines"].row_dimensions[3].hidden = True
+    book.save(project / "data" / "returns" / "city.xlsx")
+    dataset = load_data(load_config(project))
+    assert len(dataset.lines) == 2
+    assert [str(w) for w in dataset.warnings] == [
+        "data/returns/city.xlsx:3: warning: sheet 'lines': 1 hidden row(s) (3) are read all the same"]
+
+
+def test_xlsm_is_read_and_xls_refused_with_a_message(tmp_path: Path) -> None:
+    project = write_project(tmp_path, {"partners.csv": PARTNERS})
+    _workbook(project / "data" / "returns" / "city.xlsm", [("lines", RETURN_ROWS, "visible")])
+    assert len(load_data(load_config(project)).lines) == 1
+    (project / "data" / "returns" / "county.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500))
+    (project / "data" / "budget.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500))
+    with pytest.raises(DataError) as caught:
+        load_data(load_config(project))
+    refused = "is an Excel 97-2003 workbook (.xls), which sitegen does not read: save it as .xlsx or .csv"
+    assert [str(p) for p in caught.value.problems] == [f"data/budget.xls: {refused}",
+                                                      f"data/returns/county.xls: {refused}"]
+
+
+@pytest.mark.parametrize("damage", ["sheet", "styles", "shared strings", "cut"])
+def test_a_workbook_with_a_corrupt_part_is_an_error_naming_the_file(tmp_path: Path, damage: str) -> None:
+    import zipfile
+
+    good = tmp_path / "good.xlsx"
+    _workbook(good, [("lines", RETURN_ROWS, "visible")])
+    bad = tmp_path / "data" / "returns" / "city.xlsx"
+    bad.parent.mkdir(parents=True)
+    if damage == "cut":
+        bad.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    else:
+        part = {"sheet": "xl/worksheets/sheet1.xml", "styles": "xl/styles.xml",
+                "shared strings": "xl/worksheets/sheet1.xml"}[damage]
+        with zipfile.ZipFile(good) as source, zipfile.ZipFile(bad, "w") as target:
+            for item in source.infolist():
+                data = source.read(item)
+                if item.filename == part:
+                    data = data[: len(data) // 2] if damage != "shared strings" else data.replace(
+                        b'<c r="A2"', b'<c r="A2" t="s"><v>99</v></c><c r="Z2"', 1)
+                target.writestr(item, data)
+    found = problems(tmp_path, {"partners.csv": PARTNERS})
+    assert len(found) == 1 and found[0].startswith("data/returns/city.xlsx: is not a readable XLSX workbook ("), found
+
+
+def test_a_formula_without_a_computed_value_is_an_error(tmp_path: Path) -> None:
+    project = write_project(tmp_path, {"partners.csv": PARTNERS})
+    _workbook(project / "data" / "returns" / "city.xlsx", [("lines", _amount(RETURN_ROWS, "=400+600"), "visible")])
+    found = problems(tmp_path, {"partners.csv": PARTNERS})
+    assert found == ["data/returns/city.xlsx:2: H2: a formula with no value computed (the workbook was not saved "
+                     "by a spreadsheet program that calculates: open it and save it again)"]
+
+
+def _with_cached_value(path: Path, cell: str, value: str, recalculate: bool) -> None:
+    """Give a formula cell the value a spreadsheet program computed and saved with it."""
+    import re
+    import zipfile
+
+    data = {i.filename: (i, zipfile.ZipFile(path).read(i)) for i in zipfile.ZipFile(path).infolist()}
+    item, sheet = data["xl/worksheets/sheet1.xml"]
+    data[item.filename] = (item, re.sub(rf'(<c r="{cell}"[^>]*>)<f>([^<]*)</f><v\s*/?>(</v>)?'.encode(),
+                                        rf"\1<f>\2</f><v>{value}</v>".encode(), sheet))
+    item, workbook = data["xl/workbook.xml"]
+    if not recalculate:
+        workbook = re.sub(rb'\s*fullCalcOnLoad="1"', b"", workbook)
+    data[item.filename] = (item, workbook)
+    with zipfile.ZipFile(path, "w") as target:
+        for item, content in data.values():
+            target.writestr(item, content)
+
+
+def test_a_formula_is_read_as_the_value_saved_with_it_unless_the_workbook_asks_to_be_recalculated(
+        tmp_path: Path) -> None:
+    project = write_project(tmp_path, {"partners.csv": PARTNERS})
+    path = project / "data" / "returns" / "city.xlsx"
+    _workbook(path, [("lines", _amount(RETURN_ROWS, "=400+600"), "visible")])
+    _with_cached_value(path, "H2", "1000", recalculate=False)
+    assert load_data(load_config(project)).lines["gross_gbp"].tolist() == [1000 * 10**6]
+    _workbook(path, [("lines", _amount(RETURN_ROWS, "=400+600"), "visible")])
+    _with_cached_value(path, "H2", "1000", recalculate=True)  # a value a program may not have kept up to date
+    found = problems(tmp_path, {"partners.csv": PARTNERS})
+    assert found == ["data/returns/city.xlsx:2: sheet 'lines': the workbook asks to be recalculated when opened, "
+                     "so the values kept with its formulas may be out of date: open it in a spreadsheet program "
+                     "and save it again"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_a_utf16_csv_is_decoded(tmp_path: Path, encoding: str) -> None:
+    text = returns(with_line(description="Café £ service"))
+    dataset = load(tmp_path, {"partners.csv": PARTNERS.encode(encoding), "returns.csv": text.encode(encoding)})
+    assert dataset.lines["description"].tolist() == ["Café £ service"]
+
+
+def test_excels_unicode_text_is_decoded_and_its_tabs_named(tmp_path: Path) -> None:
+    tabbed = returns(LINE).replace(",", "\t").encode("utf-16")
+    assert problems(tmp_path, {"partners.csv": PARTNERS, "returns.csv": tabbed}) == [
+        "data/returns.csv:1: columns are not separated by commas (found ';' or a tab)"]
+
+
+def test_the_same_return_in_two_files_is_an_error_naming_both(tmp_path: Path) -> None:
+    files = {"partners.csv": PARTNERS, "returns/city-2008-09-actual.csv": returns(LINE),
+             "returns/city-2008-09-actual-copy.csv": returns(with_line(gain_ref="G2")),
+             "returns/county-2008-09-actual.csv": returns(with_line(partner_id="county"))}
+    assert problems(tmp_path, files) == [
+        "data/returns/city-2008-09-actual.csv:2: the 2008-09 actual return of 'city' is also in "
+        "data/returns/city-2008-09-actual-copy.csv (line 2): keep each return in one file, or it counts twice"]
+
+
+@pytest.mark.parametrize("kind", ["duplicates", "cut short", "unknown partner"])
+def test_every_kind_of_problem_is_capped_per_column_with_a_count(tmp_path: Path, kind: str) -> None:
+    rows = 100_000
+    if kind == "duplicates":
+        text = returns(*[LINE] * rows)
+    elif kind == "cut short":
+        text = returns(*[LINE.rsplit(",", 1)[0] + "\n"] * rows)
+    else:
+        text = returns(*[with_line(partner_id="nobody", gain_ref=f"G{i}") for i in range(rows)])
+    found = problems(tmp_path, {"partners.csv": PARTNERS, "returns.csv": text})
+    assert len(found) == 51, found[:3]
+    assert found[-1].endswith(f"and {rows - 1 - 50 if kind == 'duplicates' else rows - 50} more rows with the same "
+                              "kind of problem"), found[-1]

@@ -127,3 +127,17 @@ def test_readme_starts_with_the_two_commands() -> None:
     block = README.split("```")[1]
     assert "make site" in block and "make test" in block
     assert "make test" in (Path(__file__).parent.parent / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_every_guarantee_names_tests_that_exist() -> None:
+    """Each row of "What sitegen guarantees" names the tests that hold it, and they are there."""
+    section = README.split("## What sitegen guarantees", 1)[1].split("\nNot promised:", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| **")]
+    assert len(rows) >= 10
+    tests = Path(__file__).parent
+    for row in rows:
+        held_by = re.findall(r"`(test_\w+\.py)(?:::(test_\w+))?`", row.rsplit(" | ", 1)[1])
+        assert held_by, f"a guarantee names no test: {row[:60]}"
+        for module, name in held_by:
+            source = (tests / module).read_text(encoding="utf-8")
+            assert not name or re.search(rf"^def {name}\(", source, re.MULTILINE), f"{module}::{name} is not there"

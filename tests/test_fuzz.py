@@ -58,6 +58,24 @@ def _money(text: str) -> Decimal:
     return -pounds if match.group(1) or match.group(2) else pounds
 
 
+def _contract_names(header: list[str]) -> list[str]:
+    """The contract's rule for headings: compared ignoring case, spaces and punctuation,
+    £ as GBP; a heading that matches a column the file does not already have is that column."""
+    def key(text: str) -> str:
+        return re.sub(r"[^a-z0-9]", "", text.replace("£", "gbp")).replace("gbpgbp", "gbp")
+
+    by_key = {key(name): name for name in HEADER}
+    present = set(header)
+    names = []
+    for cell in header:
+        name = by_key.get(key(cell))
+        if cell not in HEADER and name is not None and name not in present:
+            present.add(name)
+            cell = name
+        names.append(cell)
+    return names
+
+
 def _year(text: str) -> int:
     match = re.fullmatch(r"([0-9]{4})\s*[-/]\s*([0-9]{4}|[0-9]{2})", text)
     if not match:
@@ -114,7 +132,7 @@ def expected_totals(raw: bytes) -> dict[tuple[int, str], Decimal]:
         csv.field_size_limit(limit)
     if not rows:
         raise Unreadable("empty")
-    header = [c.strip().lower() for c in rows[0]]
+    header = _contract_names([c.strip().lower() for c in rows[0]])
     if len(set(header)) != len(header) or not {"partner_id", "year", "return_type", "gross_gbp",
                                                 "cash_releasing", "ongoing", "first_impact"} <= set(header):
         raise Unreadable(f"header {header}")

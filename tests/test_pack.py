@@ -115,6 +115,8 @@ def links(data: bytes) -> list[tuple[int, str, int]]:
 def test_the_assembled_pack_reads_page_for_page_as_the_one_document(one_document: bytes, assembled: bytes) -> None:
     before, after = words_by_page(one_document), words_by_page(assembled)
     assert len(after) == len(before) >= 4
+    for page in after:  # the draft paper's mark, which only its part carries (see below)
+        del page["DRAFT"]
     assert after == before
     total = len(after)
     for number, page in enumerate(PdfReader(io.BytesIO(assembled)).pages, start=1):
@@ -128,7 +130,13 @@ def test_the_assembled_pack_looks_the_same_as_the_one_document(one_document: byt
     (tmp_path / "assembled").mkdir()
     before = images_by_page(one_document, tmp_path / "one")
     after = images_by_page(assembled, tmp_path / "assembled")
-    assert len(after) == len(before) and after == before  # the page numbers too, pixel for pixel
+    # The draft paper's pages differ by its DRAFT mark alone, which only a part can carry
+    # on its own pages (a fixed box repeats on every page of its document).
+    # (The demo's meeting takes no draft since its papers were issued; a draft meeting's
+    # pack is below.)
+    draft = [index for index, words in enumerate(words_by_page(assembled)) if words["DRAFT"]] or [len(after)]
+    assert draft == list(range(draft[0], max(draft[-1] + 1, len(after))))
+    assert len(after) == len(before) and after[:draft[0]] == before[:draft[0]]  # page numbers too, pixel for pixel
 
 
 def test_bookmarks_and_agenda_links_lead_to_the_same_pages(one_document: bytes, assembled: bytes) -> None:
@@ -189,7 +197,8 @@ def structure(data: bytes) -> tuple[pikepdf.Pdf, Counter[str], list[str]]:
 def test_the_pack_is_one_structure_tree_with_the_papers_tags(one_document: bytes, assembled: bytes) -> None:
     document, kinds, ids = structure(assembled)
     _, kinds_before, _ = structure(one_document)
-    assert kinds == kinds_before  # every heading, paragraph, list and table cell, once
+    marked = sum(1 for words in words_by_page(assembled) if words["DRAFT"])  # the draft's mark: a Div and a Span a page
+    assert kinds == kinds_before + Counter({"/Div": marked, "/Span": marked})  # every heading, paragraph, list and table cell, once
     assert kinds["/H1"] >= 3 and kinds["/TH"] > 0
     assert len(ids) == len(set(ids)) > 0  # table headers' IDs unique across the papers
     headers = set(ids)
@@ -303,10 +312,12 @@ def test_page_numbers_are_wherever_the_print_stylesheet_puts_them(tmp_path: Path
     """A project's print.css numbering its pages top right: the pack follows it."""
     project = copy_demo(tmp_path / "project")
     theme_css = (THEME_DIR / "static" / "css" / "print.css").read_text(encoding="utf-8")
-    css = theme_css.replace('@top-right { content: string(section);', '@top-right { content: "p. " counter(page);')
+    css = theme_css.replace('@top-right { content: string(doc-title);', '@top-right { content: "p. " counter(page);')
     css = css.replace('@bottom-center { content: "Page " counter(page) " of " counter(pages);',
                       '@bottom-center { content: string(section);')
     css = css.replace("@page :first { @top-right { content: none; } }", "")
+    css = css.replace("@page pack-front { @top-left { content: none; } @top-right { content: none; } }",
+                      "@page pack-front { @top-left { content: none; } }")  # the front sheet: no header, its number
     assert css != theme_css and numbered_margin_boxes(css) == {"top-right"}
     (project / "static" / "css").mkdir(parents=True, exist_ok=True)
     (project / "static" / "css" / "print.css").write_text(css, encoding="utf-8")
@@ -314,13 +325,17 @@ def test_page_numbers_are_wherever_the_print_stylesheet_puts_them(tmp_path: Path
     data = render_pack(demo.renderer, demo.meeting, demo.rendered, jobs=1)
     single = pdf.write_pdf(demo.renderer.config, pack_html(demo.renderer, demo.meeting, demo.rendered),
                            demo.meeting.page)
-    assert words_by_page(data) == words_by_page(single)
+    pages = words_by_page(data)
+    draft = min((index for index, words in enumerate(pages) if words["DRAFT"]), default=len(pages))
+    for page in pages:  # the draft paper's mark, which only its part carries
+        del page["DRAFT"]
+    assert pages == words_by_page(single)
     for number, page in enumerate(PdfReader(io.BytesIO(data)).pages, start=1):
         assert f"p. {number}" in page.extract_text()
     if shutil.which("pdftoppm"):
         (tmp_path / "one").mkdir()
         (tmp_path / "assembled").mkdir()
-        assert images_by_page(data, tmp_path / "assembled") == images_by_page(single, tmp_path / "one")
+        assert images_by_page(data, tmp_path / "assembled")[:draft] == images_by_page(single, tmp_path / "one")[:draft]
 
 
 def test_numbered_margin_boxes() -> None:
@@ -355,16 +370,16 @@ def test_a_paper_that_cannot_be_laid_out_is_named(tmp_path: Path) -> None:
 def test_parts_that_do_not_fit_the_frame_are_refused(demo: Demo, one_document: bytes,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     part = pikepdf.open(io.BytesIO(one_document))  # a paper whose first page is not after a lead page
-    with pytest.raises(PackAssemblyError, match="the frame has 8 pages for 14 pages of papers"):
+    with pytest.raises(PackAssemblyError, match="the frame has 9 pages for 16 pages of papers"):
         assemble_pack(one_document, [part, part], ["item-3", "item-4"])
     with pytest.raises(PackAssemblyError, match="#item-3 does not begin on the page after the lead page"):
         assemble_pack(one_document, [part], ["item-3"])
     # A frame holding one page too many for the first paper: found, not a pack with a page astray.
     real = pack_module.frame_html
 
-    def one_more(renderer, meeting, items, held_pages):  # type: ignore[no-untyped-def]
+    def one_more(renderer, meeting, items, held_pages, confidential=False):  # type: ignore[no-untyped-def]
         first = min(held_pages)
-        return real(renderer, meeting, items, {**held_pages, first: held_pages[first] + 1})
+        return real(renderer, meeting, items, {**held_pages, first: held_pages[first] + 1}, confidential)
 
     monkeypatch.setattr(pack_module, "frame_html", one_more)
     with pytest.raises(PdfError, match=r"could not be put together: the frame holds #item-3 from page 2, not 3"):
@@ -380,3 +395,61 @@ def test_the_pack_command_puts_the_pack_together(demo: Demo, assembled: bytes, t
     result = CliRunner().invoke(main, ["pack", "2011-07-14", "-o", str(out), "-C", str(demo.project)])
     assert result.exit_code == 0, result.output
     assert out.read_bytes() == assembled
+
+
+CONFIDENTIAL_MEETING = """---
+title: Board, 14 July 2011
+layout: meeting
+date: 2011-07-14
+meeting: Partnership Board
+items:
+  - paper: open-paper
+  - paper: closed-paper
+---
+"""
+PAPER_FRONT = """---
+title: {title}
+layout: paper
+date: 2011-07-14
+meeting: Partnership Board
+report_of: Treasurer
+{extra}---
+
+## Background
+
+{text}
+"""
+
+
+def test_papers_not_for_publication_go_into_a_confidential_pack_of_their_own(copy_fixture, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The public pack and the meeting's page show only the title and the exemption."""
+    from click.testing import CliRunner
+    from conftest import build_folder
+
+    from sitegen.cli import main
+
+    project = copy_fixture("minimal")
+    content = project / "content"
+    (content / "meetings").mkdir()
+    (content / "meetings" / "board.md").write_text(CONFIDENTIAL_MEETING, encoding="utf-8")
+    (content / "open-paper.md").write_text(
+        PAPER_FRONT.format(title="Budget monitoring", extra="", text="The open paper's text."), encoding="utf-8")
+    exempt = "Paragraph 3 of Schedule 12A: the financial affairs of a particular person"
+    (content / "closed-paper.md").write_text(
+        PAPER_FRONT.format(title="Contract award", text="The contract's confidential terms.",
+                           extra=f"classification: not for publication\nexempt_reason: \"{exempt}\"\n"),
+        encoding="utf-8")
+    build_folder(project)
+    public = "\n".join(page.extract_text() for page in PdfReader(project / "site/papers/board.pdf").pages)
+    assert "The open paper" in public and "Contract award" in public and exempt in " ".join(public.split())
+    assert "confidential terms" not in public
+    meeting_page = (project / "site/meetings/board/index.html").read_text(encoding="utf-8")
+    agenda_list = meeting_page[meeting_page.index('id="agenda"'):]
+    assert f"Not for publication: {exempt}" in agenda_list
+    assert "closed-paper/" not in agenda_list and "open-paper/" in agenda_list  # the agenda links the open one only
+    target = tmp_path / "confidential.pdf"
+    result = CliRunner().invoke(main, ["pack", "meetings/board", "--confidential", "-o", str(target), "-C", str(project)])
+    assert result.exit_code == 0, result.output
+    confidential = "\n".join(page.extract_text() for page in PdfReader(target).pages)
+    assert "confidential terms" in confidential and "The open paper" not in confidential
+    assert "Confidential papers: not for publication" in confidential

@@ -307,8 +307,8 @@ def test_receipt_command_writes_html_and_one_page_pdfs(copy_fixture: Callable[[s
     code, out, err = run("returns", "receipt", "--all", "-C", str(project))
     assert code == 0
     assert out.splitlines()[-1] == f"Wrote 5 receipts (3 with errors) into {project / 'receipts'}"
-    assert "alpha-2009-10-actual-receipt.pdf  (Alpha County Council, 2009-10 actual return: 5 lines, 3 error(s))" in out
-    assert err == "1 problem(s) in other data files are on no receipt: sitegen check lists them\n"
+    assert "alpha-2009-10-actual-receipt.pdf  (Alpha County Council, 2009-10 actual return: 5 lines, 3 errors)" in out
+    assert err == "1 problem in other data files is on no receipt: sitegen check lists them\n"
     html = (project / "receipts" / "alpha-2009-10-actual-receipt.html").read_text(encoding="utf-8")
     assert "Not accepted yet: 3 errors to correct." in html and "&#39;12.5k&#39;" in html
     reader = PdfReader(project / "receipts" / "alpha-2009-10-actual-receipt.pdf")

@@ -31,13 +31,14 @@ def test_committee_paper_structure(built_demo) -> None:
     project, _ = built_demo
     html = (project / "site" / "steering-group" / "steering-group-2011-07" / "index.html").read_text(encoding="utf-8")
     assert '<p class="decision-status">FOR CONSIDERATION AND APPROVAL</p>' in html
-    assert "<dt>Agenda item</dt><dd>5</dd>" in html
+    assert "<dt>Agenda item</dt><dd>3</dd>" in html  # from the meeting's agenda, where it is item 3
     assert "<dt>Paper reference</dt><dd>VPSG/2011/07/05</dd>" in html
     assert "<p>This paper:</p>" in html
     recommendations = re.search(r'<ol class="recommendations__list" type="a">(.*?)</ol>', html, re.S).group(1)
     assert recommendations.count("<li>") == 3
     numbers = re.findall(r'<span class="para-number">([^<]+) </span>', html)
-    assert numbers[:2] == ["1.1", "1.2"] and "2.1" in numbers and numbers[-2:] == ["A1", "A2"]
+    assert numbers[:2] == ["1.1", "1.2"] and "2.1" in numbers and numbers[-1] == "3.1"  # Annex A: unnumbered
+    assert html.index('id="contacts"') < html.index(">Annex A: How the figures are calculated<")
     assert "<dt>Financial</dt>" in html and "<dt>Risk</dt>" in html
     assert "helen.armitage@valeshire.example" in html
 
@@ -170,6 +171,6 @@ def test_an_agenda_naming_a_missing_paper_is_an_error_with_its_line(tmp_path: Pa
     result = CliRunner().invoke(main, ["check", "-C", str(project)])
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
-        "Error: the agendas name papers that do not exist",
+        "Error: the agendas and their papers do not agree",
         "  content/meetings/2011-07-14.md:17: items: item 4: no page 'steering-group/no-such-paper' in content/",
     ]

@@ -8,6 +8,7 @@ renames of the fallback, and kill publishes with SIGKILL mid-copy.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
@@ -16,7 +17,9 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -28,6 +31,12 @@ from sitegen.errors import SitegenError
 from sitegen.publish import MANIFEST_NAME, publish, rollback, settle, sibling, verify
 
 SITEGEN = shutil.which("sitegen", path=str(Path(sys.executable).parent)) or "sitegen"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    """`sitegen ARGS` in this process: exit status, stdout, stderr."""
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
 
 
 def site_files(folder: Path) -> dict[str, bytes]:
@@ -299,3 +308,69 @@ def test_sigkill_mid_publish_leaves_dest_whole(built: Path, dest: Path) -> None:
         assert site_files(sibling(dest, "previous")) == old
         assert beside(dest) == []
     assert any(o == "old, copy left" for o in outcomes), outcomes  # killed mid-copy, DEST untouched
+
+
+@pytest.mark.parametrize("inside", ["content/published", "published", "data", "."])
+def test_a_destination_inside_the_project_is_refused(built: Path, inside: str) -> None:
+    """Publishing into content/ would make the next build copy the site into itself."""
+    before = site_files(built / "site")
+    target = built / inside
+    code, _, err = run("publish", str(target), "-C", str(built))
+    assert code == 1
+    assert f"Error: {target.absolute()}: " in err
+    assert "inside the project" in err or "a folder that holds it" in err
+    assert "internal error" not in err
+    assert not (built / "content" / "published").exists() and not (built / "published").exists()
+    assert site_files(built / "site") == before
+    build_folder(built)  # and the next build has nothing of a site in it
+    assert not list((built / "site").glob("published*"))
+
+
+@pytest.fixture
+def read_only_share(tmp_path: Path) -> Iterator[Path]:
+    """A folder on a file system mounted read-only (root only: mount(8))."""
+    share = tmp_path / "read-only-share"
+    share.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(share)],
+                             capture_output=True, check=False)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a read-only file system here: {mounted.stderr.decode().strip()}")
+    try:
+        yield share
+    finally:
+        subprocess.run(["umount", str(share)], check=True)
+
+
+def test_a_read_only_share_is_named_not_an_internal_error(built: Path, read_only_share: Path) -> None:
+    dest = read_only_share / "vfm"
+    code, _, err = run("publish", str(dest), "-C", str(built))
+    assert code == 1
+    assert "internal error" not in err and "Traceback" not in err
+    assert f"could not publish to {dest}: Read-only file system" in err
+    assert err.startswith(f"Error: {read_only_share}/")  # the path refused comes first
+
+
+@pytest.mark.parametrize(("failure", "words"), [(errno.EROFS, "Read-only file system"),
+                                                (errno.EPERM, "Operation not permitted"),  # chattr +i
+                                                (errno.EACCES, "Permission denied"),
+                                                (errno.ENOSPC, "No space left on device")])
+def test_an_unwritable_share_is_named_by_its_path(built: Path, dest: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    failure: int, words: str) -> None:
+    """Whichever write the share refuses first (the lock, the copy), the path is named."""
+    real_open = os.open
+
+    def refusing_open(path: Any, *args: Any, **kwargs: Any) -> int:
+        if Path(path).parent == dest.parent and Path(path).name.startswith(f".{dest.name}."):
+            raise OSError(failure, os.strerror(failure), str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(publishing.os, "open", refusing_open)
+    code, _, err = run("publish", str(dest), "-C", str(built))
+    assert code == 1 and "internal error" not in err
+    assert err.startswith(f"Error: {sibling(dest, 'publish-lock')}: could not publish to {dest}: {words}")
+    monkeypatch.setattr(publishing.os, "open", real_open)
+    monkeypatch.setattr(publishing.tempfile, "mkdtemp",
+                        lambda prefix, dir: (_ for _ in ()).throw(OSError(failure, os.strerror(failure), dir)))
+    code, _, err = run("publish", str(dest), "-C", str(built))
+    assert code == 1 and err.startswith(f"Error: {dest.parent}: could not publish to {dest}: {words}")
+    assert not dest.exists()

@@ -111,7 +111,7 @@ def test_seed_003_compound_three_percent_of_53bn_is_4_9bn_by_2010_11(national: d
     assert [t["target_gbp"] for t in targets] == [
         Decimal("1590000000"), Decimal("3227700000"), Decimal("4914531000")
     ]  # fmt: skip
-    assert body(tables["targets"]) == [
+    assert [",".join(row.split(",")[:5]) for row in body(tables["targets"])] == [  # the target columns
         "england,Councils in England,2008-09,3.0,1590000000.00",
         "england,Councils in England,2009-10,6.1,3227700000.00",
         "england,Councils in England,2010-11,9.3,4914531000.00",
@@ -236,7 +236,7 @@ def maa(tmp_path_factory: pytest.TempPathFactory) -> tuple[Dataset, dict[str, Ta
 
 def test_seed_002_additive_target_of_9_4_percent(maa: tuple[Dataset, dict[str, Table]]) -> None:
     _, tables = maa
-    shire = [row for row in body(tables["targets"]) if row.startswith("shire-cc,")]
+    shire = [",".join(row.split(",")[:5]) for row in body(tables["targets"]) if row.startswith("shire-cc,")]
     # "3%, 3% and 3.4% in each of the three years" = "9.4% over the three years"
     # (paragraph 14: 2009/10 3%, 2010/11 3% and 2011/12 3.4%); baseline £100m
     assert shire == [
@@ -267,7 +267,7 @@ def test_seed_002_paragraph_5_rag_table(maa: tuple[Dataset, dict[str, Table]]) -
     dataset, tables = maa
     assert len(dataset.partners) == 13
     assert tables["rag_summary"].to_csv() == (
-        "year,green,amber,red,not_returned\n"
+        "year,green,amber,red,no_rating\n"
         "2009-10,0,6,1,6\n"
         "2010-11,0,5,2,6\n"
         "2011-12,0,4,1,8\n"
@@ -286,9 +286,9 @@ def test_seed_002_paragraph_7_use_of_resources_scores(maa: tuple[Dataset, dict[s
     )
     # The improvement plan: "five out of seven ... Districts have use of resources VFM
     # scores of 2"; districts at level 3 or 4: "closer to 30%".
-    districts = set(dataset.partners.loc[dataset.partners["sector"] == "district", "partner_id"])
-    scores = dataset.use_of_resources[dataset.use_of_resources["partner_id"].isin(districts)]
-    counts = {r.score: r.organisations for r in ni179.uor_distribution(scores).itertuples()}
+    districts = [r for r in tables["uor_by_sector"].records() if r["sector"] == "district"]
+    counts = {r["score"]: r["organisations"] for r in districts}
     assert counts == {4: 0, 3: 2, 2: 5, 1: 0}
-    share = Decimal(counts[3] + counts[4]) / len(districts) * 100
+    assert {r["assessed"] for r in districts} == {7}  # "five out of seven": one row of the table
+    share = Decimal(counts[3] + counts[4]) / 7 * 100
     assert share.quantize(Decimal("1"), rounding=ROUND_HALF_UP) == 29

@@ -12,15 +12,18 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from email.message import Message
 from pathlib import Path
 
 import pytest
+from conftest import build_folder
 
 from sitegen.errors import SitegenError
 from sitegen.serve import EVENTS_PATH, Preview
@@ -174,3 +177,72 @@ def test_the_command_serves_until_ctrl_c(copy_fixture) -> None:
         finally:
             if process.poll() is None:
                 process.kill()
+
+
+def raw_status(url: str, request: str) -> str:
+    """The status line the server answers a request written byte for byte (a browser's, an attacker's)."""
+    host, port = url.removeprefix("http://").strip("/").split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as connection:
+        connection.sendall(request.replace("{port}", port).encode("latin-1"))
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    return answer.split(b"\r\n", 1)[0].decode("latin-1")
+
+
+@pytest.mark.parametrize(("host", "status"), [
+    ("127.0.0.1:{port}", "200"),
+    ("localhost:{port}", "200"),
+    ("evil.example:{port}", "421"),  # a name of the attacker's, pointed at 127.0.0.1 (DNS rebinding)
+    ("localhost.evil.example:{port}", "421"),
+    ("127.0.0.1:1", "421"),  # another port
+    ("10.0.0.1:{port}", "421"),  # an address this server does not serve
+    ("user@127.0.0.1:{port}", "421"),
+    (None, "421"),
+])
+def test_only_requests_for_the_address_served_are_answered(preview, host: str | None, status: str) -> None:
+    server, _ = preview
+    header = f"Host: {host}\r\n" if host is not None else ""
+    line = raw_status(server.url, f"GET /paper/ HTTP/1.1\r\n{header}Connection: close\r\n\r\n")
+    assert line.split(" ")[1] == status, line
+
+
+@pytest.mark.parametrize("path", ["/%00", "/paper/%00.html", "/a%00b/", "/%ff%fe/", "http://evil.example/",
+                                  "/paper/\x01", "/" + "%" * 3])
+def test_a_bad_request_is_a_4xx_without_a_traceback(preview, path: str, capfd: pytest.CaptureFixture[str]) -> None:
+    server, _ = preview
+    line = raw_status(server.url, f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{{port}}\r\nConnection: close\r\n\r\n")
+    assert line.split(" ")[1].startswith("4"), line
+    assert get(server.url)[0] == 200  # and the server is still there
+    captured = capfd.readouterr()
+    assert "Traceback" not in captured.err + captured.out
+
+
+def wait_for(condition: Callable[[], bool], said: list[str], seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"waited in vain: {said}"
+        time.sleep(0.2)
+
+
+def test_a_build_that_never_ends_is_stopped_and_later_builds_still_run(copy_fixture) -> None:
+    """A project template (trusted, so not sandboxed) that loops for ever: the build is
+    stopped at its time limit, the last good site stays up, and the next change builds."""
+    project = copy_fixture("minimal")
+    build_folder(project)  # so that the server's first build has nothing to do
+    said: list[str] = []
+    with Preview(project, port=0, report=lambda message, is_error: said.append(message), build_seconds=8) as server:
+        assert said[-1].startswith("Built ")
+        forever = project / "templates" / "forever.html"
+        forever.parent.mkdir()
+        forever.write_text("<!doctype html>{% for i in range(10**15) %}{% endfor %}", encoding="utf-8")
+        looping = project / "content" / "looping.md"
+        looping.write_text("---\ntitle: Looping\nlayout: forever\n---\nFor ever.\n", encoding="utf-8")
+        wait_for(lambda: "took more than 8 seconds" in server.state.failure, said)
+        assert any("Build failed; still serving the last good site." in s for s in said)
+        status, _, page = get(server.url + "paper/")
+        assert status == 200 and "Steering group paper" in page and "took more than 8 seconds" in page
+        looping.unlink()
+        wait_for(lambda: said[-1].startswith("Built "), said)
+        assert not server.state.failure and get(server.url)[0] == 200
+        assert not list(project.glob(".site-new-*"))

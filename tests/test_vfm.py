@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from sitegen.config import load_config
+from sitegen.errors import DataError
 from sitegen.data.load import load_data
 from sitegen.rules import ni179
 from sitegen.tables.compute import compute_tables
@@ -46,9 +47,10 @@ def line(gross: str, **cells: str) -> dict[str, str]:
 
 
 def partner(
-    pid: str, baseline: str = "100000", in_target: str = "yes", sr04: tuple[str, str] = ("", "")
+    pid: str, baseline: str = "100000", in_target: str = "yes", sr04: tuple[str, str] = ("", ""),
+    sector: str = "other",
 ) -> str:
-    cells = [pid, f"{pid.title()} Council", "other", baseline, in_target, *sr04]
+    cells = [pid, f"{pid.title()} Council", sector, baseline, in_target, *sr04]
     return ",".join(f'"{c}"' for c in cells) + "\n"
 
 
@@ -345,15 +347,16 @@ def test_target_with_a_compound_profile_is_exact(tmp_path: Path) -> None:
 
 def test_year_outside_the_profile_has_empty_target_and_achievement(tmp_path: Path) -> None:
     tables = compute(tmp_path, [line("100", year="2011-12")], partners=CITY + partner("county"))
-    assert body(tables["ni179"]) == ["city,City Council,2011-12,actual,100.00,0.00,0.00,,"]
+    assert body(tables["ni179"]) == ["city,City Council,2011-12,actual,100.00,0.00,0.00,[z],[z]"]
     assert column(tables["ni179"], "target_gbp") == [None]
     assert column(tables["ni179"], "achievement_pct") == [None]
-    assert body(tables["ni179_total"]) == ["2011-12,actual,1,2,100.00,,"]
+    # no target outside the profile: not applicable; the total provisional while county's return is missing
+    assert body(tables["ni179_total"]) == ["2011-12,actual,1,2,100.00 [p],[z],[z]"]
 
 
 def test_zero_baseline_gives_zero_target_and_no_achievement(tmp_path: Path) -> None:
     tables = compute(tmp_path, [line("100")], partners=partner("city", baseline="0"))
-    assert body(tables["ni179"]) == ["city,City Council,2008-09,actual,100.00,0.00,0.00,0.00,"]
+    assert body(tables["ni179"]) == ["city,City Council,2008-09,actual,100.00,0.00,0.00,0.00,[z]"]
 
 
 # ---- rules 7 and 8: expected returns and the partnership total ----------------------
@@ -380,8 +383,9 @@ def test_missing_returns_are_listed_never_zero(tmp_path: Path) -> None:
     ]  # fmt: skip
     # the total compares what was received with the target of every partner in the target
     assert body(tables["ni179_total"]) == [
-        "2008-09,actual,2,3,4000.00,18000.00,22.2",  # 3% of £600,000
-        "2009-10,forecast,1,3,500.00,36000.00,1.4",  # 6% of £600,000
+        # 3% of £600,000; NI 179 and achievement provisional [p] while a return is missing
+        "2008-09,actual,2,3,4000.00 [p],18000.00,22.2 [p]",
+        "2009-10,forecast,1,3,500.00 [p],36000.00,1.4 [p]",  # 6% of £600,000
     ]
 
 
@@ -398,7 +402,7 @@ def test_partnership_total_counts_only_partners_in_the_target(tmp_path: Path) ->
     assert body(tables["ni179"]) == [
         "city,City Council,2008-09,actual,1000.00,0.00,0.00,3000.00,33.3",
         "county,County Council,2008-09,actual,2000.00,0.00,0.00,6000.00,33.3",
-        "fire,Fire Council,2008-09,actual,99999.00,0.00,0.00,,",
+        "fire,Fire Council,2008-09,actual,99999.00,0.00,0.00,[z],[z]",  # no target: not applicable
     ]
     assert body(tables["ni179_total"]) == ["2008-09,actual,2,2,3000.00,9000.00,33.3"]
     assert body(tables["returns_missing"]) == []
@@ -468,7 +472,7 @@ def test_spend_split(tmp_path: Path) -> None:
     ]
 
 
-def test_rag_summary_counts_ratings_and_partners_not_returned(tmp_path: Path) -> None:
+def test_rag_summary_counts_ratings_and_partners_with_no_rating(tmp_path: Path) -> None:
     rag = (
         "partner_id,year,rating,comment\n"
         "city,2009-10,Green,\n"
@@ -487,7 +491,7 @@ def test_rag_summary_counts_ratings_and_partners_not_returned(tmp_path: Path) ->
         extra={"rag_forecasts.csv": rag},
     )
     assert tables["rag_summary"].to_csv() == (
-        "year,green,amber,red,not_returned\n"
+        "year,green,amber,red,no_rating\n"
         "2009-10,1,2,0,0\n"
         "2010-11,1,0,1,2\n"
     )
@@ -495,8 +499,30 @@ def test_rag_summary_counts_ratings_and_partners_not_returned(tmp_path: Path) ->
 
 def test_rag_summary_without_a_file_has_its_header_only(tmp_path: Path) -> None:
     tables = compute(tmp_path, [line("1")])
-    assert tables["rag_summary"].to_csv() == "year,green,amber,red,not_returned\n"
+    assert tables["rag_summary"].to_csv() == "year,green,amber,red,no_rating\n"
     assert tables["uor_distribution"].to_csv() == "assessment,theme,score,organisations\n"
+
+
+def test_ratings_known_only_as_counts_add_to_those_given_partner_by_partner(tmp_path: Path) -> None:
+    """`002_…` paragraph 7 gives scores as "five out of seven districts score 2": a
+    partnership that knows only the counts gives them in use_of_resources_counts.csv."""
+    scores = "partner_id,assessment,theme,score\ncity,2008-09,value for money,3\n"
+    counts = ("assessment,theme,sector,score,organisations\n"
+              "2008-09,value for money,district,2,5\n2008-09,value for money,district,3,2\n")
+    rag_counts = "year,sector,rating,partners\n2009-10,district,amber,2\n"
+    tables = compute(tmp_path, [line("1")], partners=CITY + partner("district", sector="district"),
+                     extra={"use_of_resources.csv": scores, "use_of_resources_counts.csv": counts,
+                            "rag_counts.csv": rag_counts})
+    assert tables["uor_distribution"].to_csv() == (
+        "assessment,theme,score,organisations\n"
+        "2008-09,value for money,4,0\n2008-09,value for money,3,3\n"
+        "2008-09,value for money,2,5\n2008-09,value for money,1,0\n"
+    )
+    districts = [r for r in tables["uor_by_sector"].records() if r["sector"] == "district" and r["score"] == 2]
+    assert [(r["organisations"], r["assessed"]) for r in districts] == [(5, 7)]
+    assert tables["rag_by_sector"].to_csv().splitlines()[1:] == [
+        "2009-10,district,1,0,2,0,0", "2009-10,other,1,0,0,0,1",
+    ]
 
 
 def test_uor_distribution_lists_every_score_with_zeros(tmp_path: Path) -> None:
@@ -588,4 +614,36 @@ def test_a_percentage_of_12_25_is_shown_as_12_3(tmp_path: Path) -> None:
 
 def test_a_cumulative_percentage_of_12_25_is_shown_as_12_3(tmp_path: Path) -> None:
     tables = compute(tmp_path, [line("1")], target="profile = [12.25]\n")
-    assert body(tables["targets"]) == ["city,City Council,2008-09,12.3,12250.00"]
+    # beside the target, the NI 179 of the partner's returns: no forecast received is [x], never nil
+    assert body(tables["targets"]) == ["city,City Council,2008-09,12.3,12250.00,[x],1.00"]
+
+
+def test_two_target_programmes_side_by_side(tmp_path: Path) -> None:
+    """`002_…`: the LAA (2008-09 to 2010-11) and the MAA (2009-10 to 2011-12), both
+    3/3/3.4, the MAA over some partners only and counting gains from its own start."""
+    target = ('name = "Local Area Agreement"\n\n[programmes.maa]\nname = "Multi-Area Agreement"\n'
+              'first_year = "2009-10"\npartners = ["city"]\n')
+    tables = compute(
+        tmp_path,
+        [line("1000", year="2009-10", first_impact="2008-06-01"),
+         line("500", year="2009-10", first_impact="2009-06-01")],
+        partners=CITY + partner("county"),
+        target=target,
+    )
+    rows = [(r["programme"], r["programme_name"], r["year"], r["returns_received"], r["returns_expected"],
+             r["ni179_gbp"], r["target_gbp"]) for r in tables["programmes"].records()]
+    assert rows == [
+        # the LAA: both partners, every gain from April 2008; 6% of 2 × £100,000 in its second year
+        ("target", "Local Area Agreement", 2009, 1, 2, Decimal("1500"), Decimal("12000")),
+        # the MAA: the city only, gains from April 2009; 3% of £100,000 in its first year
+        ("maa", "Multi-Area Agreement", 2009, 1, 1, Decimal("500"), Decimal("3000")),
+    ]
+
+
+def test_a_programme_naming_a_partner_that_does_not_exist_is_a_located_error(tmp_path: Path) -> None:
+    target = '[programmes.maa]\nname = "MAA"\nfirst_year = "2009-10"\npartners = ["cty"]\n'
+    with pytest.raises(DataError) as caught:
+        compute(tmp_path, [line("1")], target=target)
+    assert [str(p) for p in caught.value.problems] == [
+        "sitegen.toml: programmes.maa.partners: unknown partner 'cty' (not in partners.csv); did you mean 'city'?"
+    ]

@@ -26,12 +26,13 @@ import pandas as pd
 from sitegen import __version__
 from sitegen.build.files import link_into, prune, write_into
 from sitegen.build.links import Link, PageLinks, collect_links, shared_links
-from sitegen.build.search import PageWords, page_text, page_words
+from sitegen.build.search import INDEX_PATH, PageWords, page_text, page_words, shard_count, shard_path
 from sitegen.build.state import BuildState, WrittenFile, digest, file_digest
 from sitegen.content.facets import NOT_INDEXED
-from sitegen.content.pages import Page
-from sitegen.errors import Problem, SitegenError, TemplateError
+from sitegen.content.pages import Page, source_line
+from sitegen.errors import ContentError, Problem, SitegenError, TemplateError, relative_name
 from sitegen.render.pages import RenderedPage, Renderer
+from sitegen.render.wayfinding import NOT_FOUND_PATH, SITEMAP_PATH
 from sitegen.tables.table import Table
 from sitegen.workers import in_parallel
 
@@ -133,6 +134,64 @@ def _json(model: object) -> str:
         return model.model_dump_json()  # type: ignore[attr-defined]
     except Exception:  # not a pydantic model, or a value JSON cannot hold
         return repr(model)
+
+
+def check_output_paths(renderer: Renderer, static: Mapping[str, Path]) -> None:
+    """Raise ContentError when two outputs would be one file, or one a folder the other needs
+    (a page with `slug: index.html` or `slug: static/css/site.css`), naming both; before
+    anything is written, so that no output silently replaces another."""
+    claims: list[tuple[str, str, Page | None]] = []  # (output, what makes it, the page that does)
+    content, config = renderer.content, renderer.config
+    for page in content.pages:
+        claims.append((page.output_path, page.source_name, page))
+        if page.wants_pdf:
+            claims.append((page.pdf_path, f"the PDF of {page.source_name}", page))
+    for table in renderer.tables.values():
+        claims += [(output, f"the table {table.name}", None) for output, _ in table.outputs]
+    claims += [(asset.output_path, f"content/{asset.output_path}", None) for asset in content.assets]
+    claims += [(output, relative_name(source, config.project_dir) if source.is_relative_to(config.project_dir)
+                else f"the theme's {output}", None) for output, source in static.items()]
+    indexed = shard_count(sum(1 for page in content.pages if page.meta.layout not in NOT_INDEXED))
+    claims += [(shard_path(number, indexed), "the search index", None) for number in range(indexed)]
+    claims += [(INDEX_PATH, "the search index", None), (NOT_FOUND_PATH, "the 404 page", None),
+               (SITEMAP_PATH, "the site map", None)]
+    problems = _collisions(claims)
+    if problems:
+        raise ContentError(f"{len(problems)} output(s) would overwrite another", problems)
+
+
+def _collisions(claims: list[tuple[str, str, Page | None]]) -> list[Problem]:
+    first: dict[str, tuple[str, Page | None]] = {}
+    problems = []
+
+    def problem(maker: str, page: Page | None, text: str) -> Problem:
+        if page is None:
+            return Problem(maker, None, None, text)
+        return Problem(page.source_name, source_line(page, "slug:") if page.meta.slug is not None else None,
+                       "slug" if page.meta.slug is not None else None, text)
+
+    for output, maker, page in claims:
+        if output in first and first[output][0] != maker:
+            other, other_page = first[output]
+            blamed, named = sorted([(maker, page), (other, other_page)], key=_blame_order)
+            problems.append(problem(*blamed, f"{blamed[0]} and {named[0]} both make site/{output}"))
+        first.setdefault(output, (maker, page))
+    for output, (maker, page) in first.items():
+        parts = output.split("/")
+        for end in range(1, len(parts)):
+            folder = "/".join(parts[:end])
+            if folder in first:
+                other, other_page = first[folder]
+                blamed = min((maker, page), (other, other_page), key=_blame_order)
+                problems.append(problem(*blamed, f"{maker} makes site/{output}, inside site/{folder}, "
+                                                 f"which {other} makes as a file"))
+    return problems
+
+
+def _blame_order(claim: tuple[str, Page | None]) -> int:
+    """Whose file a collision is reported at: a page's, else a project file's, else what sitegen makes."""
+    maker, page = claim
+    return 0 if page is not None else 1 if " " not in maker else 2
 
 
 @dataclass

@@ -25,7 +25,8 @@ from sitegen import __version__
 from sitegen.build.atomic import STAGING_PREFIX, hold, output_lock, recover, swap_in
 from sitegen.build.files import empty_trash
 from sitegen.build.links import check_links, link_targets, still_fine
-from sitegen.build.outputs import Outputs, PageRecord
+from sitegen.build.office import office_paths, write_office
+from sitegen.build.outputs import Outputs, PageRecord, check_output_paths
 from sitegen.build.result import BuildResult
 from sitegen.build.search import (
     INDEX_PATH,
@@ -58,6 +59,7 @@ from sitegen.project import Project, load_project
 from sitegen.records.issued import Records
 from sitegen.render.pages import RenderedPage, Renderer, static_dirs
 from sitegen.render.wayfinding import site_level_files
+from sitegen.tables.table import Table
 from sitegen.workers import in_parallel
 
 log = logging.getLogger(__name__)
@@ -80,12 +82,15 @@ def check(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
     started = time.perf_counter()
     project = load_project(config, options.strict)
     renderer = Renderer(project.config, project.tables, project.content, project.records.page_tables)
+    check_output_paths(renderer, static_files(project.config))
     outputs = Outputs(renderer, BuildState.unsaved(config.project_dir), None, config.output_dir, options.jobs)
     pages = outputs.pages(_config_text(project.config), keep_body=set())
-    extra_files = [*site_level_files(renderer, project.content.pages), INDEX_PATH, *project.records.pdf_paths]
+    extra_files = [*site_level_files(renderer, project.content.pages), INDEX_PATH, *office_paths(project, pages),
+                   *project.records.pdf_paths]
     check_links(project, [(page, record.links) for page, record in pages], extra_files)
     return BuildResult(
-        len(project.content.pages), len(project.tables), 0, project.warnings,
+        len(project.content.pages), sum(1 for table in project.tables.values() if not table.absent), 0,
+        project.warnings,
         time.perf_counter() - started, None,
     )
 
@@ -106,6 +111,7 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
     inputs = inputs_state(project_dir, options.strict, config.command_line_base_url)  # before anything is read
     project = load_project(config, options.strict)
     renderer = Renderer(config, project.tables, project.content, project.records.page_tables)
+    check_output_paths(renderer, static_files(config))
     previous_site = project_dir / CACHE_DIR / "previous-site"
     state = BuildState.open(project_dir, use_previous=not options.clean)
     with contextlib.closing(state), staging_folder(config, previous_site) as (staging, recycled):
@@ -113,24 +119,28 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
         config_text = _config_text(config)
         pages = outputs.pages(config_text, _bodies_needed(project), lambda done, total: progress("pages", done, total))
         site_level = site_level_files(renderer, project.content.pages)
-        _check_links(project, pages, [*site_level, INDEX_PATH, *project.records.pdf_paths], outputs, state)
+        _check_links(project, pages, [*site_level, INDEX_PATH, *office_paths(project, pages), *project.records.pdf_paths],
+                     outputs, state)
         print_inputs = _print_inputs(config, project, config_text)
         pdfs = outputs.pdfs(_print_jobs(renderer, pages), print_inputs,
-                            lambda done, total: progress("PDFs", done, total))
+                            lambda done, total: progress("PDFs of pages", done, total))
         record_copies = _record_copies(renderer, project.records)
         pdfs += outputs.pdfs([(path, rendered.page, renderer.print_html(rendered))
                               for path, rendered in record_copies.items() if rendered.page.meta.pdf], print_inputs)
-        pdfs += _write_packs(renderer, pages, outputs, print_inputs, state, project.records, record_copies)
+        pdfs += _write_packs(renderer, pages, outputs, print_inputs, state, project.records, record_copies,
+                             lambda done, total: progress("agenda packs", done, total))
+        published = published_tables(project, pages)
+        write_office(project, published, renderer, pages, outputs, config_text)  # workbooks and Word papers
         _write_search_index(project, pages, outputs, state.terms(), staging)
-        _write_files(project, site_level, outputs)
+        _write_files(project, published, site_level, outputs)
         outputs.finish(recycled)
         result = BuildResult(
-            len(pages), len(project.tables), pdfs, project.warnings,
+            len(pages), len(published), pdfs, project.warnings,
             time.perf_counter() - started, config.output_dir, made=outputs.made, kept=outputs.kept,
         )
         with output_lock(project_dir):  # one build writes at a time
-            swap_in(staging, config.output_dir, keep_old=previous_site)
-            state.save(inputs, site_state(config.output_dir, state.written), result.as_summary())
+            state.save(inputs, site_state(config.output_dir, state.written), result.as_summary(), staging)
+            swap_in(staging, config.output_dir, keep_old=previous_site)  # commits the state saved with it
     empty_trash(project_dir)
     log.info("%d outputs made, %d kept from the last build", outputs.made, outputs.kept)
     return replace(result, seconds=time.perf_counter() - started)
@@ -157,9 +167,11 @@ def staging_folder(config: Config, recycle: Path) -> Iterator[tuple[Path, bool]]
             stack.enter_context(hold(staging))  # in use until this build is done with it
         try:
             yield staging, recycled
-        finally:
-            if staging.exists():  # not swapped in: the build failed, what it holds is unknown
-                shutil.rmtree(staging, ignore_errors=True)
+        except KeyboardInterrupt:
+            raise  # Ctrl-C stops at once: the next build's recover() removes the folder
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)  # not swapped in: what it holds is unknown
+            raise
 
 
 def _check_links(
@@ -189,16 +201,16 @@ def _record_copies(renderer: Renderer, records: Records) -> dict[str, RenderedPa
 
 
 def _write_packs(renderer: Renderer, pages: list[tuple[Page, PageRecord]], outputs: Outputs, print_inputs: str,
-                 state: BuildState, records: Records, record_copies: Mapping[str, RenderedPage]) -> int:
+                 state: BuildState, records: Records, record_copies: Mapping[str, RenderedPage],
+                 progress: Callable[[int, int], None]) -> int:
     """Each meeting's agenda pack, put together from its papers laid out one by one (pdf/packs.py),
     kept while nothing it shows changed; a paper unchanged is not laid out again. An issued
     pack is made from its record: the meeting and the papers as they went out, and papers
     added since go in a supplementary pack."""
     by_url = {page.url: record.rendered(page) for page, record in pages if record.body_html is not None}
     made = []
-    for page, _ in pages:
-        if not (page.wants_pdf and page.meta.layout == "meeting"):
-            continue
+    meetings = [page for page, _ in pages if page.wants_pdf and page.meta.layout == "meeting"]
+    for done, page in enumerate(meetings, start=1):
         issued = records.packs.get(page.url)
         packs = [(page.pdf_path, by_url[page.url], by_url)]
         if issued is not None:
@@ -212,6 +224,7 @@ def _write_packs(renderer: Renderer, pages: list[tuple[Page, PageRecord]], outpu
                 parts = state.parts(pdf_path, print_inputs)
                 outputs.write(pdf_path, inputs, render_pack(renderer, meeting, papers, outputs.jobs, parts))
             made.append(pdf_path)
+        progress(done, len(meetings))
     state.forget_packs_except(made)  # meetings no longer in the site
     return len(made)
 
@@ -253,9 +266,17 @@ def _write_search_index(project: Project, pages: list[tuple[Page, PageRecord]], 
     terms.keep_only(shards)
 
 
-def _write_files(project: Project, site_level: dict[str, bytes], outputs: Outputs) -> None:
+def published_tables(project: Project, pages: list[tuple[Page, PageRecord]]) -> list[Table]:
+    """The tables the site publishes: every one with its data, and one whose data files
+    the project does not have (a project of papers alone has no returns) only where a
+    page shows it, so that its links hold."""
+    shown = {name for _, record in pages for name, _ in record.tables}
+    return [table for table in project.tables.values() if not table.absent or table.name in shown]
+
+
+def _write_files(project: Project, published: list[Table], site_level: dict[str, bytes], outputs: Outputs) -> None:
     """The tables as CSV and JSON (streamed), 404.html and sitemap.xml, images and static files."""
-    for table in project.tables.values():
+    for table in published:
         fingerprint = outputs.fingerprints.table(table.name)
         for output, writer in table.outputs:
             if outputs.reuse(output, fingerprint) is None:
@@ -274,7 +295,7 @@ def _config_text(config: Config) -> str:
 
 def _bodies_needed(project: Project) -> set[str]:
     """Pages whose article a PDF is made from: papers, and every page an agenda packs."""
-    needed = {page.url for page in project.content.pages if page.wants_pdf}
+    needed = {page.url for page in project.content.pages if page.wants_pdf or page.meta.layout == "paper"}
     for page in project.content.pages:
         if page.meta.layout == "meeting":
             needed |= {item.paper.url for item in agenda(page, project.content) if item.paper is not None}

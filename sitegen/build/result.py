@@ -37,10 +37,15 @@ class BuildResult:
 
     def summary(self) -> str:
         where = f" into {self.output_dir}" if self.output_dir else ""
-        reused = f" ({self.kept} of {self.made + self.kept} files unchanged)" if self.kept else ""
+        reused = f" ({self.kept} of {counted(self.made + self.kept, 'file')} unchanged)" if self.kept else ""
         return (
-            f"{self.pages} pages, {self.tables} tables, {self.pdfs} PDFs, "
-            f"{len(self.warnings)} warnings in {self.seconds:.1f} s{where}{reused}"
+            f"{counted(self.pages, 'page')}, {counted(self.tables, 'table')}, {counted(self.pdfs, 'PDF')}, "
+            f"{counted(len(self.warnings), 'warning')} in {self.seconds:.1f} s{where}{reused}"
         )
+
+
+def counted(number: int, noun: str) -> str:
+    """'1 page', '2 pages': every count sitegen says, in the singular when it is one."""
+    return f"{number} {noun if number == 1 else noun + 's'}"
 
 

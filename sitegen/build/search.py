@@ -95,8 +95,12 @@ def _terms_of(word: str) -> tuple[str, ...]:
     return terms
 
 
+LONGEST_WORD = 64  # characters; longer "words" (a pasted hash, a page of one word) are not indexed
+
+
 def field_terms(text: str) -> FieldTerms:
-    words = Counter(word for word in SEPARATORS.split(text.lower()) if word)
+    # lunr's token set holds a node per character of each term: a 10 MB word took 5.7 GB.
+    words = Counter(word for word in SEPARATORS.split(text.lower()) if word and len(word) <= LONGEST_WORD)
     counts: dict[str, int] = {}
     for word, times in words.items():
         for term in _terms_of(word):

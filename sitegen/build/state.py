@@ -14,8 +14,10 @@ no-change build (see `unchanged_build`).
 It is one SQLite database, `.sitegen-cache/state.sqlite` (Lektor's builder keeps its
 dependencies the same way): one file, written in transactions, readable from the
 worker processes that lay out parts and index pages. The outputs' records are replaced
-in one transaction after a build has succeeded, so a failed build leaves the last
-good record. Anything wrong with the database (another sitegen version, a damaged
+in one transaction once a build has made everything, just before its site is swapped
+in, naming the folder that becomes site/: the swap commits the site and its record as
+one, so a failed build leaves the last good record, and one killed between the two
+leaves a record the next build sees is not of site/ (and makes every output again). Anything wrong with the database (another sitegen version, a damaged
 file) means a clean build, never a wrong one; `sitegen build --clean` ignores it.
 """
 
@@ -153,11 +155,15 @@ class BuildState:
     """The last build's records (read) and this build's (being made), in one place.
 
     `use_previous=False` (`--clean`) trusts nothing recorded: every output is made
-    anew, every part laid out anew, every page's terms counted anew."""
+    anew, every part laid out anew, every page's terms counted anew. A state that is
+    not of the site/ there is (`_describes_site`) keeps no output and no fact of the
+    last build, but its parts and terms, found by digests of what they are made from,
+    are still used."""
 
     project_dir: Path
     use_previous: bool = True
     database: _Database | None = None  # None: `sitegen check`, which keeps nothing
+    outputs_trusted: bool = False  # the last build's outputs and facts are of the site/ there is
     previous_outputs: dict[str, tuple[bytes, WrittenFile]] = field(default_factory=dict)
     records: dict[str, Any] = field(default_factory=dict)  # this build's, by output
     written: dict[str, WrittenFile] = field(default_factory=dict)  # this build's, by output
@@ -166,8 +172,11 @@ class BuildState:
     @classmethod
     def open(cls, project_dir: Path, use_previous: bool = True) -> BuildState:
         database = _open_database(project_dir)
-        state = cls(project_dir, use_previous, database)
-        if use_previous:
+        trusted = use_previous and _describes_site(database, project_dir / "site")
+        if use_previous and not trusted:
+            log.info("the build state is not of the site/ there is (a build was stopped midway); making every output")
+        state = cls(project_dir, use_previous, database, trusted)
+        if trusted:
             rows = database.connection().execute("SELECT output, record, digest, size, mtime_ns, inode FROM outputs")
             state.previous_outputs = {row[0]: (row[1], WrittenFile(*row[2:])) for row in rows}
         return state
@@ -209,13 +218,13 @@ class BuildState:
     @property
     def previous_files(self) -> list[str] | None:
         """The outputs the last build left (what the site before it, recycled, holds)."""
-        return list(self.previous_outputs) if self.use_previous else None
+        return list(self.previous_outputs) if self.outputs_trusted else None
 
     # ---- facts: what the last build knew ---------------------------------------------
 
     def previous_fact(self, name: str) -> Any:
         """A fact the last build recorded (such as the link targets), or None."""
-        if self.database is None or not self.use_previous:
+        if self.database is None or not self.outputs_trusted:
             return None
         row = self.database.connection().execute("SELECT value FROM facts WHERE name = ?", (name,)).fetchone()
         try:
@@ -243,13 +252,21 @@ class BuildState:
 
     # ---- saving ------------------------------------------------------------------------
 
-    def save(self, inputs: str, site: str, summary: Mapping[str, Any]) -> None:
+    def save(self, inputs: str, site: str, summary: Mapping[str, Any], site_folder: Path) -> None:
         """This build's records in place of the last build's, in one transaction, with
-        the facts of the no-change build: the inputs and site as they are now."""
+        the facts of the no-change build: the inputs and site as they are now.
+
+        Saved just before `site_folder` (the staging folder) is swapped in as site/, and
+        naming it (its inode and device, which the swap keeps): a build killed between
+        the two leaves a state that names another folder than site/, which the next
+        build therefore does not trust (`_describes_site`). The site and its state are
+        so committed as one: by the swap."""
         if self.database is None:
             return
+        folder = site_folder.stat()
         facts = {**{name: pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL) for name, value in self.facts.items()},
-                 "inputs": inputs, "site": site, "summary": json.dumps(summary), "ended": repr(time.time())}
+                 "inputs": inputs, "site": site, "summary": json.dumps(summary), "ended": repr(time.time()),
+                 "site_folder": f"{folder.st_dev}:{folder.st_ino}"}
         rows = [(output, pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL), w.digest, w.size, w.mtime_ns, w.inode)
                 for output, record in self.records.items() for w in (self.written[output],)]
         with _transaction(self.database.connection()) as connection:
@@ -260,6 +277,16 @@ class BuildState:
     def close(self) -> None:
         if self.database is not None:
             self.database.close()
+
+
+def _describes_site(database: _Database, site_dir: Path) -> bool:
+    """Whether the records in the database are of the folder now at site/ (see `save`)."""
+    row = database.connection().execute("SELECT value FROM facts WHERE name = 'site_folder'").fetchone()
+    try:
+        folder = site_dir.stat()
+    except OSError:
+        return False
+    return row is not None and row[0] == f"{folder.st_dev}:{folder.st_ino}"
 
 
 class PartCache:
@@ -400,7 +427,7 @@ def last_build(project_dir: Path, strict: bool, base_url: str | None = None) -> 
     except EnvironmentProblem:  # the build that follows says what is wrong
         return None
     if facts.get("site") != site_state(project_dir / "site"):
-        return None
+        return None  # (a site/ other than the one the facts were saved for: its files differ)
     try:
         return json.loads(facts["summary"]), float(facts["ended"])
     except (KeyError, TypeError, ValueError):

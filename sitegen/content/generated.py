@@ -37,6 +37,9 @@ def with_generated_pages(config: Config, tables: dict[str, Table], content: Cont
         *_service_pages(config, tables),
         *_case_study_indexes(content),
     ]
+    if content.page_at("") is None:
+        made.append(_page(config.source, "sitegen.toml", "", title=config.site.title, layout="figures", order=0,
+                          summary="The partnership's figures, computed from the partners' returns."))
     made += _site_pages(config, tables, [*content.pages, *made])
     taken = {page.url for page in content.pages}
     extra = [page for page in made if page.url not in taken]
@@ -55,7 +58,9 @@ def _page(source: Path, source_name: str, url: str, **meta: object) -> Page:
 
 def _partner_pages(config: Config, tables: dict[str, Table]) -> Iterable[Page]:
     partners = tables["partners"]
-    source_name = partners.sources[0] if partners.sources else "data/partners.csv"
+    if not partners.sources:  # papers or a newsletter alone: no partnership data
+        return
+    source_name = partners.sources[0]
     source = config.project_dir / source_name
     yield _page(source, source_name, "partners/", title="Partners", layout="partners", order=6,
                 summary="Each partner's returns, target and forecasts, line by line.")

@@ -22,9 +22,11 @@ import frontmatter
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from sitegen.cells import printable
 from sitegen.config import Config
+from sitegen.content.papers import annex_warnings, recommendations_heading
 from sitegen.data.contract import SECTORS, WORKSTREAMS
-from sitegen.errors import ContentError, Problem, relative_name
+from sitegen.errors import ContentError, Problem, link_problem, links_leading_out, relative_name
 from sitegen.values import financial_year_from_text, money_from_text
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -93,7 +95,9 @@ class PageMeta(BaseModel):
         return 1 + len(self.updates)
 
 
+# The statuses councils print on a paper; `decision:` may also be any short text ("for noting").
 DECISIONS = ("FOR DECISION", "FOR CONSIDERATION AND APPROVAL", "FOR INFORMATION")
+NUMBERING_STYLES = ("sections", "flat", "none")  # render/numbering.py
 
 
 class Contact(BaseModel):
@@ -129,7 +133,8 @@ class PaperMeta(BaseModel):
     classification: Literal["public", "not for publication"] = "public"
     exempt_reason: str = ""
     purpose: tuple[str, ...] = ()
-    decision: Literal[DECISIONS] = "FOR INFORMATION"  # type: ignore[valid-type]
+    decision: str = Field(default="", max_length=60)  # printed in capitals; none when empty
+    numbering: Literal[NUMBERING_STYLES] = "sections"  # type: ignore[valid-type]
     recommendations: tuple[str, ...] = ()
     implications: Implications = Implications()
     background_papers: tuple[str, ...] = ()
@@ -137,7 +142,7 @@ class PaperMeta(BaseModel):
     @field_validator("decision", mode="before")
     @classmethod
     def _upper(cls, value: Any) -> Any:
-        return value.upper().strip() if isinstance(value, str) else value
+        return " ".join(value.upper().split()) if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _exempt_needs_reason(self) -> PaperMeta:
@@ -182,6 +187,14 @@ class AgendaItem(BaseModel):
     title: str = ""
     paper: str = ""
     presenter: str = ""
+    # Exceptions a final meeting's pack makes for this item's paper, by name (content/agenda.py):
+    # a draft, or a paper written for another body or date, circulated as it is.
+    allow: tuple[Literal["draft", "other-meeting"], ...] = ()
+
+    @field_validator("allow", mode="before")
+    @classmethod
+    def _one_or_more(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _title_or_paper(self) -> AgendaItem:
@@ -357,6 +370,16 @@ class Page:
         return f"papers/{self.pdf_name}"
 
     @property
+    def figures_path(self) -> str:
+        """The workbook of the tables a publication shows, beside its PDF."""
+        return f"papers/{self.pdf_name.removesuffix('.pdf')}.xlsx"
+
+    @property
+    def docx_path(self) -> str:
+        """A committee paper as a Word document, beside its PDF."""
+        return f"papers/{self.pdf_name.removesuffix('.pdf')}.docx"
+
+    @property
     def wants_pdf(self) -> bool:
         """Pages asking for one, and meetings (whose PDF is the agenda pack)."""
         return self.meta.pdf or self.meta.layout == "meeting"
@@ -393,25 +416,37 @@ class ContentTree:
 def load_content(config: Config) -> ContentTree:
     """Read every page under content/; raise ContentError listing all problems."""
     root = config.content_dir
+    if not root.exists():  # a folder of the partnership's data alone: tables, no pages
+        return ContentTree(pages=(), assets=(), warnings=())
     if not root.is_dir():
-        raise ContentError(f"{relative_name(root, config.project_dir)}: the content folder is missing")
+        raise ContentError(f"{relative_name(root, config.project_dir)}: is a file; the pages go in a content/ folder")
     pages: list[Page] = []
     assets: list[Asset] = []
-    problems: list[Problem] = []
-    project = config.project_dir.resolve()
-    root_inside = root.resolve().is_relative_to(project)
-    for path, relative in _content_files(root):
-        inside = path.resolve().is_relative_to(project) if path.is_symlink() else root_inside
-        if not inside:
-            # A symbolic link out of the project would publish a file from elsewhere.
-            problems.append(Problem(f"content/{relative}", None, None,
-                                    "is a symbolic link to a file outside the project; not published"))
+    # A symbolic link out of the project would publish a file from elsewhere.
+    outside = links_leading_out(root, config.project_dir, skip_hidden=True)
+    problems = [link_problem(path, config.project_dir, "not published") for path in outside]
+    if root in outside:
+        raise ContentError(f"the content has {len(problems)} problem(s)", problems)
+    files, linked_folders = _content_files(root)
+    warnings = [Problem(f"content/{relative}", None, None, "is a symbolic link to a folder, which is not "
+                        "followed: its pages are not published (move them into content/)", "warning")
+                for path, relative in linked_folders if path not in outside]
+    for path, relative in files:
+        if path in outside:
+            continue
+        if printable(relative) != relative:  # it would be a URL, and a folder name in site/
+            shown = relative.encode("unicode_escape").decode("ascii")
+            problems.append(Problem(f"content/{shown}", None, None,
+                                    "the file name holds a control character: rename the file"))
             continue
         if path.suffix.lower() in MARKDOWN_SUFFIXES:
             page, page_problems = _read_page(path, relative, config)
             problems += page_problems
             if page is not None:
                 pages.append(page)
+                if page.meta.layout == "paper":
+                    problems += _paper_body_problems(page)
+                    warnings += annex_warnings(page.source_name, page.body, page.body_line)
         else:
             assets.append(Asset(path, relative))
     pages, edition_problems = _put_editions_together(pages)
@@ -422,23 +457,57 @@ def load_content(config: Config) -> ContentTree:
         problems.append(Problem("content/index.md", None, None, "the home page is missing"))
     if problems:
         raise ContentError(f"the content has {len(problems)} problem(s)", problems)
-    return ContentTree(tuple(pages), tuple(assets))
+    return ContentTree(tuple(pages), tuple(assets), tuple(warnings))
 
 
-def _content_files(root: Path) -> list[tuple[Path, str]]:
-    """Every file under content/ (path, path relative to it) in order, hidden ones left out.
-    Like rglob, the walk does not enter linked folders; a linked file is checked by the caller."""
+def _paper_body_problems(page: Page) -> list[Problem]:
+    """A paper's recommendations are given once: in its front matter or as a section of its body."""
+    found = recommendations_heading(page.body, page.body_line)
+    if found is None or not page.details.recommendations:
+        return []
+    return [Problem(page.source_name, found[0], "recommendations",
+                    f"the recommendations are both in the front matter (line "
+                    f"{source_line(page, 'recommendations:')}) and in the section {found[1]!r}: keep one")]
+
+
+def _content_files(root: Path) -> tuple[list[tuple[Path, str]], list[tuple[Path, str]]]:
+    """Every file under content/ (path, path relative to it) in order, hidden ones left out,
+    and the linked folders, which the walk does not enter (a linked file is checked by the caller)."""
     found: list[tuple[str, str]] = []
+    linked: list[tuple[Path, str]] = []
     top = os.fspath(root)
     for folder, subfolders, files in os.walk(top):
         subfolders[:] = [name for name in subfolders if not name.startswith(".")]
         prefix = os.path.relpath(folder, top).replace(os.sep, "/")
+        linked += [(Path(folder, name), name if prefix == "." else f"{prefix}/{name}")
+                   for name in subfolders if os.path.islink(os.path.join(folder, name))]
         for name in files:
             full = os.path.join(folder, name)
             if not name.startswith(".") and os.path.isfile(full):
                 found.append((full, name if prefix == "." else f"{prefix}/{name}"))
     found.sort(key=lambda item: item[1].split("/"))
-    return [(Path(full), relative) for full, relative in found]
+    return [(Path(full), relative) for full, relative in found], sorted(linked, key=lambda item: item[1])
+
+
+PAGE_LIMIT = 1_000_000  # bytes of a page's file: a long report is 100 KB; the work grows with it
+
+
+class _FrontMatter(frontmatter.YAMLHandler):
+    """YAML front matter read without aliases: `*name` repeats a node, and nested ones (the
+    "billion laughs") make a few hundred bytes into gigabytes; no front matter needs one."""
+
+    def load(self, fm: str, **kwargs: object) -> Any:
+        if "*" not in fm:  # no alias can be there: the quick C loader
+            return yaml.load(fm, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        return yaml.load(fm, Loader=_NoAliasLoader)  # noqa: S506 (a SafeLoader)
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed", event.start_mark)
+        return super().compose_node(parent, index)
 
 
 def read_page(path: Path, relative: str, config: Config) -> Page:
@@ -452,12 +521,16 @@ def read_page(path: Path, relative: str, config: Config) -> Page:
 
 def _read_page(path: Path, relative: str, config: Config) -> tuple[Page | None, list[Problem]]:
     name = f"content/{relative}"  # as the author knows it (a linked file by its link)
+    size = path.stat().st_size
+    if size > PAGE_LIMIT:
+        return None, [Problem(name, None, None, f"is {size:,} bytes: a page may be at most {PAGE_LIMIT:,} "
+                                                "(split it into pages)")]
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = printable(path.read_text(encoding="utf-8-sig"))  # a control character breaks a PDF's XML
     except UnicodeDecodeError as exc:
         return None, [Problem(name, None, None, f"is not UTF-8 text ({exc.reason} at byte {exc.start})")]
     try:
-        post = frontmatter.loads(text)
+        post = frontmatter.loads(text, handler=_FrontMatter())
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
@@ -578,7 +651,7 @@ def name_pdfs(pages: list[Page]) -> list[Page]:
     counts = collections.Counter(short(page) for page in pages)
     named = []
     for page in pages:
-        if page.wants_pdf:
+        if page.wants_pdf or page.meta.layout == "paper":  # a paper is a Word document too, named alike
             name = short(page) if counts[short(page)] == 1 else page.url.strip("/").replace("/", "-") or "index"
             page = replace(page, pdf_name=name + ".pdf")
         named.append(page)

@@ -117,6 +117,29 @@ CONTRACT: tuple[FileSpec, ...] = (
         ),
         unique=("partner_id", "assessment", "theme"),
     ),
+    # Results known only as counts ("five of the seven districts score 2"), where the
+    # partners' own ratings are not: added to those given partner by partner.
+    FileSpec(
+        "rag_counts",
+        (
+            Column("year", "year"),
+            Column("sector", "enum", values=SECTORS),
+            Column("rating", "enum", values=RATINGS),
+            Column("partners", "count"),
+        ),
+        unique=("year", "sector", "rating"),
+    ),
+    FileSpec(
+        "use_of_resources_counts",
+        (
+            Column("assessment", "year"),
+            Column("theme", "text"),
+            Column("sector", "enum", values=SECTORS),
+            Column("score", "score"),
+            Column("organisations", "count"),
+        ),
+        unique=("assessment", "theme", "sector", "score"),
+    ),
     FileSpec(
         "projects",
         (
@@ -212,3 +235,9 @@ CONTRACT: tuple[FileSpec, ...] = (
 
 CONTRACT_BY_NAME = {spec.name: spec for spec in CONTRACT}
 
+
+
+def data_file_name(kind: str) -> str:
+    """How a message names the file of a kind: 'data/returns.csv (or a data/returns/ folder)'."""
+    spec = CONTRACT_BY_NAME.get(kind)
+    return f"data/{kind}.csv" + (f" (or a data/{kind}/ folder)" if spec is not None and spec.folder else "")

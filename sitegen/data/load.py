@@ -9,8 +9,11 @@ when the data is wrong (receipts to partners, `sitegen returns receipt`).
 
 from __future__ import annotations
 
+import collections
+import dataclasses
 import difflib
 import functools
+import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -21,7 +24,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from sitegen.config import Config
+from sitegen.cells import printable
+from sitegen.config import CONFIG_NAME, Config
 from sitegen.data.contract import (
     _EMAIL,
     CONTRACT,
@@ -31,8 +35,16 @@ from sitegen.data.contract import (
     Column,
     FileSpec,
 )
-from sitegen.data.sources import TABLE_SUFFIXES, TEXT, RawTable, read_table, read_tables, use_jemalloc
-from sitegen.errors import DataError, Problem, relative_name
+from sitegen.data.sources import (
+    TABLE_SUFFIXES,
+    TEXT,
+    RawTable,
+    read_table,
+    read_tables,
+    text_frame,
+    use_jemalloc,
+)
+from sitegen.errors import DataError, Problem, link_problem, links_leading_out, relative_name
 from sitegen.values import (
     DATE_EXAMPLE,
     FINANCIAL_YEAR_EXAMPLE,
@@ -66,6 +78,8 @@ class Dataset:
     lines: pd.DataFrame  # return lines
     rag_forecasts: pd.DataFrame
     use_of_resources: pd.DataFrame
+    rag_counts: pd.DataFrame  # ratings known only as counts by sector
+    use_of_resources_counts: pd.DataFrame  # scores known only as counts by sector
     projects: pd.DataFrame
     risks: pd.DataFrame
     services: pd.DataFrame
@@ -100,8 +114,12 @@ class DataRead:
         """The validated dataset; DataError listing every problem if any is an error."""
         errors = self.errors
         if errors:
-            count = len(errors)
-            raise DataError(f"the data has {count} problem{'s' if count != 1 else ''}", list(self.problems))
+            causes = [p for p in errors if p.follows is None]
+            following = sum(p.count for p in errors if p.follows is not None)
+            raise DataError(
+                f"the data has {len(causes)} problem{'s' if len(causes) != 1 else ''}"
+                + (f" (and {following} that follow from {'it' if len(causes) == 1 else 'them'})" if following else ""),
+                list(self.problems))
         return self._as_dataset({name: frame.drop(columns="_error") for name, frame in self.frames.items()})
 
     def readable(self, first_year: int) -> Dataset:
@@ -130,6 +148,8 @@ class DataRead:
             lines=frames["returns"],
             rag_forecasts=frames["rag_forecasts"],
             use_of_resources=frames["use_of_resources"],
+            rag_counts=frames["rag_counts"],
+            use_of_resources_counts=frames["use_of_resources_counts"],
             projects=frames["projects"],
             risks=frames["risks"],
             services=frames["services"],
@@ -148,6 +168,14 @@ def load_data(config: Config) -> Dataset:
     return read_data(config).dataset()
 
 
+# What is said of each required file when the other one is there.
+MISSING_FILE = {
+    "partners": "required file is missing: the returns name partners, and it lists them",
+    "returns": "required file is missing (or a data/returns/ folder of files): with the partners, their "
+               "returns are needed too; a file with only the header row will do until the first ones come in",
+}
+
+
 def read_data(config: Config) -> DataRead:
     """Read and check every data file, never raising for a problem in the data."""
     use_jemalloc()
@@ -155,21 +183,25 @@ def read_data(config: Config) -> DataRead:
     problems: list[Problem] = []
     frames: dict[str, pd.DataFrame] = {}
     files: dict[str, tuple[str, ...]] = {}
+    # A symbolic link out of the project would read a file from elsewhere as a partner's data.
+    outside = links_leading_out(data_dir, config.project_dir, skip_hidden=True)
+    problems += [link_problem(path, config.project_dir, "not read") for path in outside]
+
+    def inside(path: Path) -> bool:
+        return not any(path == link or link in path.parents for link in outside)
+
+    found = {spec.name: [path for path in contract_files(data_dir, spec) if inside(path)] for spec in CONTRACT}
+    misspelt: set[tuple[str, str | None]] = set()  # (file, contract column) the file seems to misspell
+    # A project of papers or a newsletter alone has no returns, and needs none; one that
+    # has some of the partnership's data needs all of the files the rest is computed from.
+    given = [spec.name for spec in CONTRACT if spec.required and found[spec.name]]
     for spec in CONTRACT:
-        paths = contract_files(data_dir, spec)
+        paths = found[spec.name]
         names = _relative_names(paths, config.project_dir)
         files[spec.name] = names
         if not paths:
-            if spec.required:
-                problems.append(
-                    Problem(
-                        f"data/{spec.name}.csv",
-                        None,
-                        None,
-                        "required file is missing"
-                        + (f" (or a data/{spec.name}/ folder of files)" if spec.folder else ""),
-                    )
-                )
+            if spec.required and given:
+                problems.append(Problem(f"data/{spec.name}.csv", None, None, MISSING_FILE[spec.name]))
             frames[spec.name] = _empty_frame(spec)
             continue
         readable = []
@@ -177,9 +209,10 @@ def read_data(config: Config) -> DataRead:
         for raw, read_problems in read_tables(list(zip(paths, names, strict=True))):
             problems += read_problems
             if raw is not None:
-                header_problems = _check_header(raw, spec)
+                raw, header_problems = _contract_header(raw, spec)
                 problems += header_problems
-                if not header_problems:
+                misspelt |= {(p.file, p.column) for p in header_problems if p.severity == "warning"}
+                if not any(p.severity == "error" for p in header_problems):
                     readable.append(raw)
         if readable:
             # One pass over all the files of a kind: a thousand returns cost one typing, not a thousand.
@@ -194,11 +227,18 @@ def read_data(config: Config) -> DataRead:
         p.file in files["partners"] and p.severity == "error" and p.line in (None, 1) for p in problems
     ) and bool(files["partners"])
     # Without a readable partners file every id would look unknown: say it once, not per row.
-    problems += _check_references(frames, config, check_ids=partners_read)
-    extra, extra_files, extra_problems = _load_extra_tables(config)
+    read_rows = {name for frame in frames.values() for name in frame["_file"].unique()}
+    unread = {p.file for p in problems if p.severity == "error"} - read_rows
+    problems += _check_references(frames, config, partners_read, _Causes(files, unread, misspelt))
+    # A misspelt optional column is a warning until something fails for want of it.
+    followed = {(p.follows, p.column) for p in problems if p.follows}
+    problems = [dataclasses.replace(p, severity="error")
+                if p.severity == "warning" and (p.file, p.column) in misspelt & followed else p
+                for p in problems]
+    extra, extra_files, extra_problems = _load_extra_tables(config, inside)
     problems += extra_problems
     files.update(extra_files)
-    return DataRead(frames, files, extra, tuple(problems))
+    return DataRead(frames, files, extra, tuple(_cap_each_kind(problems)))
 
 
 def contract_files(data_dir: Path, spec: FileSpec) -> list[Path]:
@@ -269,6 +309,7 @@ class _Rows:
         cells = pa.concat_tables([t.cells for t in tables], promote_options="default").combine_chunks()
         if any(c.null_count for c in cells.columns):
             cells = pa.Table.from_arrays([pc.fill_null(c, "") for c in cells.columns], names=cells.column_names)
+        cells = printable_cells(cells)
         lines = np.concatenate([t.lines for t in tables])
         codes = np.repeat(np.arange(len(tables)), [t.cells.num_rows for t in tables])
         # A row of empty cells (",,,," as Excel leaves behind) is a blank row, as in XLSX:
@@ -305,8 +346,30 @@ class _Rows:
         return pd.Series(pa.array(self.names, TEXT).take(self.codes).to_pandas(), index=pd.RangeIndex(self.size))
 
 
-def _check_header(raw: RawTable, spec: FileSpec) -> list[Problem]:
-    """A column named twice, or a required column missing: the file cannot be typed."""
+def header_key(text: str) -> str:
+    """A heading as it is compared with the contract's, ignoring case, spaces and
+    punctuation, with £ as GBP: 'Gross GBP', 'Gross (£)', 'gross_gbp' are all 'grossgbp'."""
+    key = "".join(re.findall(r"[a-z0-9]+", text.lower().replace("£", "gbp")))
+    return key.replace("gbpgbp", "gbp")
+
+
+def _contract_header(raw: RawTable, spec: FileSpec) -> tuple[RawTable, list[Problem]]:
+    """The file's columns in the contract's spelling, and what is wrong with them: a
+    column named twice or a required one missing are errors (the file cannot be typed);
+    a column that looks like an optional one misspelt is a warning, named as it is
+    written, with the contract's name it seems to mean."""
+    names = [c.name for c in spec.columns]
+    by_key = {header_key(name): name for name in names}
+    present = set(raw.columns)
+    renamed = []
+    for column in raw.columns:
+        name = by_key.get(header_key(column))
+        if column not in names and name is not None and name not in present:
+            present.add(name)
+            column = name
+        renamed.append(column)
+    if renamed != raw.columns:
+        raw = RawTable(raw.name, raw.cells.rename_columns(renamed), raw.lines)
     problems: list[Problem] = []
     seen: dict[str, int] = {}
     for position, column in enumerate(raw.columns, start=1):
@@ -316,12 +379,53 @@ def _check_header(raw: RawTable, spec: FileSpec) -> list[Problem]:
             )
         seen[column] = position
     if problems:
-        return problems
-    return [
-        Problem(raw.name, 1, c.name, "required column is missing" + _suggest(c.name, raw.columns))
-        for c in spec.columns
-        if c.required and c.name not in raw.columns
+        return raw, problems
+    absent = {header_key(c.name): c.name for c in spec.columns if c.name not in raw.columns}
+    meant: dict[str, str] = {}  # contract column -> the file's column that seems to be it misspelt
+    for written in (c for c in raw.columns if c not in names):
+        close = difflib.get_close_matches(header_key(written), list(absent), n=1, cutoff=0.75)
+        if close:
+            meant.setdefault(absent[close[0]], written)
+    for column in spec.columns:
+        if column.name in raw.columns:
+            continue
+        written = meant.get(column.name)
+        if column.required:
+            hint = f"; is the column {written!r} it, misspelt? Name it {column.name}" if written else ""
+            problems.append(Problem(raw.name, 1, column.name, "required column is missing" + hint))
+        elif written:
+            problems.append(Problem(
+                raw.name, 1, column.name,
+                f"no such column, but there is {written!r}: if that is {column.name} misspelt, name it so "
+                f"(until then {column.name} is read as blank)", "warning"))
+    return raw, problems
+
+
+CELL_LIMIT = 32_767  # characters of a cell, as in Excel: a page of text is 3,000
+_TOO_LONG = f"too long ({{!r}}; a cell may hold at most {CELL_LIMIT:,} characters, as in Excel)".format
+
+
+def _too_long(cells: pa.Table) -> dict[str, np.ndarray]:
+    """The cells of each column longer than CELL_LIMIT (only the columns that have one)."""
+    found = {}
+    for name, column in zip(cells.column_names, cells.columns, strict=True):
+        bad = _mask(pc.greater(pc.utf8_length(column), CELL_LIMIT))
+        if bad.any():
+            found[name] = bad
+    return found
+
+
+_CONTROLS = r"[\x00-\x08\x0b-\x1f\x7f-\x{9f}]"  # cells.printable's, in RE2's spelling
+
+
+def printable_cells(cells: pa.Table) -> pa.Table:
+    """The cells without control characters (tab and line feed kept): an escape sequence in
+    a partner's name must not reach a terminal, nor a character XML refuses a PDF or workbook."""
+    columns = [
+        pc.replace_substring_regex(c, _CONTROLS, "") if pc.any(pc.match_substring_regex(c, _CONTROLS)).as_py()
+        else c for c in cells.columns
     ]
+    return pa.Table.from_arrays(columns, names=[printable(name) for name in cells.column_names])
 
 
 PARALLEL_ROWS = 50_000  # from this many rows, columns are typed two at a time
@@ -339,6 +443,9 @@ def _type_columns(raw: _Rows, spec: FileSpec) -> tuple[pd.DataFrame, list[Proble
     problems: list[Problem] = []
     out: dict[str, pd.Series] = {}
     row_error = np.zeros(raw.size, dtype=bool)  # any cell of the row is wrong
+    for name, bad in _too_long(raw.cells).items():
+        problems += _located(raw, name, bad, _TOO_LONG)
+        row_error |= bad
     for column, (values, column_problems, bad) in zip(spec.columns, typed, strict=True):
         problems += column_problems
         row_error |= bad
@@ -572,8 +679,26 @@ def _suggest(value: str, known: list[str]) -> str:
 # ---- checks across files ------------------------------------------------------------
 
 
-def _check_references(frames: dict[str, pd.DataFrame], config: Config, check_ids: bool = True) -> list[Problem]:
+@dataclass(frozen=True)
+class _Causes:
+    """Which data files could not be read for problems of their own, so that a problem
+    in another file that follows from them (an id the file should list) is counted under
+    them. A file read but for a few bad rows is no such cause: an unknown id may be a
+    mistake of its own."""
+
+    files: dict[str, tuple[str, ...]]  # contract name -> files read
+    unread: set[str]  # files with errors and no row read
+    misspelt: set[tuple[str, str | None]] = field(default_factory=set)  # (file, contract column)
+
+    def of(self, kind: str) -> str | None:
+        """The first file of `kind` that could not be read, or None."""
+        return next((f for f in self.files.get(kind, ()) if f in self.unread), None)
+
+
+def _check_references(frames: dict[str, pd.DataFrame], config: Config, check_ids: bool = True,
+                      causes: _Causes | None = None) -> list[Problem]:
     """Rules that need more than one row or file: ids, duplicates, years."""
+    causes = causes or _Causes({}, set())
     partners = frames["partners"]
     problems: list[Problem] = []
     for spec in CONTRACT:
@@ -584,7 +709,8 @@ def _check_references(frames: dict[str, pd.DataFrame], config: Config, check_ids
         problems.append(
             Problem(row["_file"], int(row["_line"]), "baseline_gbp",
                     f"partner {row['partner_id']!r} is in the target but has no baseline "
-                    "(give baseline_gbp, or in_target no)")
+                    "(give baseline_gbp, or in_target no)",
+                    follows=row["_file"] if (row["_file"], "baseline_gbp") in causes.misspelt else None)
         )
     known = sorted(set(partners["partner_id"]) - {""})
     in_target = set(partners.loc[partners["in_target"], "partner_id"])
@@ -595,21 +721,27 @@ def _check_references(frames: dict[str, pd.DataFrame], config: Config, check_ids
             break
         for column in ("partner_id", "lead"):
             if column in frame.columns:
-                problems += _unknown_ids(frame, column, known)
+                problems += _unknown_ids(frame, column, known, causes.of("partners"))
         if name == "projects" and len(frame):
-            problems += _unknown_partner_lists(frame, known)
-    problems += _check_benchmarking(frames)
+            problems += _unknown_partner_lists(frame, known, causes.of("partners"))
+    problems += _check_benchmarking(frames, causes.of("services"))
+    if check_ids:
+        problems += [
+            Problem(CONFIG_NAME, None, f"programmes.{key}.partners",
+                    f"unknown partner {pid!r} (not in partners.csv){_suggest(pid, known)}", follows=causes.of("partners"))
+            for key, programme in config.programmes.items() for pid in programme.partners if pid not in known
+        ]
     lines = frames["returns"]
+    problems += _returns_in_two_files(lines)
     problems += _duplicate_gain_refs(lines)
     first_year = config.target.first_year
     last_year = first_year + len(config.target.profile) - 1
     early = lines["year"].notna() & (lines["year"] < first_year)
-    for _, row in lines[early].head(MAX_PROBLEMS_PER_COLUMN).iterrows():
-        problems.append(
-            Problem(row["_file"], int(row["_line"]), "year",
-                    f"return year {format_financial_year(int(row['year']))} is before the target "
-                    f"period ({format_financial_year(first_year)} onwards)")
-        )
+    problems += _counted([
+        Problem(row["_file"], int(row["_line"]), "year",
+                f"return year {format_financial_year(int(row['year']))} is before the target "
+                f"period ({format_financial_year(first_year)} onwards)")
+        for _, row in lines[early].head(MAX_PROBLEMS_PER_COLUMN + 1).iterrows()], int(early.sum()))
     late = lines[lines["year"].notna() & (lines["year"] > last_year)]
     for (year, rtype), group in late.groupby(["year", "return_type"], sort=True):
         row = group.iloc[0]
@@ -639,12 +771,49 @@ def _duplicates(frame: pd.DataFrame, key: tuple[str, ...]) -> list[Problem]:
         values = values if isinstance(values, tuple) else (values,)
         shown = ", ".join(_key_text(c, v) for c, v in zip(columns, values, strict=True))
         first = group.iloc[0]
-        for _, row in group.iloc[1:].iterrows():
+        for _, row in group.iloc[1 : MAX_PROBLEMS_PER_COLUMN + 2].iterrows():
             problems.append(
                 Problem(row["_file"], int(row["_line"]), columns[-1],
                         f"duplicate row for {shown} (first at {first['_file']}:{first['_line']})")
             )
-    return problems
+        if len(problems) > MAX_PROBLEMS_PER_COLUMN:
+            break
+    return _counted(problems, int((frame.duplicated(columns) & frame[columns[0]].ne("")).sum()))
+
+
+def _counted(problems: list[Problem], total: int) -> list[Problem]:
+    """The first problems of a kind, then how many more there are (TOTAL in all)."""
+    if total <= MAX_PROBLEMS_PER_COLUMN:
+        return problems
+    rest = problems[MAX_PROBLEMS_PER_COLUMN]
+    more = total - MAX_PROBLEMS_PER_COLUMN
+    return [*problems[:MAX_PROBLEMS_PER_COLUMN],
+            Problem(rest.file, rest.line, rest.column, f"and {more} more rows with the same kind of problem",
+                    follows=rest.follows, count=more)]
+
+
+def _cap_each_kind(problems: list[Problem]) -> list[Problem]:
+    """At most MAX_PROBLEMS_PER_COLUMN problems of one kind in one column, then their count:
+    100,000 rows cut short are 50 lines and a count, not 100,000 lines. A kind is the message
+    without the values it quotes."""
+    seen: collections.Counter[tuple] = collections.Counter()
+    kept, first_over = [], {}
+    for problem in problems:
+        key = (problem.column, problem.severity, problem.follows, _KIND.sub("", problem.message))
+        seen[key] += 1
+        if seen[key] <= MAX_PROBLEMS_PER_COLUMN:
+            kept.append(problem)
+        elif key not in first_over:
+            first_over[key] = problem
+    for key, problem in first_over.items():
+        more = seen[key] - MAX_PROBLEMS_PER_COLUMN
+        kept.append(Problem(problem.file, problem.line, problem.column,
+                            f"and {more} more rows with the same kind of problem", problem.severity,
+                            follows=problem.follows, count=more))
+    return kept
+
+
+_KIND = re.compile(r"'[^']*'|\"[^\"]*\"|\([^)]*\)|\d[\d,.:/-]*")
 
 
 def _key_text(column: str, value: object) -> str:
@@ -660,7 +829,7 @@ def _key_text(column: str, value: object) -> str:
     return str(value)
 
 
-def _check_benchmarking(frames: dict[str, pd.DataFrame]) -> list[Problem]:
+def _check_benchmarking(frames: dict[str, pd.DataFrame], services_cause: str | None = None) -> list[Problem]:
     """Services named in unit costs and savings exist; each service's cost basis has its
     denominator; a savings target is more than nothing (its traffic light divides by it)."""
     services = frames["services"]
@@ -672,11 +841,11 @@ def _check_benchmarking(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     for name in ("unit_costs", "savings_progress"):
         frame = frames[name]
         unknown = frame[frame["service"].ne("") & ~frame["service"].isin(known)]
-        for _, row in unknown.head(MAX_PROBLEMS_PER_COLUMN).iterrows():
-            problems.append(
-                Problem(row["_file"], int(row["_line"]), "service",
-                        f"unknown service {row['service']!r} (not in services.csv){_suggest(row['service'], known)}")
-            )
+        problems += _counted([
+            Problem(row["_file"], int(row["_line"]), "service",
+                    f"unknown service {row['service']!r} (not in services.csv){_suggest(row['service'], known)}",
+                    follows=services_cause)
+            for _, row in unknown.head(MAX_PROBLEMS_PER_COLUMN + 1).iterrows()], len(unknown))
     costs = frames["unit_costs"]
     for _, row in costs[costs["service"].isin(known)].iterrows():
         cost_basis = basis[row["service"]]
@@ -695,51 +864,69 @@ def _check_benchmarking(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     return problems
 
 
-def _unknown_ids(frame: pd.DataFrame, column: str, known: list[str]) -> list[Problem]:
+def _unknown_ids(frame: pd.DataFrame, column: str, known: list[str], cause: str | None = None) -> list[Problem]:
     unknown = frame[~frame[column].isin(known) & frame[column].ne("")]
     problems = []
-    for _, row in unknown.head(MAX_PROBLEMS_PER_COLUMN).iterrows():
+    for _, row in unknown.head(MAX_PROBLEMS_PER_COLUMN + 1).iterrows():
         value = row[column]
         problems.append(
             Problem(row["_file"], int(row["_line"]), column,
-                    f"unknown partner {value!r} (not in partners.csv){_suggest(value, known)}")
+                    f"unknown partner {value!r} (not in partners.csv){_suggest(value, known)}", follows=cause)
         )
-    return problems
+    return _counted(problems, len(unknown))
 
 
-def _unknown_partner_lists(frame: pd.DataFrame, known: list[str]) -> list[Problem]:
+def _unknown_partner_lists(frame: pd.DataFrame, known: list[str], cause: str | None = None) -> list[Problem]:
     problems = []
     for _, row in frame.iterrows():
         for pid in [p.strip() for p in str(row["partners"]).split(";") if p.strip()]:
             if pid not in known:
                 problems.append(
                     Problem(row["_file"], int(row["_line"]), "partners",
-                            f"unknown partner {pid!r} (not in partners.csv){_suggest(pid, known)}")
+                            f"unknown partner {pid!r} (not in partners.csv){_suggest(pid, known)}", follows=cause)
                 )
+    return problems
+
+
+def _returns_in_two_files(lines: pd.DataFrame) -> list[Problem]:
+    """A return (partner, year, type) is in one file: the same return in two would be counted twice."""
+    key = ["partner_id", "year", "return_type"]
+    firsts = lines[lines["partner_id"].ne("") & lines["year"].notna()].drop_duplicates([*key, "_file"])
+    problems = []
+    for (partner_id, year, return_type), group in firsts.groupby(key, sort=True):
+        first = group.iloc[0]
+        for _, row in group.iloc[1:].iterrows():
+            problems.append(
+                Problem(row["_file"], int(row["_line"]), None,
+                        f"the {format_financial_year(int(year))} {return_type} return of {partner_id!r} is also in "
+                        f"{first['_file']} (line {first['_line']}): keep each return in one file, or it counts twice")
+            )
     return problems
 
 
 def _duplicate_gain_refs(lines: pd.DataFrame) -> list[Problem]:
     key = ["partner_id", "year", "return_type", "gain_ref"]
     dup = lines[lines.duplicated(key, keep=False) & lines["gain_ref"].ne("")]
-    problems = []
+    problems: list[Problem] = []
     for _, group in dup.groupby(key, sort=False):
+        if len(problems) > MAX_PROBLEMS_PER_COLUMN:
+            break
         first = group.iloc[0]
-        for _, row in group.iloc[1:].iterrows():
+        for _, row in group.iloc[1 : MAX_PROBLEMS_PER_COLUMN + 2].iterrows():
             problems.append(
                 Problem(row["_file"], int(row["_line"]), "gain_ref",
                         f"duplicate gain_ref {row['gain_ref']!r} in the {format_financial_year(int(row['year']))} "
                         f"{row['return_type']} return of {row['partner_id']!r} "
                         f"(first at {first['_file']}:{first['_line']})")
             )
-    return problems
+    return _counted(problems, int((lines.duplicated(key) & lines["gain_ref"].ne("")).sum()))
 
 
 # ---- other tables -------------------------------------------------------------------
 
 
 def _load_extra_tables(
-    config: Config,
+    config: Config, inside: Callable[[Path], bool],
 ) -> tuple[dict[str, pd.DataFrame], dict[str, tuple[str, ...]], list[Problem]]:
     """Any other CSV/XLSX at the top of data/: a table shown as it is, named by its stem."""
     tables: dict[str, pd.DataFrame] = {}
@@ -747,7 +934,7 @@ def _load_extra_tables(
     problems: list[Problem] = []
     if not config.data_dir.is_dir():
         return tables, files, problems
-    for path in sorted(config.data_dir.iterdir()):
+    for path in sorted(p for p in config.data_dir.iterdir() if inside(p)):
         stem = path.stem.lower()
         if path.suffix.lower() not in TABLE_SUFFIXES or stem in CONTRACT_BY_NAME or path.name.startswith(("~$", ".")):
             continue
@@ -758,6 +945,17 @@ def _load_extra_tables(
         raw, read_problems = read_table(path, name)
         problems += read_problems
         if raw is not None:
-            tables[stem] = raw.frame
+            long_cells = _too_long(raw.cells)
+            for column, bad in long_cells.items():
+                rows = np.flatnonzero(bad)
+                problems += [Problem(name, int(raw.lines[i]), column, _TOO_LONG(_clip(raw.cells.column(column)[i].as_py())))
+                             for i in rows[:MAX_PROBLEMS_PER_COLUMN]]
+                if len(rows) > MAX_PROBLEMS_PER_COLUMN:
+                    problems.append(Problem(name, int(raw.lines[rows[MAX_PROBLEMS_PER_COLUMN]]), column,
+                                            f"and {len(rows) - MAX_PROBLEMS_PER_COLUMN} more rows with the same "
+                                            "kind of problem"))
+            if long_cells:
+                continue
+            tables[stem] = text_frame(printable_cells(raw.cells))
             files[stem] = (name,)
     return tables, files, problems

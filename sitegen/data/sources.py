@@ -23,6 +23,7 @@ import io
 import re
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
@@ -35,7 +36,9 @@ import pyarrow.csv as pa_csv
 
 from sitegen.errors import Problem
 
-TABLE_SUFFIXES = (".csv", ".xlsx")
+TABLE_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".xls")  # .xls is found to be refused with a message
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")  # .xlsm: a workbook with macros, read as one without (never run)
+LINES_SHEET = "lines"  # the sheet read when a workbook has one (the return templates'), else the first visible
 TEXT = pa.large_string()  # the type of every cell read
 BATCH_BYTES = 32 * 1024 * 1024  # CSV bytes scanned at once: bounds the scan's memory
 SPLITTERS = 2  # threads splitting batches while the next is read
@@ -117,8 +120,12 @@ def read_tables(files: Sequence[tuple[Path, str]]) -> list[tuple[RawTable | None
 
         for index, (path, name) in enumerate(files):
             try:
-                if path.suffix.lower() == ".xlsx":
+                if path.suffix.lower() in WORKBOOK_SUFFIXES:
                     results[index] = _read_xlsx(path, name)
+                    continue
+                if path.suffix.lower() == ".xls":
+                    results[index] = (None, [Problem(name, None, None, "is an Excel 97-2003 workbook (.xls), which "
+                                                     "sitegen does not read: save it as .xlsx or .csv")])
                     continue
                 raw = path.read_bytes()
             except OSError as exc:
@@ -140,6 +147,12 @@ def read_tables(files: Sequence[tuple[Path, str]]) -> list[tuple[RawTable | None
 
 def _normalised(raw: bytes, name: str) -> tuple[bytes, Problem | None]:
     """The file as UTF-8 with "\\n" line ends and a final "\\n", or the problem that stops it."""
+    utf16 = _utf16(raw)
+    if utf16 is not None:  # Excel's "Unicode text": UTF-16 (with tabs, which the split then names)
+        try:
+            raw = raw.decode(utf16).removeprefix("\ufeff").encode("utf-8")
+        except UnicodeDecodeError as exc:
+            return b"", Problem(name, None, None, f"is not readable UTF-16 text ({exc.reason} at byte {exc.start})")
     if b"\x00" in raw[:4096]:
         return b"", Problem(name, None, None, "is not a CSV text file (it holds binary data)")
     try:
@@ -156,6 +169,19 @@ def _normalised(raw: bytes, name: str) -> tuple[bytes, Problem | None]:
 
 
 _BOM = b"\xef\xbb\xbf"
+
+
+def _utf16(raw: bytes) -> str | None:
+    """The codec of a UTF-16 file: by its byte order mark, or by the zero bytes of ASCII text."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    start = raw[:4096]
+    if len(start) >= 4 and len(start) % 2 == 0:
+        if not start[1::2].strip(b"\x00") and start[0::2].strip(b"\x00"):
+            return "utf-16-le"
+        if not start[0::2].strip(b"\x00") and start[1::2].strip(b"\x00"):
+            return "utf-16-be"
+    return None
 
 
 # ---- many files at once: vectorised scans over one buffer --------------------------------
@@ -588,17 +614,19 @@ class _UnreadableRecord(Exception):
 
 
 def _read_xlsx(path: Path, name: str) -> tuple[RawTable | None, list[Problem]]:
+    """The workbook's `lines` sheet, else its first visible one (never a hidden sheet); hidden
+    rows are read and warned of; a formula must carry the value a spreadsheet computed."""
     from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, ValueError, OSError) as exc:
-        return None, [Problem(name, None, None, f"is not a readable XLSX workbook ({exc})")]
-    except Exception as exc:  # zipfile.BadZipFile and friends from a corrupt file
-        return None, [Problem(name, None, None, f"is not a readable XLSX workbook ({exc})")]
+        book = load_workbook(path, read_only=True, data_only=True, keep_links=False)
+    except Exception as exc:  # zipfile.BadZipFile, KeyError, ParseError … from a damaged file
+        return None, [Problem(name, None, None, f"is not a readable XLSX workbook ({_reason(exc)})")]
     try:
-        sheet = book.worksheets[0]
+        sheets = [s for s in book.worksheets if s.sheet_state == "visible"]
+        sheet = next((s for s in sheets if s.title.strip().lower() == LINES_SHEET), sheets[0] if sheets else None)
+        if sheet is None:
+            return None, [Problem(name, None, None, "has no visible sheet to read")]
         rows: list[list[str]] = []
         lines: list[int] = []
         header: list[str] | None = None
@@ -611,26 +639,121 @@ def _read_xlsx(path: Path, name: str) -> tuple[RawTable | None, list[Problem]]:
                 continue
             rows.append(values)
             lines.append(number)
+        marks = _sheet_marks(path, sheet)
+    except Exception as exc:  # a damaged sheet: bad XML, a cell openpyxl cannot convert …
+        return None, [Problem(name, None, None, f"is not a readable XLSX workbook ({_reason(exc)})")]
     finally:
         book.close()
+    where = f"sheet {sheet.title!r}"
+    problems = [Problem(name, line, cell, "a formula with no value computed (the workbook was not saved by "
+                                          "a spreadsheet program that calculates: open it and save it again)")
+                for line, cell in marks.uncomputed]
+    if marks.recalculate and len(marks.formulas) > len(marks.uncomputed):  # values kept, maybe stale
+        problems.append(Problem(name, marks.formulas[0], None, f"{where}: the workbook asks to be recalculated "
+                                "when opened, so the values kept with its formulas may be out of date: open it in a "
+                                "spreadsheet program and save it again"))
+    if marks.hidden:
+        shown = ", ".join(str(line) for line in marks.hidden[:10]) + (" …" if len(marks.hidden) > 10 else "")
+        problems.append(Problem(name, marks.hidden[0], None, f"{where}: {len(marks.hidden)} hidden row(s) "
+                                f"({shown}) are read all the same", "warning"))
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        return None, _capped(errors)
     if header is None:
-        return None, [Problem(name, 1, None, "is empty (expected a header row)")]
+        return None, [Problem(name, 1, None, "is empty (expected a header row)"), *problems]
     while header and not header[-1].strip():
         header.pop()
     width = len(header)
-    problems = [
+    beyond = [
         Problem(name, line, None, f"has values beyond the last named column ({len(header)})")
         for line, row in zip(lines, rows, strict=True)
         if any(v.strip() for v in row[width:])
     ]
-    if problems:
-        return None, problems
+    if beyond:
+        return None, _capped(beyond)
     padded = [(row + [""] * width)[:width] for row in rows]
     cells = pa.Table.from_arrays(
         [pa.array([row[i] for row in padded], TEXT) for i in range(width)],
         names=[h.strip().lower() for h in header],
     )
-    return RawTable(name, cells, np.array(lines, dtype=np.int64)), []
+    return RawTable(name, cells, np.array(lines, dtype=np.int64)), problems
+
+
+def _reason(exc: Exception) -> str:
+    """What went wrong, in the words of the exception; its kind when it has none."""
+    return str(exc) or type(exc).__name__
+
+
+def _capped(problems: list[Problem], most: int = 50) -> list[Problem]:
+    """The first MOST problems, then one saying how many more there are."""
+    if len(problems) <= most:
+        return problems
+    rest = problems[most]
+    return [*problems[:most], Problem(rest.file, rest.line, rest.column,
+                                      f"and {len(problems) - most} more rows with the same kind of problem")]
+
+
+@dataclass(frozen=True)
+class _SheetMarks:
+    hidden: list[int]  # rows hidden in the spreadsheet
+    formulas: list[int]  # rows with a formula
+    uncomputed: list[tuple[int, str]]  # (row, cell) of formulas without a value
+    recalculate: bool  # the workbook asks to be recalculated on opening (its values may be stale)
+
+
+_MARKS = re.compile(rb"<(?:\w+:)?f[\s>/]|hidden=")
+
+
+def _sheet_marks(path: Path, sheet: Any) -> _SheetMarks:
+    """What openpyxl's read-only mode does not tell: hidden rows, formulas and whether they
+    carry a value. The sheet's XML is scanned once, and parsed only if it has either."""
+    import zipfile
+    from xml.etree.ElementTree import iterparse
+
+    member = getattr(sheet, "_worksheet_path", None)
+    hidden: list[int] = []
+    formulas: list[int] = []
+    uncomputed: list[tuple[int, str]] = []
+    if member is None:
+        return _SheetMarks(hidden, formulas, uncomputed, False)
+    with zipfile.ZipFile(path) as archive:
+        with archive.open(member.lstrip("/")) as stream:
+            tail = b""
+            found = False
+            while chunk := stream.read(1 << 20):
+                if _MARKS.search(tail + chunk):
+                    found = True
+                    break
+                tail = chunk[-16:]
+        if found:
+            with archive.open(member.lstrip("/")) as stream:
+                row_number = 0
+                for event, element in iterparse(stream, events=("start", "end")):
+                    tag = element.tag.rsplit("}", 1)[-1]
+                    if event == "start":
+                        if tag == "row":
+                            row_number = int(element.get("r") or row_number + 1)
+                            if element.get("hidden") in ("1", "true"):
+                                hidden.append(row_number)
+                        continue
+                    if tag == "c":
+                        children = {child.tag.rsplit("}", 1)[-1]: child for child in element}
+                        if "f" in children:
+                            formulas.append(row_number)
+                            value = children.get("v")
+                            # openpyxl writes <v></v>: empty but for a formula giving text ("str")
+                            if value is None or (not value.text and element.get("t") != "str"):
+                                uncomputed.append((row_number, element.get("r", "")))
+                        element.clear()
+                    elif tag == "row":
+                        element.clear()
+        recalculate = False
+        if formulas:
+            with archive.open("xl/workbook.xml") as stream:
+                for _, element in iterparse(stream):
+                    if element.tag.rsplit("}", 1)[-1] == "calcPr":
+                        recalculate = element.get("fullCalcOnLoad") in ("1", "true")
+    return _SheetMarks(hidden, formulas, uncomputed, recalculate)
 
 
 def _cell_text(value: object) -> str:

@@ -110,7 +110,8 @@ def lay_out_pdf(config: Config, html: str, *, name: str, base: str, date: dt.dat
             laid_out = document.render(**options)
             laid_out.metadata = UniversalAccessMetadata(**vars(laid_out.metadata))
             _stamp(laid_out.metadata, date, config.source_date)
-            data = laid_out.write_pdf(**options, pdf_identifier=_identifier(identity, config), finisher=finisher)
+            data = laid_out.write_pdf(**options, pdf_identifier=_identifier(identity, config),
+                                      finisher=_finishing(finisher))
     except Exception as exc:  # WeasyPrint raises many kinds; name the source either way
         raise PdfError("PDF", [Problem(name, None, None, f"could not be made into a PDF: {exc}")]) from exc
     if fetcher.refused:
@@ -184,6 +185,50 @@ class UniversalAccessMetadata(DocumentMetadata):
         rdf = ElementTree.fromstring(super().generate_rdf_metadata(variant, version, conformance))
         rdf.append(ElementTree.fromstring(_PDFUA_IDENTIFICATION))
         return ElementTree.tostring(rdf, encoding="utf-8")
+
+
+def _finishing(finisher: Callable[[Any, Any], None] | None) -> Callable[[Any, Any], None]:
+    """What is done to WeasyPrint's PDF objects before they are written: header scopes,
+    then the caller's `finisher`."""
+
+    def finish(document: Any, pdf: Any) -> None:
+        add_header_scopes(pdf)
+        if finisher is not None:
+            finisher(document, pdf)
+
+    return finish
+
+
+def add_header_scopes(pdf: Any) -> None:
+    """A `/Scope` on every table header cell (`/TH`) of the structure tree.
+
+    PDF/UA-1 requires a header cell's scope where the structure tree does not otherwise
+    make it determinable (Matterhorn 15-003), and checkers ask for it on every one.
+    WeasyPrint reads HTML's `scope` only to give each data cell the `/Headers` of its
+    headers, and writes no `/Scope`: so a header that data cells in its own row name is
+    a row header (`scope="row"` in the HTML), and every other a column header.
+    """
+    objects = pdf.objects
+    for row in objects:
+        if not isinstance(row, dict) or row.get("S") != "/TR":
+            continue
+        cells = [objects[_number(kid)] for kid in row.get("K", ()) if isinstance(kid, bytes)]
+        named_in_row = {_text(header) for cell in cells if cell.get("S") == "/TD"
+                        for header in cell.get("A", {}).get("Headers", ())}
+        for cell in cells:
+            if cell.get("S") == "/TH":
+                attributes = cell.setdefault("A", type(cell)({"O": "/Table"}))  # a pydyf.Dictionary
+                attributes["Scope"] = "/Row" if _text(cell.get("ID")) in named_in_row else "/Column"
+
+
+def _text(value: Any) -> Any:
+    """A pydyf.String's text (any other value as it is)."""
+    return getattr(value, "string", value)
+
+
+def _number(reference: bytes) -> int:
+    """The object number of a pydyf reference (b"12 0 R")."""
+    return int(reference.split(b" ", 1)[0])
 
 
 def _stamp(metadata: Any, date: dt.date | None, source_date: dt.datetime | None) -> None:

@@ -35,6 +35,7 @@ from markupsafe import Markup
 from sitegen.content.agenda import PackItem, agenda
 from sitegen.errors import PdfError, Problem, SitegenError
 from sitegen.render.pages import PageDependencies, RenderedPage, Renderer
+from sitegen.tables.formatting import long_date
 from sitegen.workers import in_parallel
 
 if TYPE_CHECKING:
@@ -45,36 +46,48 @@ if TYPE_CHECKING:
 
 
 def part_html(renderer: Renderer, meeting: RenderedPage, items: list[PackItem], item: PackItem,
-              paper: RenderedPage) -> str:
+              paper: RenderedPage, confidential: bool = False) -> str:
     """One paper as it stands in the pack, after a lead page, to be laid out on its own."""
-    # The meeting's DRAFT watermark, if any, is drawn by the frame on every page (under
-    # the papers' pages), so the parts leave it out.
+    # A part draws the DRAFT mark itself, over its panels, when the paper or the meeting is
+    # a draft; the frame draws it on its own pages only (pack.html).
     final = meeting.page.meta.model_copy(update={"status": "final"})
-    return _pack_template(renderer, meeting, items, part=item.number,
+    return _pack_template(renderer, meeting, items, confidential, part=item.number,
                           fragments={item.number: _fragment(renderer, paper, item.anchor)}, meta=final)
 
 
-def frame_html(renderer: Renderer, meeting: RenderedPage, items: list[PackItem], held_pages: Mapping[int, int]) -> str:
+def frame_html(renderer: Renderer, meeting: RenderedPage, items: list[PackItem], held_pages: Mapping[int, int],
+               confidential: bool = False) -> str:
     """The front sheet and the agenda, then `held_pages[item number]` blank pages per paper."""
-    return _pack_template(renderer, meeting, items, held_pages=held_pages)
+    final = meeting.page.meta.model_copy(update={"status": "final"})  # pack.html marks its own pages
+    return _pack_template(renderer, meeting, items, confidential, held_pages=held_pages, meta=final)
 
 
-def pack_html(renderer: Renderer, meeting: RenderedPage, rendered: Mapping[str, RenderedPage]) -> str:
+def pack_html(renderer: Renderer, meeting: RenderedPage, rendered: Mapping[str, RenderedPage],
+              confidential: bool = False) -> str:
     """The whole pack as one print document: front sheet, agenda, then every paper.
 
     Packs are not laid out from it (see render_pack), but it is what they look like."""
     items = agenda(meeting.page, renderer.content)
     fragments = {item.number: _fragment(renderer, rendered[item.paper.url], item.anchor)
-                 for item in items if item.paper is not None}
-    return _pack_template(renderer, meeting, items, fragments=fragments)
+                 for item in items if item.paper is not None and item.in_pack(confidential)}
+    return _pack_template(renderer, meeting, items, confidential, fragments=fragments)
 
 
-def _pack_template(renderer: Renderer, meeting: RenderedPage, items: list[PackItem], **variables: Any) -> str:
+def pack_header(meeting: RenderedPage) -> str:
+    """The running header of a pack's pages: the meeting, as its front sheet names it."""
+    date = meeting.page.meta.date
+    return f"{meeting.page.details.meeting}, {long_date(date)}" if date else meeting.page.details.meeting
+
+
+def _pack_template(renderer: Renderer, meeting: RenderedPage, items: list[PackItem], confidential: bool,
+                   **variables: Any) -> str:
     template = renderer.env.get_template("pack.html")
     context = renderer.page_context(meeting.page, meeting.body_html, meeting.toc, PageDependencies())
     return template.render(
         context | {"for_print": True, "in_pack": True, "items": items, "meeting": meeting.page.details,
-                   "part": None, "held_pages": None, "fragments": {}} | variables
+                   "meeting_status": meeting.page.meta.status, "confidential": confidential,
+                   "pdf_header": pack_header(meeting), "part": None, "held_pages": None, "fragments": {}}
+        | variables
     )
 
 
@@ -162,17 +175,21 @@ class PartStore(Protocol):
 
 
 def render_pack(renderer: Renderer, meeting: RenderedPage, rendered: Mapping[str, RenderedPage] | None = None,
-                jobs: int | None = None, parts_cache: PartStore | None = None) -> bytes:
+                jobs: int | None = None, parts_cache: PartStore | None = None, confidential: bool = False) -> bytes:
     """The agenda pack of one meeting as PDF bytes, its papers laid out on `jobs` processes.
 
     Papers not in `rendered` are rendered where they are laid out; with `parts_cache`,
-    a paper laid out as it is now by an earlier build is taken from there."""
+    a paper laid out as it is now by an earlier build is taken from there. The public
+    pack holds the papers for publication; `confidential`, those not for publication."""
     from sitegen.pdf import layout  # WeasyPrint loads only now
 
     config = renderer.config
     rendered = rendered or {}
     items = agenda(meeting.page, renderer.content)
-    papers = [item for item in items if item.paper is not None]
+    papers = [item for item in items if item.in_pack(confidential)]
+    if confidential and not papers:
+        raise PdfError(f"{meeting.page.source_name}: no paper on the agenda is not for publication",
+                       [Problem(meeting.page.source_name, None, None, "has no confidential papers to make a pack of")])
     numbered = numbered_margin_boxes(layout.find_static(config, "css/print.css").read_text(encoding="utf-8"))
     css = part_css(numbered)
 
@@ -182,7 +199,8 @@ def render_pack(renderer: Renderer, meeting: RenderedPage, rendered: Mapping[str
         assert paper is not None
         try:
             with layout.no_cycle_collection():  # a worker's objects die with it, or by reference counting
-                html = part_html(renderer, meeting, items, item, rendered.get(paper.url) or renderer.render_page(paper))
+                html = part_html(renderer, meeting, items, item, rendered.get(paper.url) or renderer.render_page(paper),
+                                 confidential)
             key = parts_cache.key(html) if parts_cache else ""
             data = parts_cache.load(key) if parts_cache else None
             if data is None:
@@ -207,7 +225,8 @@ def render_pack(renderer: Renderer, meeting: RenderedPage, rendered: Mapping[str
 
     documents = [pikepdf.open(io.BytesIO(data)) for _, data in parts]
     held = {item.number: len(document.pages) - 1 for item, document in zip(papers, documents)}
-    frame = layout.write_pdf(config, frame_html(renderer, meeting, items, held), meeting.page, extra_css=frame_css(numbered))
+    frame = layout.write_pdf(config, frame_html(renderer, meeting, items, held, confidential), meeting.page,
+                             extra_css=frame_css(numbered))
     try:
         return assemble_pack(frame, documents, [item.anchor for item in papers])
     except PackAssemblyError as exc:

@@ -28,8 +28,8 @@ class FigureRecorder(Renderer):
 
     figures: list[Figure]
 
-    def body_context(self, page: Page, deps: PageDependencies) -> dict[str, Any]:
-        context = super().body_context(page, deps)
+    def body_context(self, page: Page, deps: PageDependencies, in_layout: bool = False) -> dict[str, Any]:
+        context = super().body_context(page, deps, in_layout)
         if not hasattr(self, "figures"):
             self.figures = []
         tables = self.page_tables.get(page.source_name, self.tables)

@@ -179,6 +179,9 @@ def _version_page(config: Config, page: Page, record: Record, records: list[Reco
     stem = _pdf_stem(page)
     issued = replace(issued, source=record.text_path, source_name=name, url=page.url,
                      pdf_name=f"{stem}-v{record.version}.pdf")
+    agenda_item = getattr(page.details, "agenda_item", None)
+    if agenda_item is not None:  # numbered from its meeting's agenda, as the live page is
+        issued = replace(issued, details=issued.details.model_copy(update={"agenda_item": agenda_item}))
     return _with_record(issued, _record_info(page, record, records[: record.version], notice=False, copy=True))
 
 

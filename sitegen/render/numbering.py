@@ -1,15 +1,24 @@
-"""Paragraph numbering for committee papers, from plain Markdown.
+"""Paragraph numbering for committee papers, from plain Markdown, the council's way.
 
-Councils number a paper's sections and paragraphs (1. Background, 1.1, 1.2 …) so
-that members can refer to them in the meeting, and annexes restart with their own
-letters (Annex A: A1, A2 …). Authors write ordinary `##` headings and paragraphs;
-this Python-Markdown extension adds the numbers as real text (so they are read out,
-copied and found by search) and gives each paragraph an anchor (`#para-1-2`).
+Councils number a paper's paragraphs so that members can refer to them in the meeting.
+Authors write ordinary `##` headings and paragraphs; this Python-Markdown extension adds
+the numbers as real text (so they are read out, copied and found by search) and gives
+each paragraph an anchor (`#para-1-2`). A paper picks one of three styles:
+
+- `sections` (the default): sections 1., 2. …, their paragraphs 1.1, 1.2 …;
+- `flat`: paragraphs 1, 2, 3 … straight through the headings, which are not numbered;
+- `none`: no numbers.
+
+`{: .unnumbered }` on a paragraph leaves it out of the count; on a heading, leaves the
+heading and everything under it unnumbered. A heading starting `Annex C` or `Appendix 2`
+keeps its letter or number (in its text and its anchor) and numbers its paragraphs C1,
+C2 … or 2.1, 2.2 …; `Annex:` alone is given the next letter. Annexes are moved to the end
+of the body, each in a `<section class="annex">`, so that the paper's template can put
+them after its implications and contacts (content/papers.py finds them in the source).
 """
 
 from __future__ import annotations
 
-import re
 import string
 import xml.etree.ElementTree as etree
 
@@ -17,35 +26,90 @@ from markdown import Extension, Markdown
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import ETX, HTML_PLACEHOLDER_RE, STX
 
-ANNEX = re.compile(r"^annex\b\s*(?:[A-Z]\b)?\s*[:.–-]?\s*", re.IGNORECASE)
+from sitegen.content.papers import ANNEX, annex_mark
+
+STYLES = ("sections", "flat", "none")
+UNNUMBERED = "unnumbered"
 
 
 class ParagraphNumbering(Treeprocessor):
-    """Number top-level h2 sections and the paragraphs under them."""
+    """Number top-level h2 sections and the paragraphs under them, in one of STYLES."""
+
+    def __init__(self, md: Markdown, style: str):
+        super().__init__(md)
+        self.style = style
 
     def run(self, root: etree.Element) -> None:
-        section = 0
-        paragraph = 0
-        annexes = iter(string.ascii_uppercase)
-        prefix: str | None = None  # "3." while in section 3, "A" in annex A, None before any
+        section = flat = paragraph = 0
+        prefix: str | None = None  # "3." in section 3, "" flat, "C" in annex C; None: not numbering
+        annexes: list[etree.Element] = []
+        annex: etree.Element | None = None  # the annex being read, whose elements move into it
+        letters_used: set[str] = set()
         for element in list(root):
             if element.tag == "h2":
-                text = "".join(element.itertext())
-                if ANNEX.match(text):
-                    letter = next(annexes)
-                    prefix, paragraph = letter, 0
-                    _replace_leading_text(element, ANNEX.sub("", text, count=1), f"Annex {letter}: ")
-                    element.set("class", (element.get("class", "") + " annex-heading").strip())
+                unnumbered = _has_class(element, UNNUMBERED) or self.style == "none"
+                mark = annex_mark(_heading_text(element))
+                if mark is not None:
+                    if not mark.mark:  # "Annex: Glossary": the letter after the last one given
+                        mark = type(mark)(mark.word, _next_letter(letters_used))
+                        _relabel(element, f"{mark.word} {mark.mark}: ")
+                    if not mark.mark.isdigit():
+                        letters_used.add(mark.mark)
+                    _add_class(element, "annex-heading")
+                    annex = etree.Element("section", {"class": "annex"})
+                    annexes.append(annex)
+                    prefix = None if unnumbered else (f"{mark.mark}." if mark.mark.isdigit() else mark.mark)
+                    paragraph = 0
                 else:
-                    section += 1
-                    prefix, paragraph = f"{section}.", 0
-                    _prepend_number(element, f"{section}.", "section-number")
-            elif element.tag == "p" and prefix is not None and not _raw_html_block(element):
-                paragraph += 1
-                number = f"{prefix}{paragraph}"
+                    annex = None
+                    paragraph = 0
+                    if unnumbered:
+                        prefix = None
+                    elif self.style == "flat":
+                        prefix = ""
+                    else:
+                        section += 1
+                        prefix = f"{section}."
+                        _prepend_number(element, f"{section}.", "section-number")
+            elif (element.tag == "p" and prefix is not None and not _has_class(element, UNNUMBERED)
+                  and not _raw_html_block(element)):
+                if prefix == "":
+                    flat += 1
+                    number = str(flat)
+                else:
+                    paragraph += 1
+                    number = f"{prefix}{paragraph}"
                 element.set("id", "para-" + number.replace(".", "-"))
-                element.set("class", (element.get("class", "") + " numbered").strip())
+                _add_class(element, "numbered")
                 _prepend_number(element, number, "para-number")
+            if annex is not None and not _has_class(element, "footnote"):
+                root.remove(element)
+                annex.append(element)
+        for annex in annexes:  # last, in the order written
+            root.append(annex)
+
+
+def _heading_text(element: etree.Element) -> str:
+    """A heading's text without its permalink (toc's `<a class="headerlink">#</a>`)."""
+    parts = [element.text or ""]
+    for child in element:
+        if child.get("class") != "headerlink":
+            parts.append("".join(child.itertext()))
+        parts.append(child.tail or "")
+    return "".join(parts).strip()
+
+
+def _next_letter(used: set[str]) -> str:
+    after = max(used, default="")
+    return next((letter for letter in string.ascii_uppercase if letter > after), "Z")
+
+
+def _has_class(element: etree.Element, name: str) -> bool:
+    return name in element.get("class", "").split()
+
+
+def _add_class(element: etree.Element, name: str) -> None:
+    element.set("class", (element.get("class", "") + " " + name).strip())
 
 
 def _raw_html_block(element: etree.Element) -> bool:
@@ -62,17 +126,24 @@ def _prepend_number(element: etree.Element, number: str, css_class: str) -> None
     element.insert(0, span)
 
 
-def _replace_leading_text(element: etree.Element, rest: str, label: str) -> None:
-    """Turn 'Annex: Glossary' (or 'Annex B – Glossary') into 'Annex A: Glossary'."""
+def _relabel(element: etree.Element, label: str) -> None:
+    """'Annex: Glossary' given its letter: 'Annex A: Glossary' (the permalink kept)."""
+    rest = ANNEX.sub("", _heading_text(element), count=1)
     for child in list(element):
         if child.get("class") != "headerlink":
             element.remove(child)
-    element.text = label + rest.rstrip("#").strip()
+    element.text = label + rest.strip()
 
 
 class NumberedParagraphs(Extension):
-    """Markdown(extensions=[NumberedParagraphs()]) numbers a paper's paragraphs."""
+    """Markdown(extensions=[NumberedParagraphs("flat")]) numbers a paper's paragraphs in a style of STYLES."""
+
+    def __init__(self, style: str = "sections", **kwargs: object):
+        if style not in STYLES:
+            raise ValueError(f"numbering style {style!r}: one of {', '.join(STYLES)}")
+        self.style = style
+        super().__init__(**kwargs)
 
     def extendMarkdown(self, md: Markdown) -> None:
         # After toc (priority 20) has added ids and permalinks to headings.
-        md.treeprocessors.register(ParagraphNumbering(md), "sitegen_numbering", 5)
+        md.treeprocessors.register(ParagraphNumbering(md, self.style), "sitegen_numbering", 5)

@@ -1,6 +1,7 @@
 """Render pages: Markdown (with Jinja calls for tables and figures) into HTML.
 
-A page body is first a Jinja template, so that `{{ table("ni179", year="2009-10") }}`
+A page body is first a Jinja template (sandboxed, within limits, its printed values
+kept from Markdown: sandbox.py), so that `{{ table("ni179", year="2009-10") }}`
 and `{{ value("ni179_total", "ni179_gbp", year="2009-10", return_type="actual") | money }}`
 put live figures into prose; then Markdown. Page layouts are Jinja templates looked up
 in the project's `templates/` first and the theme shipped with sitegen second, file by
@@ -23,6 +24,7 @@ from typing import Any
 
 import jinja2
 import jinja2.meta
+import jinja2.sandbox
 import markdown
 from markupsafe import Markup
 
@@ -34,8 +36,10 @@ from sitegen.render.charts import chart_svg
 from sitegen.render.navigation import SiteIndex, parent_url_of
 from sitegen.render.numbering import NumberedParagraphs
 from sitegen.render.quick_markdown import QuickInline, QuickSmarty
+from sitegen.render.sandbox import LimitExceeded, PageSandbox, PrintedValues, body_context
 from sitegen.render.sanitize import clean_html
 from sitegen.tables import formatting
+from sitegen.tables.symbols import MARKS, legend
 from sitegen.tables.table import Column, Table
 from sitegen.values import financial_year_from_text
 
@@ -67,8 +71,28 @@ NUMBERED_LAYOUTS = {"paper"}  # layouts whose paragraphs are numbered 1., 1.1 â€
 SHELLS = {"base.html", "print.html", "receipt.html", "pack.html"}  # templates that are not page layouts
 
 
+def has_figures_workbook(page: Page, tables: Iterable[Table]) -> bool:
+    """A publication (a page with a PDF, not an agenda pack nor a one-page case study) that shows
+    tables has a workbook of them."""
+    return (page.wants_pdf and page.meta.layout not in ("meeting", "case-study")
+            and any(table.has_workbook for table in tables))
+
+
+def has_word_copy(page: Page) -> bool:
+    """Every committee paper is also a Word document."""
+    return page.meta.layout == "paper" and bool(page.pdf_name)
+
+
 class UsageError(Exception):
     """A table() or value() call in a page names something that does not exist."""
+
+
+# What a page body can do wrong (the sandbox refuses, a limit is met, 1/0, a missing
+# includeâ€¦): each is the page's problem, located at its line, never an internal error.
+BODY_ERRORS = (
+    UsageError, LimitExceeded, jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError,
+    AttributeError, RecursionError, MemoryError,
+)
 
 
 @dataclass
@@ -116,8 +140,10 @@ def static_dirs(config: Config) -> list[Path]:
     return dirs + [THEME_DIR / "static"]
 
 
-def make_environment(config: Config) -> jinja2.Environment:
-    env = jinja2.Environment(
+def make_environment(config: Config, sandboxed: bool = False) -> jinja2.Environment:
+    """The project's and theme's templates' environment (trusted), or, `sandboxed`, page bodies'."""
+    environment = PageSandbox if sandboxed else jinja2.Environment
+    env = environment(
         loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(config)]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -156,14 +182,12 @@ class Renderer:
         # snapshot, a page as at a date from the returns received by then (sitegen/records/).
         self.page_tables = page_tables or {}
         self.env = make_environment(config)
+        self.body_env = make_environment(config, sandboxed=True)
         self.nav = build_nav(content)
         self.site_index = SiteIndex(content)
-        self._markdown = markdown.Markdown(
-            extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG
-        )
-        self._markdown_numbered = markdown.Markdown(
-            extensions=[*MARKDOWN_EXTENSIONS, NumberedParagraphs()], extension_configs=MARKDOWN_CONFIG
-        )
+        # One Markdown converter per numbering style (None: not numbered), made when first
+        # used, each with its own stash of the values a page printed (sandbox.PrintedValues).
+        self._converters: dict[str | None, tuple[markdown.Markdown, PrintedValues]] = {}
 
     # ---- pages ----------------------------------------------------------------------
 
@@ -185,7 +209,7 @@ class Renderer:
         """What a layout template sees: the page, the site, and the same table calls."""
         root = link_root or relative_url(page.url, "")
         absolute = {"url": lambda target: link_root + target} if link_root else {}
-        return self.body_context(page, deps) | absolute | {
+        return self.body_context(page, deps, in_layout=True) | absolute | {
             "content": Markup(body_html),
             "toc": toc,
             "nav": self.nav,
@@ -198,6 +222,12 @@ class Renderer:
             "in_pack": False,
             "pdf_header": self.config.pdf_header,
             "pdf_url": relative_url(page.url, page.pdf_path) if page.wants_pdf else None,
+            # The publication's tables as a workbook, and a paper as Word (office/, made by the build).
+            "figures_url": relative_url(page.url, page.figures_path) if has_figures_workbook(
+                page, [self.tables[name] for name in sorted(deps.tables)])
+            else None,
+            "docx_url": relative_url(page.url, page.docx_path) if has_word_copy(page) else None,
+            "data_tables": [(name, table) for name, table in self.tables.items() if table.sources and not table.absent and "/" not in name],
         }
 
     def print_html(self, rendered: RenderedPage) -> str:
@@ -220,41 +250,64 @@ class Renderer:
 
     def _body(self, page: Page, deps: PageDependencies) -> tuple[str, tuple[dict, ...]]:
         name = page.source_name
+        printed: list[str] = []
         try:
             if not JINJA_SYNTAX.search(page.body):
                 source = page.body  # plain Markdown: what Jinja would give back, without compiling it
             else:
-                code = self.env.compile(_attribute_lists_as_text(page.body), name=name, filename=name)
-                template = self.env.template_class.from_code(self.env, code, self.env.globals, None)
-                source = template.render(self.body_context(page, deps))
+                env = self.body_env
+                code = env.compile(_attribute_lists_as_text(page.body), name=name, filename=name)
+                template = env.template_class.from_code(env, code, env.globals, None)
+                context, printed = body_context(self.body_context(page, deps))
+                source = template.render(context)
         except jinja2.TemplateSyntaxError as exc:
             where, line = page.locate(exc.lineno or 1)
             raise TemplateError("rendering failed", [Problem(where, line, None, f"template syntax: {exc.message}")]) from exc
-        except (UsageError, jinja2.UndefinedError, TypeError, ValueError, KeyError) as exc:
+        except BODY_ERRORS as exc:
             body_line = _line_in(exc, name)
             where, line = page.locate(body_line) if body_line else (name, None)
             raise TemplateError("rendering failed", [Problem(where, line, None, _describe(exc))]) from exc
-        converter = self._markdown_numbered if page.meta.layout in NUMBERED_LAYOUTS else self._markdown
+        style = getattr(page.details, "numbering", "sections") if page.meta.layout in NUMBERED_LAYOUTS else None
+        converter, stash = self._converter(style)
         converter.reset()
-        body_html = clean_html(converter.convert(source), self.config.content.allow_scripts)
+        stash.values = printed
+        try:
+            body_html = clean_html(converter.convert(source), self.config.content.allow_scripts)
+        finally:
+            stash.values = []
         toc = tuple(getattr(converter, "toc_tokens", ()))
         return body_html, toc
 
-    def body_context(self, page: Page, deps: PageDependencies) -> dict[str, Any]:
-        """What a page body sees: table(), value() and rows() record what they use."""
-        tables = self.page_tables.get(page.source_name, self.tables)
+    def _converter(self, style: str | None) -> tuple[markdown.Markdown, PrintedValues]:
+        """The Markdown converter for a numbering style, and its stash of printed values."""
+        found = self._converters.get(style)
+        if found is None:
+            stash = PrintedValues()
+            numbering = [NumberedParagraphs(style)] if style is not None else []
+            converter = markdown.Markdown(extensions=[*MARKDOWN_EXTENSIONS, *numbering, stash],
+                                          extension_configs=MARKDOWN_CONFIG)
+            found = self._converters[style] = (converter, stash)
+        return found
+
+    def body_context(self, page: Page, deps: PageDependencies, in_layout: bool = False) -> dict[str, Any]:
+        """What a page body sees: table(), value() and rows() record what they use.
+
+        A layout serves every project, with its data or without; a page's author asked
+        for each table by name, so there a table without its data files is an error."""
+        named = self.table_named if in_layout else self.table_with_data
+        tables = self.page_tables.get(page.source_name, self.tables)  # an issued paper's: its record's
 
         def table(name: str, **options: Any) -> Markup:
-            return self.table_html(self.table_named(name, deps, tables), page, options, deps)
+            return self.table_html(named(name, deps, tables), page, options, deps)
 
         def chart(name: str, **options: Any) -> Markup:
-            return self.chart_html(self.table_named(name, deps, tables), page, options, deps)
+            return self.chart_html(named(name, deps, tables), page, options, deps)
 
         def value(name: str, column: str, **filters: Any) -> Any:
-            return self.single_value(self.table_named(name, deps, tables), column, filters)
+            return self.single_value(named(name, deps, tables), column, filters)
 
         def rows(name: str, **filters: Any) -> list[dict[str, Any]]:
-            return filter_rows(self.table_named(name, deps, tables), filters)
+            return filter_rows(named(name, deps, tables), filters)
 
         def partner_name(partner_id: str) -> str:
             """A partner's display name from partners.csv (the id itself if unknown)."""
@@ -333,6 +386,17 @@ class Renderer:
         deps.tables.add(name)
         return tables[name]
 
+    def table_with_data(self, name: str, deps: PageDependencies, tables: Mapping[str, Table] | None = None) -> Table:
+        """A table a page's author asked for, which must have its data: a page of a project
+        without returns that shows NI 179 is a mistake to name, not an empty table to print."""
+        table = self.table_named(name, deps, tables)
+        if table.absent:
+            files = " and ".join(table.absent)
+            raise UsageError(f"the table {name!r} is computed from {files}, which this project does not have: "
+                             f"add {'it' if len(table.absent) == 1 else 'them'} (the README's data contract "
+                             "says what goes in each), or take the table out of the page")
+        return table
+
     def single_value(self, table: Table, column: str, filters: dict[str, Any]) -> Any:
         _check_columns(table, [column])
         matches = filter_rows(table, filters)
@@ -362,13 +426,17 @@ class Renderer:
             _check_columns(table, [options["sort"]])
             key = options["sort"]
             records.sort(key=lambda r: (r[key] is None, r[key]), reverse=bool(options.get("descending")))
-        if options.get("limit"):
-            records = records[: int(options["limit"])]
+        if "limit" in options:
+            limit = options["limit"]
+            if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+                raise UsageError(f"table {table.name!r}: limit must be a whole number of rows, 1 or more "
+                                 f"(found {limit!r})")
+            records = records[:limit]
         scale = options.get("money", "pounds")
         negative = options.get("negative", "minus")
         labels = options.get("labels") or {}
         headings = [labels.get(c.name) or _heading(c, scale, negative) for c in columns]
-        body = [[_cell(c, r[c.name], scale, negative) for c in columns] for r in records]
+        body = [[_cell(c, r[c.name], scale, negative, r.get(MARKS, {}).get(c.name)) for c in columns] for r in records]
         totals = None
         if options.get("totals"):
             totals = [
@@ -389,6 +457,9 @@ class Renderer:
             totals=totals,
             csv_url=relative_url(page.url, table.csv_path) if options.get("download", True) else None,
             json_url=relative_url(page.url, table.json_path) if options.get("download", True) else None,
+            xlsx_url=relative_url(page.url, table.xlsx_path) if options.get("download", True) and table.has_workbook
+            else None,
+            legend=legend(table.symbols_in(records, columns)),
         )
         # One line of HTML: Markdown keeps a raw block intact only up to a blank line.
         return Markup("\n" + " ".join(html.split("\n")) + "\n")
@@ -427,10 +498,11 @@ class Renderer:
             alternative=alternative,
             image="data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii"),
             csv_url=relative_url(page.url, table.csv_path),
+            xlsx_url=relative_url(page.url, table.xlsx_path) if table.has_workbook else None,
             table=table,
             headings=[_heading(c, scale, "minus") for c in [x, *named]],
             columns=[x, *named],
-            rows=[[_cell(c, r[c.name], scale, "minus") for c in [x, *named]] for r in records],
+            rows=[[_cell(c, r[c.name], scale, "minus", r.get(MARKS, {}).get(c.name)) for c in [x, *named]] for r in records],
         )
         return Markup("\n" + " ".join(html.split("\n")) + "\n")
 
@@ -480,9 +552,9 @@ def _heading(column: Column, scale: str, negative: str) -> str:
     return text
 
 
-def _cell(column: Column, value: Any, scale: str, negative: str) -> tuple[str, bool]:
+def _cell(column: Column, value: Any, scale: str, negative: str, mark: str | None = None) -> tuple[str, bool]:
     """(text shown, right-aligned?) for one cell: the column's one formatter (tables/table.py)."""
-    return (column.shown(value, scale, negative), column.numeric)  # type: ignore[arg-type]
+    return (column.shown(value, scale, negative, mark), column.numeric)  # type: ignore[arg-type]
 
 
 # `{#id}` and `{#id .class}` are Markdown attribute lists (attr_list), but open a Jinja
@@ -541,8 +613,18 @@ def _template_name(path: str, config: Config) -> str:
 
 
 def _describe(exc: BaseException) -> str:
+    if isinstance(exc, jinja2.sandbox.SecurityError):
+        return f"not allowed in a page: {exc.message}"
     if isinstance(exc, jinja2.UndefinedError):
         return f"undefined: {exc.message}"
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return f"no template {exc.name!r} to include (templates come from templates/ and the theme)"
+    if isinstance(exc, RecursionError):
+        return "stopped: calls nested too deep (a macro calling itself?)"
+    if isinstance(exc, MemoryError):
+        return "stopped: it ran out of memory"
+    if isinstance(exc, ArithmeticError | LookupError | AttributeError):
+        return f"{type(exc).__name__}: {exc}"  # "ZeroDivisionError: division by zero" says more than its message
     return str(exc)
 
 

@@ -21,6 +21,7 @@ import pandas as pd
 from sitegen.config import Config, load_config
 from sitegen.data.contract import RETURN_TYPES
 from sitegen.data.load import DataRead, read_data
+from sitegen.project import check_theme_links
 from sitegen.errors import Problem, ReturnsError, TemplateError, relative_name
 from sitegen.returns.templates import chosen_partners, percent_text
 from sitegen.rules import ni179
@@ -353,6 +354,7 @@ def make_receipts(
     """`sitegen returns receipt`: a receipt for each return received from these partners
     (every receipt when none are named, even one whose partner id is not known)."""
     config = load_config(project_dir)
+    check_theme_links(config)  # receipt.html may be the project's
     read = read_data(config)
     found, other = receipts(read, config)
     known = [p for p in dict.fromkeys(read.frames["partners"]["partner_id"]) if p]

@@ -1,11 +1,12 @@
 """Return templates for partners: `sitegen returns template` writes each partner an XLSX
 return to fill in.
 
-The `lines` sheet comes first (sitegen reads the first sheet), pre-filled with the
+The `lines` sheet comes first (the one sitegen reads), pre-filled with the
 gains still ongoing in the partner's latest earlier return so that partners update
 rather than retype, with drop-down lists for every enumerated column; a `cover` sheet
-second gives the deadline and the counting rules in plain words. Filled in and saved,
-it loads as it is. The counting rules' wording is shared with the receipts.
+second gives the deadline and the counting rules in plain words. Every text cell is
+text to Excel, never a formula, whatever a partner's name or description begins with
+(`cells.put_cell`). Filled in and saved, it loads as it is. The counting rules' wording is shared with the receipts.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from sitegen.cells import printable, put_cell
 from sitegen.config import Config, load_config
 from sitegen.data.contract import CONTRACT_BY_NAME, KINDS, RETURN_TYPES, SPEND, WORKSTREAMS
 from sitegen.data.load import Dataset, load_data
@@ -104,7 +106,7 @@ def template_workbook(
     _fill_lines_sheet(sheet, partner_id, year, return_type, lines)
     _fill_cover_sheet(book.create_sheet("cover"), config, partner_id, partner_name, year, return_type,
                       len(lines), source)
-    book.properties.title = f"{partner_name}: {format_financial_year(year)} {return_type} efficiency return"
+    book.properties.title = f"{printable(partner_name)}: {format_financial_year(year)} {return_type} efficiency return"
     book.properties.creator = "sitegen"
     if config.source_date is not None:  # the same inputs make the same workbook
         moment = config.source_date.replace(tzinfo=None)  # openpyxl writes naive times as UTC
@@ -127,7 +129,7 @@ def _fill_lines_sheet(sheet: Any, partner_id: str, year: int, return_type: str, 
 
     unlocked = Protection(locked=False)
     letters = {name: get_column_letter(i) for i, name in enumerate(RETURN_COLUMNS, start=1)}
-    sheet.append(list(RETURN_COLUMNS))
+    _append(sheet, 1, [list(RETURN_COLUMNS)])
     for cell in sheet[1]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="12436D")
@@ -139,8 +141,7 @@ def _fill_lines_sheet(sheet: Any, partner_id: str, year: int, return_type: str, 
         dimension.width = _COLUMN_WIDTHS.get(name, max(12, len(name) + 3))
         dimension.protection = unlocked
         dimension.number_format = _COLUMN_FORMATS.get(name, TEXT_FORMAT)
-    for row in _template_rows(lines, partner_id, year, return_type):
-        sheet.append(row)
+    _append(sheet, 2, _template_rows(lines, partner_id, year, return_type))
     for cells in sheet.iter_rows(min_row=2, max_row=sheet.max_row):
         for name, cell in zip(RETURN_COLUMNS, cells, strict=True):
             cell.protection = unlocked
@@ -303,8 +304,7 @@ def _fill_cover_sheet(
     rows += [("", "", rule) for rule in template_rules(config, year, return_type)]
     rows += [("", "", ""), ("The columns", "required", "meaning")]
     rows += [(name, *COLUMN_GUIDE[name]) for name in RETURN_COLUMNS]
-    for row in rows:
-        sheet.append(list(row))
+    _append(sheet, 1, [list(row) for row in rows])
     for cells in sheet.iter_rows():
         for cell in cells:
             cell.alignment = wrap
@@ -316,6 +316,14 @@ def _fill_cover_sheet(
         if cells[0].value == "The columns":
             for cell in cells:
                 cell.font = Font(bold=True)
+
+
+def _append(sheet: Any, first: int, rows: list[list[Any]]) -> None:
+    """Rows from row FIRST on, each cell text that Excel shows and never runs (a partner's
+    description or name may begin with "="), not openpyxl's sheet.append, which makes it a formula."""
+    for number, row in enumerate(rows, start=first):
+        for column, value in enumerate(row, start=1):
+            put_cell(sheet.cell(row=number, column=column), value)
 
 
 def _clip(text: str, width: int) -> str:

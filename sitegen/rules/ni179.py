@@ -298,43 +298,6 @@ def spend_split(classified: pd.DataFrame, partners: pd.DataFrame) -> pd.DataFram
     return pd.DataFrame(rows, columns=["year", "return_type", "revenue_gbp", "capital_gbp"])
 
 
-def rag_summary(rag: pd.DataFrame, partners: pd.DataFrame) -> pd.DataFrame:
-    """Ratings counted per year; not_returned = in-target partners with no rating."""
-    members = set(partners.loc[partners["in_target"], "partner_id"])
-    rows = []
-    for year in sorted(rag["year"].dropna().unique()):
-        mine = rag[rag["year"] == year]
-        counts = mine["rating"].value_counts()
-        rows.append(
-            {
-                "year": int(year),
-                "green": int(counts.get("green", 0)),
-                "amber": int(counts.get("amber", 0)),
-                "red": int(counts.get("red", 0)),
-                "not_returned": len(members - set(mine["partner_id"])),
-            }
-        )
-    return pd.DataFrame(rows, columns=["year", "green", "amber", "red", "not_returned"])
-
-
-def uor_distribution(uor: pd.DataFrame) -> pd.DataFrame:
-    """Organisations per score, every score 4 to 1 listed for each assessment and theme."""
-    rows = []
-    groups = uor.groupby(["assessment", "theme"], sort=True)
-    for (assessment, theme), group in groups:
-        counts = group["score"].value_counts()
-        for score in (4, 3, 2, 1):
-            rows.append(
-                {
-                    "assessment": int(assessment),
-                    "theme": theme,
-                    "score": score,
-                    "organisations": int(counts.get(score, 0)),
-                }
-            )
-    return pd.DataFrame(rows, columns=["assessment", "theme", "score", "organisations"])
-
-
 def target_trajectory(partners: pd.DataFrame, rules: TargetRules) -> pd.DataFrame:
     """Each in-target partner's cumulative target for every year of the profile."""
     rows = []

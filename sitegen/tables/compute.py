@@ -8,26 +8,28 @@ shown as it is.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from sitegen.config import Config
+from sitegen.config import Config, TargetSettings
+from sitegen.data.contract import data_file_name
 from sitegen.data.load import Dataset
-from sitegen.rules import benchmarking, ni179, plans
+from sitegen.rules import benchmarking, ni179, plans, ratings
 from sitegen.rules.returns import chasing_list
+from sitegen.tables.symbols import MARKS
 from sitegen.tables.table import Column, Table
 from sitegen.values import micro_to_pounds
 
 # ---- the registry -------------------------------------------------------------------
 
 
-def target_rules(config: Config) -> ni179.TargetRules:
-    """The [target] settings as the computations need them."""
-    target = config.target
+def target_rules(config: Config, target: TargetSettings | None = None) -> ni179.TargetRules:
+    """The [target] settings (or a programme's, in full) as the computations need them."""
+    target = target or config.target
     return ni179.TargetRules(
         first_year=target.first_year,
         profile=tuple(target.profile),
@@ -41,6 +43,13 @@ def target_rules(config: Config) -> ni179.TargetRules:
 M, P, Y, N, T = "money", "pct", "year", "count", "text"
 
 
+class DataFiles(NamedTuple):
+    """The data files a table is computed from: those read, and the kinds with none."""
+
+    files: tuple[str, ...]
+    absent: tuple[str, ...]  # as a message names them: "data/risks.csv"
+
+
 def compute_tables(dataset: Dataset, config: Config) -> dict[str, Table]:
     """Every named table of the project, computed once per build."""
     rules = target_rules(config)
@@ -48,25 +57,41 @@ def compute_tables(dataset: Dataset, config: Config) -> dict[str, Table]:
     classified = ni179.classify_lines(dataset.lines, rules)
     by_return = ni179.ni179_by_return(classified, partners, rules)
     totals = ni179.ni179_total(by_return, partners, rules)
-    returns_src = dataset.files["partners"] + dataset.files["returns"]
     tables: list[Table] = []
 
-    def add(name: str, title: str, columns: list[tuple[str, str]], frame: pd.DataFrame,
-            sources: tuple[str, ...], description: str = "", micro: tuple[str, ...] = ()) -> None:
+    def read_from(*kinds: str, either: tuple[str, ...] = ()) -> DataFiles:
+        """The files of `kinds`, all needed, and of `either`, of which one will do."""
+        absent = [data_file_name(kind) for kind in kinds if not dataset.files[kind]]
+        if either and not any(dataset.files[kind] for kind in either):
+            absent.append(" or ".join(data_file_name(kind) for kind in either))
+        return DataFiles(sum((dataset.files[kind] for kind in (*kinds, *either)), ()), tuple(absent))
+
+    def add(name: str, title: str, columns: list[tuple[str, str]] | list[tuple[str, ...]], frame: pd.DataFrame,
+            sources: DataFiles, description: str = "", micro: tuple[str, ...] = ()) -> None:
+        # (name, kind) or (name, kind, symbol of an empty cell): "z" where no value can exist
         tables.append(
-            Table(name, title, tuple(Column(n, k) for n, k in columns), frame, sources, description, micro)
+            Table(name, title, tuple(Column(spec[0], spec[1], "", *spec[2:]) for spec in columns), frame,
+                  sources.files, description, micro, absent=sources.absent)
         )
+
+    returns_src = read_from("partners", "returns")
 
     add("ni179", "NI 179 by return",
         [("partner_id", T), ("partner_name", T), ("year", Y), ("return_type", T), ("ni179_gbp", M),
-         ("non_cash_gbp", M), ("sr04_carry_forward_gbp", M), ("target_gbp", M), ("achievement_pct", P)],
+         ("non_cash_gbp", M), ("sr04_carry_forward_gbp", M), ("target_gbp", M, "z"), ("achievement_pct", P, "z")],
         by_return, returns_src,
         "One row per return received: net cash-releasing ongoing gains counted towards NI 179.")
     add("ni179_total", "Partnership NI 179 against target",
         [("year", Y), ("return_type", T), ("returns_received", N), ("returns_expected", N),
-         ("ni179_gbp", M), ("target_gbp", M), ("achievement_pct", P)],
-        totals, returns_src,
-        "Totals over the returns received from partners in the target; target over all of them.")
+         ("ni179_gbp", M), ("target_gbp", M, "z"), ("achievement_pct", P, "z")],
+        _provisional_while_missing(totals), returns_src,
+        "Totals over the returns received from partners in the target; target over all of them. While "
+        "returns are missing, the total and achievement are provisional [p].")
+    add("programmes", "Target programmes",
+        [("programme", T), ("programme_name", T), ("year", Y), ("return_type", T), ("returns_received", N),
+         ("returns_expected", N), ("ni179_gbp", M), ("target_gbp", M, "z"), ("achievement_pct", P, "z")],
+        _programme_totals(dataset, config, totals), returns_src,
+        "Each target programme ([target], and any [programmes.<id>] beside it) over its own years and partners.")
     add("returns_missing", "Returns not received",
         [("partner_id", T), ("partner_name", T), ("year", Y), ("return_type", T)],
         ni179.returns_missing(by_return, partners), returns_src)
@@ -81,13 +106,25 @@ def compute_tables(dataset: Dataset, config: Config) -> dict[str, Table]:
     add("spend_split", "NI 179 by revenue and capital",
         [("year", Y), ("return_type", T), ("revenue_gbp", M), ("capital_gbp", M)],
         ni179.spend_split(classified, partners), returns_src)
+    rag_sectors = ratings.rag_by_sector(dataset.rag_forecasts, partners, dataset.rag_counts)
     add("rag_summary", "Partners' forecasts of meeting the target",
-        [("year", Y), ("green", N), ("amber", N), ("red", N), ("not_returned", N)],
-        ni179.rag_summary(dataset.rag_forecasts, partners),
-        dataset.files["partners"] + dataset.files["rag_forecasts"])
+        [("year", Y), ("green", N), ("amber", N), ("red", N), ("no_rating", N)],
+        ratings.rag_summary(rag_sectors), read_from("partners", either=("rag_forecasts", "rag_counts")),
+        "Ratings given each year, partner by partner or as counts; no rating: partners in the target "
+        "that gave none.")
+    add("rag_by_sector", "Partners' forecasts of meeting the target, by sector",
+        [("year", Y), ("sector", T), ("partners", N), ("green", N), ("amber", N), ("red", N), ("no_rating", N)],
+        rag_sectors, read_from("partners", either=("rag_forecasts", "rag_counts")),
+        "Partners: those of the sector in the target.")
+    uor_sectors = ratings.uor_by_sector(dataset.use_of_resources, partners, dataset.use_of_resources_counts)
     add("uor_distribution", "Use of resources scores",
         [("assessment", Y), ("theme", T), ("score", N), ("organisations", N)],
-        ni179.uor_distribution(dataset.use_of_resources), dataset.files["use_of_resources"])
+        ratings.uor_distribution(uor_sectors), read_from(either=("use_of_resources", "use_of_resources_counts")))
+    add("uor_by_sector", "Use of resources scores by sector",
+        [("assessment", Y), ("theme", T), ("sector", T), ("assessed", N), ("score", N), ("organisations", N)],
+        uor_sectors, read_from("partners", either=("use_of_resources", "use_of_resources_counts")),
+        "Assessed: the organisations of the sector with a score for the theme, so that 'five of the seven "
+        "districts score 2' is one row.")
     add("return_lines", "Every return line, counted or not and why",
         [("partner_id", T), ("partner_name", T), ("year", Y), ("return_type", T), ("gain_ref", T),
          ("description", T), ("workstream", T), ("spend", T), ("kind", T), ("cash_releasing", "bool"),
@@ -113,48 +150,51 @@ def compute_tables(dataset: Dataset, config: Config) -> dict[str, Table]:
         ni179.new_gains(by_return), returns_src,
         "The rise in each partner's actual NI 179 over its previous year's actual return.")
     add("rag_forecasts", "Partners' forecast ratings",
-        [("partner_id", T), ("year", Y), ("rating", T), ("comment", T)],
-        dataset.rag_forecasts, dataset.files["rag_forecasts"])
+        [("partner_id", T), ("partner_name", T), ("sector", T), ("year", Y), ("rating", T), ("comment", T)],
+        _with_partner(dataset.rag_forecasts, partners), read_from("rag_forecasts"))
     add("use_of_resources", "Use of resources scores by partner",
-        [("partner_id", T), ("assessment", Y), ("theme", T), ("score", N)],
-        dataset.use_of_resources, dataset.files["use_of_resources"])
+        [("partner_id", T), ("partner_name", T), ("sector", T), ("assessment", Y), ("theme", T), ("score", N)],
+        _with_partner(dataset.use_of_resources, partners), read_from("use_of_resources"))
     add("targets", "Target trajectory by partner",
-        [("partner_id", T), ("partner_name", T), ("year", Y), ("cumulative_pct", P), ("target_gbp", M)],
-        ni179.target_trajectory(partners, rules), dataset.files["partners"])
+        [("partner_id", T), ("partner_name", T), ("year", Y), ("cumulative_pct", P), ("target_gbp", M),
+         ("forecast_gbp", M), ("actual_gbp", M)],
+        _with_returns(ni179.target_trajectory(partners, rules), by_return), returns_src,
+        "Each partner's cumulative target each year, with the NI 179 of its forecast and actual returns; "
+        "a return expected and not received is [x], never nil.")
     add("partners", "Partners",
-        [("partner_id", T), ("name", T), ("sector", T), ("baseline_gbp", M), ("in_target", "bool")],
-        _money_in_pounds(partners, ["baseline_gbp"]), dataset.files["partners"])
+        [("partner_id", T), ("name", T), ("sector", T), ("baseline_gbp", M, "z"), ("in_target", "bool")],
+        _money_in_pounds(partners, ["baseline_gbp"]), read_from("partners"))
     add("projects", "Joint efficiency projects",
         [("project_id", T), ("title", T), ("partners", T), ("lead", T), ("funding_source", T),
          ("funding_gbp", M), ("status", T), ("target_saving_gbp", M), ("summary", T)],
         _money_in_pounds(dataset.projects, ["funding_gbp", "target_saving_gbp"]),
-        dataset.files["projects"])
+        read_from("projects"))
     add("risks", "Risk register",
         [("risk_id", T), ("category", T), ("description", T), ("actions_taken", T), ("likelihood", T),
          ("impact", T), ("mitigation", T), ("owner", T)],
-        dataset.risks, dataset.files["risks"])
-    _add_benchmarking_tables(add, dataset, rules, totals)
+        dataset.risks, read_from("risks"))
+    _add_benchmarking_tables(add, read_from, dataset, rules, totals)
     for name, frame in sorted(dataset.extra_tables.items()):
         add(name, name.replace("_", " ").capitalize(), [(c, T) for c in frame.columns], frame,
-            dataset.files[name])
+            read_from(name))
     return {table.name: table for table in tables}
 
 
-def _add_benchmarking_tables(add: Any, dataset: Dataset, rules: ni179.TargetRules, totals: pd.DataFrame) -> None:
+def _add_benchmarking_tables(add: Any, read_from: Any, dataset: Dataset, rules: ni179.TargetRules,
+                             totals: pd.DataFrame) -> None:
     """The VfM action plan's, the outcome plan's and the newsletter's tables."""
     partners = dataset.partners
-    files = dataset.files
-    costs_src = files["partners"] + files["services"] + files["unit_costs"]
+    costs_src = read_from("partners", "services", "unit_costs")
     add("services", "Services benchmarked",
         [("service_id", T), ("name", T), ("cost_basis", T), ("unit_name", T), ("indicator", T),
          ("indicator_unit", T), ("direction", T), ("summary", T)],
-        dataset.services, files["services"],
+        dataset.services, read_from("services"),
         "What each service's unit cost is per (head, user or unit of output), and its performance indicator.")
     costs = benchmarking.unit_costs(dataset.unit_costs, dataset.services, partners)
     add("unit_costs", "Unit costs and performance by partner",
         [("partner_id", T), ("partner_name", T), ("service", T), ("service_name", T), ("year", Y),
-         ("cost_basis", T), ("net_cost_gbp", M), ("population", N), ("users", N), ("units", N),
-         ("cost_per_head_gbp", M), ("cost_per_user_gbp", M), ("cost_per_unit_gbp", M), ("unit_cost_gbp", M),
+         ("cost_basis", T), ("net_cost_gbp", M), ("population", N), ("users", N, "z"), ("units", N, "z"),
+         ("cost_per_head_gbp", M), ("cost_per_user_gbp", M, "z"), ("cost_per_unit_gbp", M, "z"), ("unit_cost_gbp", M),
          ("cost_change_pct", P), ("cost_rank", N), ("cost_quartile", N), ("group_size", N),
          ("group_average_gbp", M), ("cost_vs_average_pct", P), ("performance", N), ("direction", T),
          ("performance_change", N), ("performance_quartile", N), ("group_average_performance", N),
@@ -180,7 +220,7 @@ def _add_benchmarking_tables(add: Any, dataset: Dataset, rules: ni179.TargetRule
         "Services costing more than their comparator group's average or performing below it; those meeting "
         "most criteria first.")
     progress = benchmarking.savings_progress(dataset.savings_progress, partners, dataset.services)
-    savings_src = files["partners"] + files["services"] + files["savings_progress"]
+    savings_src = read_from("partners", "services", "savings_progress")
     add("savings_progress", "Progress against savings targets",
         [("partner_id", T), ("partner_name", T), ("saving_ref", T), ("description", T), ("service", T),
          ("service_name", T), ("year", Y), ("quarter", N), ("target_gbp", M), ("profile_gbp", M),
@@ -196,16 +236,43 @@ def _add_benchmarking_tables(add: Any, dataset: Dataset, rules: ni179.TargetRule
     add("target_profile", "Baseline and targets",
         [("year", Y), ("annual_pct", P), ("cumulative_pct", P), ("baseline_gbp", M), ("target_gbp", M),
          ("forecast_gbp", M), ("actual_gbp", M), ("achievement_pct", P)],
-        plans.target_profile(partners, totals, rules), files["partners"] + files["returns"],
+        plans.target_profile(partners, totals, rules), read_from("partners", "returns"),
         "The partnership's target year by year over all partners in it, with the forecast and actual NI 179 "
         "where the returns are in.")
     add("project_funding", "Joint projects' funding by source",
         [("funding_source", T), ("projects", N), ("funding_gbp", M), ("target_saving_gbp", M)],
-        plans.funding_by_source(dataset.projects), files["projects"])
+        plans.funding_by_source(dataset.projects), read_from("projects"))
     add("events", "Events",
         [("title", T), ("date", "date"), ("time", T), ("venue", T), ("description", T), ("organiser", T),
          ("booking", T)],
-        dataset.events.sort_values(["date", "title"], kind="stable"), files["events"])
+        dataset.events.sort_values(["date", "title"], kind="stable"), read_from("events"))
+
+
+def _programme_totals(dataset: Dataset, config: Config, target_totals: pd.DataFrame) -> pd.DataFrame:
+    """ni179_total for each programme over the years of its profile: [target] as
+    `target`, then each [programmes.<id>], with its own rules and partners."""
+    frames = []
+    programmes = [("target", config.target, None), *((key, programme.rules_over(config.target), programme.partners)
+                                                      for key, programme in config.programmes.items())]
+    for key, settings, members in programmes:
+        rules = target_rules(config, settings)
+        if members is None:
+            totals = target_totals
+        else:
+            partners = dataset.partners.assign(in_target=dataset.partners["partner_id"].isin(members)) if members \
+                else dataset.partners
+            by_return = ni179.ni179_by_return(ni179.classify_lines(dataset.lines, rules), partners, rules)
+            totals = ni179.ni179_total(by_return, partners, rules)
+        years = totals["year"].between(rules.first_year, rules.first_year + len(rules.profile) - 1)
+        frames.append(totals[years].assign(programme=key, programme_name=settings.name))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _with_partner(frame: pd.DataFrame, partners: pd.DataFrame) -> pd.DataFrame:
+    """The frame with each row's partner name and sector beside its partner id."""
+    names = dict(zip(partners["partner_id"], partners["name"], strict=True))
+    sectors = dict(zip(partners["partner_id"], partners["sector"], strict=True))
+    return frame.assign(partner_name=frame["partner_id"].map(names), sector=frame["partner_id"].map(sectors))
 
 
 RETURN_LINES_MICRO = ("gross_gbp", "costs_gbp", "counted_value_gbp")
@@ -310,6 +377,24 @@ def _lines_by_partner(lines: Table) -> list[Table]:
         tables.append(Table(f"return_lines/{partner_id}", f"Return lines of {mine['partner_name'].iloc[0]}",
                             lines.columns, mine, lines.sources, lines.description, lines.micro))
     return tables
+
+
+def _with_returns(trajectory: pd.DataFrame, by_return: pd.DataFrame) -> pd.DataFrame:
+    """Each partner's target year with the NI 179 of its forecast and actual return for
+    that year, empty (shown [x]) where the return has not been received."""
+    out = trajectory.copy()
+    for return_type in ("forecast", "actual"):
+        received = by_return[by_return["return_type"] == return_type].set_index(["partner_id", "year"])["ni179_gbp"]
+        keys = pd.MultiIndex.from_arrays([out["partner_id"], out["year"]])
+        out[f"{return_type}_gbp"] = [received.get(key) for key in keys]
+    return out
+
+
+def _provisional_while_missing(totals: pd.DataFrame) -> pd.DataFrame:
+    """Partnership totals, the NI 179 and achievement of a period marked provisional [p]
+    while some of its expected returns are missing: they change when those come in."""
+    short = totals["returns_received"] < totals["returns_expected"]
+    return totals.assign(**{MARKS: ["ni179_gbp=p achievement_pct=p" if s else "" for s in short]})
 
 
 def _money_in_pounds(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

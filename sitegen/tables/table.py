@@ -16,8 +16,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import simplejson
 
+from sitegen.cells import spreadsheet_text
 from sitegen.tables import formatting
-from sitegen.tables.revised import with_symbol
+from sitegen.tables.revised import RevisedDecimal
+from sitegen.tables.symbols import MARKS, Symbol, parse_marks, symbol
 from sitegen.values import PENNY, format_financial_year, micro_to_pounds, round_half_up
 
 # Headings of columns whose names do not say it in words.
@@ -27,7 +29,8 @@ COLUMN_HEADINGS = {
     "sr04_carry_forward_gbp": "SR04 carry-forward", "target_gbp": "Target",
     "achievement_pct": "Achievement", "returns_received": "Received",
     "returns_expected": "Expected", "workstream": "Workstream", "revenue_gbp": "Revenue",
-    "capital_gbp": "Capital", "not_returned": "Not returned", "organisations": "Organisations",
+    "capital_gbp": "Capital", "no_rating": "No rating", "assessed": "Assessed", "sector": "Sector",
+    "organisations": "Organisations",
     "counted_value_gbp": "Counted value", "gross_gbp": "Gross", "costs_gbp": "Costs",
     "cumulative_pct": "Cumulative target", "baseline_gbp": "Baseline", "funding_gbp": "Funding",
     "target_saving_gbp": "Target saving", "gain_ref": "Ref", "first_impact": "First impact",
@@ -36,11 +39,13 @@ COLUMN_HEADINGS = {
 
 @dataclass(frozen=True)
 class Column:
-    """A table column: its name, what kind of value it holds, its heading."""
+    """A table column: its name, what kind of value it holds, its heading, and the symbol
+    its cells show when they hold no value (symbols.py)."""
 
     name: str
     kind: str = "text"  # text, money, pct, year, count, date, bool
     label: str = ""
+    empty: str | None = None  # code of the symbol for no value: "x" (not available) unless said, "" for text
 
     @property
     def heading(self) -> str:
@@ -53,8 +58,37 @@ class Column:
     def numeric(self) -> bool:
         return self.kind in ("money", "pct", "count")
 
-    def csv_text(self, value: Any) -> str:
-        """A cell as CSV and `sitegen table` print it: pounds with two decimals, percentages with one."""
+    def symbol_for(self, value: Any, mark: str | None = None) -> Symbol | None:
+        """The symbol a cell shows: its own mark ([p] beside a figure, [c] instead of one),
+        else, with no value, the column's ([x] unless the column says [z]); blank text has none."""
+        if mark is None and isinstance(value, RevisedDecimal):  # revised since its paper was issued
+            mark = "r"
+        marked = symbol(mark)
+        if value is None and (marked is None or not marked.replaces_value):
+            empty = self.empty if self.empty is not None else ("" if self.kind == "text" else "x")
+            return symbol(empty)
+        return marked
+
+    def csv_text(self, value: Any, mark: str | None = None) -> str:
+        """A cell as CSV and `sitegen table` print it: pounds with two decimals, percentages
+        with one; a symbol instead of no value ([x]) or after a marked figure (1234.00 [p])."""
+        return _with_symbol(self.symbol_for(value, mark), value, self._csv_text)
+
+    def json_value(self, value: Any, mark: str | None = None) -> Any:
+        """A cell as JSON holds it: money as exact numbers (1234.50), counts as integers where
+        whole; a cell with a symbol as text, as in the CSV ("[x]", "1234.00 [p]")."""
+        found = self.symbol_for(value, mark)
+        if found is not None:
+            return self.csv_text(value, mark)
+        return self._json_value(value)
+
+    def shown(self, value: Any, scale: formatting.MoneyScale = "pounds",
+              negative: formatting.NegativeStyle = "minus", mark: str | None = None) -> str:
+        """A cell as a reader sees it, in HTML, PDF, charts, the workbook and Word papers:
+        £1,234 · 9.4 · 2008-09 · Yes · [x] · £1,234 [p]."""
+        return _with_symbol(self.symbol_for(value, mark), value, lambda v: self._shown(v, scale, negative))
+
+    def _csv_text(self, value: Any) -> str:
         if value is None:
             return ""
         if self.kind == "money":
@@ -71,8 +105,7 @@ class Column:
             return str(int(value)) if value == int(value) else str(value.normalize())
         return str(value)
 
-    def json_value(self, value: Any) -> Any:
-        """A cell as JSON holds it: money as exact numbers (1234.50), counts as integers where whole."""
+    def _json_value(self, value: Any) -> Any:
         if value is None:
             return None
         if self.kind == "money":
@@ -83,13 +116,7 @@ class Column:
             return int(value) if Decimal(value) == int(value) else Decimal(value)
         if self.kind == "bool":
             return bool(value)
-        return self.csv_text(value)
-
-    def shown(self, value: Any, scale: formatting.MoneyScale = "pounds",
-              negative: formatting.NegativeStyle = "minus") -> str:
-        """A cell as a reader sees it, in HTML, PDF and charts: £1,234 · 9.4 · 2008-09 · Yes
-        (and a figure revised since its paper was issued marked `[r]`)."""
-        return with_symbol(self._shown(value, scale, negative), value)
+        return self._csv_text(value)
 
     def _shown(self, value: Any, scale: formatting.MoneyScale, negative: formatting.NegativeStyle) -> str:
         if value is None:
@@ -109,6 +136,15 @@ class Column:
         return str(value)
 
 
+def _with_symbol(found: Symbol | None, value: Any, text: Callable[[Any], str]) -> str:
+    """The symbol instead of the value, after it, or no symbol at all."""
+    if found is None:
+        return text(value)
+    if found.replaces_value:
+        return found.text
+    return f"{text(value)} {found.text}"
+
+
 @dataclass(frozen=True)
 class Table:
     """A computed or loaded table: typed columns, exact values, and its sources."""
@@ -120,6 +156,7 @@ class Table:
     sources: tuple[str, ...]  # data files it is computed from
     description: str = ""
     micro: tuple[str, ...] = ()  # money columns the frame holds as int64 micropounds (big tables)
+    absent: tuple[str, ...] = ()  # data files it is computed from that the project does not have
 
     @property
     def csv_path(self) -> str:
@@ -130,6 +167,17 @@ class Table:
     def json_path(self) -> str:
         """Where the table's JSON is published, relative to site/."""
         return f"tables/{self.name}.json"
+
+    @property
+    def xlsx_path(self) -> str:
+        """Where the table's accessible workbook is published (office/workbook.py writes it)."""
+        return f"tables/{self.name}.xlsx"
+
+    @property
+    def has_workbook(self) -> bool:
+        """Whether the table is published as a workbook too: not when it has no rows, nor past
+        WORKBOOK_MAX_ROWS (written cell by cell, a million lines would take minutes: the CSV has them)."""
+        return 0 < len(self.frame) <= WORKBOOK_MAX_ROWS
 
     @property
     def outputs(self) -> tuple[tuple[str, Callable[[BinaryIO], None]], ...]:
@@ -153,7 +201,25 @@ class Table:
         for row in rows:
             for name in self.micro:
                 row[name] = micro_to_pounds(row[name])
+        if self.marked:  # the symbols of figures that are there ([p], [r], [c]), by column
+            for row, marks in zip(rows, self.frame[MARKS].tolist(), strict=True):
+                row[MARKS] = parse_marks(marks)
         return rows
+
+    @property
+    def marked(self) -> bool:
+        """Whether some cells carry a symbol of their own (a MARKS column in the frame)."""
+        return MARKS in self.frame.columns
+
+    def symbols_in(self, rows: list[dict[str, Any]], columns: tuple[Column, ...] | list[Column]) -> list[str]:
+        """The codes of the symbols these rows show in these columns: what a legend explains."""
+        found: set[str] = set()
+        for column in columns:
+            for row in rows:
+                cell = column.symbol_for(row[column.name], row.get(MARKS, {}).get(column.name))
+                if cell is not None:
+                    found.add(cell.code)
+        return sorted(found)
 
     def records(self) -> list[dict[str, Any]]:
         """Rows as dicts of exact values (Decimal pounds, int years), None for empty."""
@@ -174,13 +240,20 @@ class Table:
     def write_csv(self, out: BinaryIO) -> None:
         """Write the CSV a chunk of rows at a time: a million lines are never one string."""
         header = io.StringIO()
-        csv.writer(header, lineterminator="\n").writerow([c.name for c in self.columns])
+        csv.writer(header, lineterminator="\n").writerow([spreadsheet_text(c.name) for c in self.columns])
         out.write(header.getvalue().encode("utf-8"))
+        if self.marked:  # few rows, cells with symbols of their own: cell by cell
+            text = io.StringIO()
+            writer = csv.writer(text, lineterminator="\n")
+            for row in self.rows:
+                writer.writerow([c.csv_text(row[c.name], row[MARKS].get(c.name)) for c in self.columns])
+            out.write(text.getvalue().encode("utf-8"))
+            return
         if len(self.columns) == 1:  # a lone empty cell is written "": leave that to the csv module
             text = io.StringIO()
             writer = csv.writer(text, lineterminator="\n")
             for row in self.rows:
-                writer.writerow([self.columns[0].csv_text(row[self.columns[0].name])])
+                writer.writerow([spreadsheet_text(self.columns[0].csv_text(row[self.columns[0].name]))])
             out.write(text.getvalue().encode("utf-8"))
             return
         for chunk in self._chunks():
@@ -197,8 +270,11 @@ class Table:
             "columns": [{"name": c.name, "kind": c.kind} for c in self.columns],
             "rows": [],
         }
+        if self.marked:  # few rows, cells with symbols of their own: one dumps
+            document["rows"] = [{c.name: c.json_value(row[c.name], row[MARKS].get(c.name)) for c in self.columns}
+                                for row in self.rows]
         head = simplejson.dumps(document, use_decimal=True, indent=1, ensure_ascii=False)
-        if not len(self.frame):
+        if not len(self.frame) or self.marked:
             out.write((head + "\n").encode("utf-8"))
             return
         assert head.endswith('"rows": []\n}')
@@ -234,12 +310,14 @@ class Table:
 
 
 CHUNK_ROWS = 50_000  # rows formatted at once when a table is written
+WORKBOOK_MAX_ROWS = 10_000  # tables longer than this are published as CSV and JSON only
 
 
 def _csv_cell(column: Column, value: Any) -> str:
-    """One cell as csv.writer writes it (quoted where it must be), in a row of two or more."""
+    """One cell as csv.writer writes it (quoted where it must be), in a row of two or more,
+    never a formula to the spreadsheet that opens it (`spreadsheet_text`)."""
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerow([column.csv_text(value), ""])
+    csv.writer(out, lineterminator="\n").writerow([spreadsheet_text(column.csv_text(value)), ""])
     return out.getvalue()[:-2]
 
 
