@@ -108,7 +108,7 @@ def write_record(folder: Path, page_text: str, record: dict[str, Any], tables: d
         name: {
             "title": table.title,
             "sources": list(table.sources),
-            "columns": [{"name": c.name, "kind": c.kind, "label": c.label} for c in table.columns],
+            "columns": [{"name": c.name, "kind": c.kind, "label": c.label, "empty": c.empty} for c in table.columns],
             "rows": [{c.name: _plain(c, row.get(c.name)) for c in table.columns} for row in rows],
         }
         for name, (table, rows) in sorted(tables.items())
@@ -146,7 +146,7 @@ def read_record(folder: Path, project_dir: Path) -> Record:
 
 
 def _table(name: str, held: dict[str, Any], revised_cells: set[tuple[str, tuple[Any, ...], str]]) -> Table:
-    columns = tuple(Column(c["name"], c["kind"], c.get("label", "")) for c in held["columns"])
+    columns = tuple(Column(c["name"], c["kind"], c.get("label", ""), c.get("empty")) for c in held["columns"])
     rows = [{c.name: _exact(c, row.get(c.name)) for c in columns} for row in held["rows"]]
     table = Table(name, held["title"], columns, pd.DataFrame(), tuple(held["sources"]))
     marked = {(key, column) for t, key, column in revised_cells if t == name}
