@@ -60,11 +60,6 @@ class SitegenError(Exception):
                          f"those of {cause} above (in {', '.join(files)}): fix those first, then check again")
         return head + "\n" + "\n".join(lines)
 
-    @property
-    def causes(self) -> list[Problem]:
-        """The problems that do not follow from another file's."""
-        return [p for p in self.problems if p.follows is None]
-
 
 def _problem_order(p: Problem) -> tuple:
     return (p.follows is not None, p.severity != "error", p.file, p.line or 0, p.column or "", p.message)

@@ -2,8 +2,9 @@
 
 A revised figure is its value with a mark on it (a Decimal that says so), so that
 one formatter shows it wherever it goes (a table cell, a chart's text alternative, a
-figure in a sentence) and arithmetic on it gives a plain value. The shorthand symbols
-of official statistics ([x], [c], [z], [p], [r]) belong together: this is the first.
+figure in a sentence) and arithmetic on it gives a plain value. The shorthand set
+itself ([x], [c], [z], [p], [r]) is symbols.py; a column shows a revised value's mark
+through it (Column.symbol_for).
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-REVISED = "[r]"
+from sitegen.tables import symbols
+
+REVISED = symbols.REVISED.text  # "[r]": the shorthand set's own
 REVISED_LEGEND = "[r] revised: a figure changed since the version before (see Updates to this paper)"
 
 
