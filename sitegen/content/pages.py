@@ -322,8 +322,29 @@ class NewsletterMeta(BaseModel):
     articles: tuple[ArticleMeta, ...] = ()  # filled in from the folder, never written by hand
 
 
+class ReportMeta(BaseModel):
+    """Front matter of a report (layout: report): what its cover says beside the title, the
+    partnership, its status and date; and how its sections, paragraphs, tables and figures
+    are numbered (render/numbering.py, as papers are)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    year: int  # the financial year reported on: "2010-11"
+    numbering: Literal[NUMBERING_STYLES] = "sections"  # type: ignore[valid-type]
+    prepared_by: str = ""  # printed on the cover under the date: "Partnership support officer"
+
+    @field_validator("year", mode="before")
+    @classmethod
+    def _year(cls, value: Any) -> int:
+        try:
+            return financial_year_from_text(str(value))
+        except ValueError:
+            raise ValueError('expected a financial year such as "2010-11"') from None
+
+
 LAYOUT_META: dict[str, type[BaseModel]] = {
     "paper": PaperMeta,
+    "report": ReportMeta,
     "case-study": CaseStudyMeta,
     "meeting": MeetingMeta,
     "service": ServiceMeta,

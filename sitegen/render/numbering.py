@@ -15,10 +15,16 @@ keeps its letter or number (in its text and its anchor) and numbers its paragrap
 C2 … or 2.1, 2.2 …; `Annex:` alone is given the next letter. Annexes are moved to the end
 of the body, each in a `<section class="annex">`, so that the paper's template can put
 them after its implications and contacts (content/papers.py finds them in the source).
+
+A report (`figures=True`) numbers its tables and figures the same way, by the section
+or annex they are in ("Table 3.1:", "Figure A.2:", flat "Table 4:"), as real text at the
+start of their caption, so that the web page and the PDF say the same. The numbers of
+sections are also put on the table of contents' entries (`number`), for contents lists.
 """
 
 from __future__ import annotations
 
+import re
 import string
 import xml.etree.ElementTree as etree
 
@@ -35,9 +41,10 @@ UNNUMBERED = "unnumbered"
 class ParagraphNumbering(Treeprocessor):
     """Number top-level h2 sections and the paragraphs under them, in one of STYLES."""
 
-    def __init__(self, md: Markdown, style: str):
+    def __init__(self, md: Markdown, style: str, figures: bool = False):
         super().__init__(md)
         self.style = style
+        self.figures = figures
 
     def run(self, root: etree.Element) -> None:
         section = flat = paragraph = 0
@@ -45,6 +52,8 @@ class ParagraphNumbering(Treeprocessor):
         annexes: list[etree.Element] = []
         annex: etree.Element | None = None  # the annex being read, whose elements move into it
         letters_used: set[str] = set()
+        numbers: dict[str, str] = {}  # a numbered section's heading id: its number ("3")
+        figures = FigureCount()  # tables and figures, numbered where paragraphs are
         for element in list(root):
             if element.tag == "h2":
                 unnumbered = _has_class(element, UNNUMBERED) or self.style == "none"
@@ -71,6 +80,10 @@ class ParagraphNumbering(Treeprocessor):
                         section += 1
                         prefix = f"{section}."
                         _prepend_number(element, f"{section}.", "section-number")
+                        numbers[element.get("id", "")] = str(section)
+                figures.start(prefix)
+            elif self.figures and prefix is not None and _raw_html_block(element):
+                self._number_figure(element, figures)
             elif (element.tag == "p" and prefix is not None and not _has_class(element, UNNUMBERED)
                   and not _raw_html_block(element)):
                 if prefix == "":
@@ -87,6 +100,50 @@ class ParagraphNumbering(Treeprocessor):
                 annex.append(element)
         for annex in annexes:  # last, in the order written
             root.append(annex)
+        for token in getattr(self.md, "toc_tokens", ()):  # for contents lists: "3", or "" (an annex says its own)
+            token["number"] = numbers.get(token["id"], "")
+
+    def _number_figure(self, element: etree.Element, figures: FigureCount) -> None:
+        """Put "Table 3.1: " at the start of the caption of a table or chart that sitegen
+        printed here (a raw HTML block in Markdown's stash), counting it in its section."""
+        match = HTML_PLACEHOLDER_RE.search(element.text or "")
+        if match is None:
+            return
+        index = int(match.group(1))
+        stash = self.md.htmlStash.rawHtmlBlocks
+        block = str(stash[index]) if index < len(stash) else ""
+        found = FIGURE_CAPTION.search(block) if CHART.match(block) else TABLE_CAPTION.search(block)
+        if found is None or not FIGURE_BLOCK.match(block):
+            return
+        kind = "Figure" if found.group(0).startswith("<figcaption") else "Table"
+        label = f"{kind} {figures.next(kind)}:"
+        stash[index] = (block[: found.end()] + f'<span class="caption-number">{label}</span> '
+                        + block[found.end():])
+
+
+FIGURE_BLOCK = re.compile(r"\s*<(figure|table)\b")
+CHART = re.compile(r'\s*<figure class="chart[ "]')
+TABLE_CAPTION = re.compile(r"<caption\b[^>]*>")
+FIGURE_CAPTION = re.compile(r"<figcaption\b[^>]*>")
+
+
+class FigureCount:
+    """Tables and figures counted, each kind on its own: through the page when paragraphs
+    are numbered flat, else afresh in each section ("3.1") or annex ("C.1", "2.1")."""
+
+    def __init__(self) -> None:
+        self.prefix = ""
+        self.counts: dict[str, int] = {}
+
+    def start(self, paragraph_prefix: str | None) -> None:
+        """A new h2, whose paragraphs are numbered with `paragraph_prefix` ("3.", "C", "")."""
+        if paragraph_prefix:  # flat ("") counts on through the headings
+            self.prefix = paragraph_prefix if paragraph_prefix.endswith(".") else paragraph_prefix + "."
+            self.counts = {}
+
+    def next(self, kind: str) -> str:
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+        return f"{self.prefix}{self.counts[kind]}"
 
 
 def _heading_text(element: etree.Element) -> str:
@@ -138,12 +195,13 @@ def _relabel(element: etree.Element, label: str) -> None:
 class NumberedParagraphs(Extension):
     """Markdown(extensions=[NumberedParagraphs("flat")]) numbers a paper's paragraphs in a style of STYLES."""
 
-    def __init__(self, style: str = "sections", **kwargs: object):
+    def __init__(self, style: str = "sections", figures: bool = False, **kwargs: object):
         if style not in STYLES:
             raise ValueError(f"numbering style {style!r}: one of {', '.join(STYLES)}")
         self.style = style
+        self.figures = figures  # tables and figures numbered too (a report)
         super().__init__(**kwargs)
 
     def extendMarkdown(self, md: Markdown) -> None:
         # After toc (priority 20) has added ids and permalinks to headings.
-        md.treeprocessors.register(ParagraphNumbering(md, self.style), "sitegen_numbering", 5)
+        md.treeprocessors.register(ParagraphNumbering(md, self.style, self.figures), "sitegen_numbering", 5)

@@ -39,6 +39,7 @@ from sitegen.render.quick_markdown import QuickInline, QuickSmarty
 from sitegen.render.sandbox import LimitExceeded, PageSandbox, PrintedValues, body_context
 from sitegen.render.sanitize import clean_html
 from sitegen.tables import formatting
+from sitegen.tables.crosstab import cross_tabulate
 from sitegen.tables.symbols import MARKS, legend
 from sitegen.tables.table import Column, Table
 from sitegen.values import financial_year_from_text
@@ -64,10 +65,11 @@ MARKDOWN_CONFIG = {
 }
 TABLE_OPTIONS = {
     "columns", "caption", "money", "negative", "totals", "sort", "descending", "limit",
-    "download", "labels", "id",
+    "download", "labels", "id", "across", "by", "values",
 }
 FILTER_ALIASES = {"partner": "partner_id"}
-NUMBERED_LAYOUTS = {"paper"}  # layouts whose paragraphs are numbered 1., 1.1 …
+NUMBERED_LAYOUTS = {"paper", "report"}  # layouts whose paragraphs are numbered 1., 1.1 …
+FIGURES_NUMBERED = {"report"}  # … and whose tables and figures are too: Table 3.1
 SHELLS = {"base.html", "print.html", "receipt.html", "pack.html"}  # templates that are not page layouts
 
 
@@ -187,7 +189,7 @@ class Renderer:
         self.site_index = SiteIndex(content)
         # One Markdown converter per numbering style (None: not numbered), made when first
         # used, each with its own stash of the values a page printed (sandbox.PrintedValues).
-        self._converters: dict[str | None, tuple[markdown.Markdown, PrintedValues]] = {}
+        self._converters: dict[tuple[str | None, bool], tuple[markdown.Markdown, PrintedValues]] = {}
 
     # ---- pages ----------------------------------------------------------------------
 
@@ -268,7 +270,7 @@ class Renderer:
             where, line = page.locate(body_line) if body_line else (name, None)
             raise TemplateError("rendering failed", [Problem(where, line, None, _describe(exc))]) from exc
         style = getattr(page.details, "numbering", "sections") if page.meta.layout in NUMBERED_LAYOUTS else None
-        converter, stash = self._converter(style)
+        converter, stash = self._converter(style, page.meta.layout in FIGURES_NUMBERED)
         converter.reset()
         stash.values = printed
         try:
@@ -278,15 +280,16 @@ class Renderer:
         toc = tuple(getattr(converter, "toc_tokens", ()))
         return body_html, toc
 
-    def _converter(self, style: str | None) -> tuple[markdown.Markdown, PrintedValues]:
-        """The Markdown converter for a numbering style, and its stash of printed values."""
-        found = self._converters.get(style)
+    def _converter(self, style: str | None, figures: bool = False) -> tuple[markdown.Markdown, PrintedValues]:
+        """The Markdown converter for a numbering style (tables and figures numbered too, or
+        not), and its stash of printed values."""
+        found = self._converters.get((style, figures))
         if found is None:
             stash = PrintedValues()
-            numbering = [NumberedParagraphs(style)] if style is not None else []
+            numbering = [NumberedParagraphs(style, figures)] if style is not None else []
             converter = markdown.Markdown(extensions=[*MARKDOWN_EXTENSIONS, *numbering, stash],
                                           extension_configs=MARKDOWN_CONFIG)
-            found = self._converters[style] = (converter, stash)
+            found = self._converters[(style, figures)] = (converter, stash)
         return found
 
     def body_context(self, page: Page, deps: PageDependencies, in_layout: bool = False) -> dict[str, Any]:
@@ -438,7 +441,10 @@ class Renderer:
         headings = [labels.get(c.name) or _heading(c, scale, negative) for c in columns]
         body = [[_cell(c, r[c.name], scale, negative, r.get(MARKS, {}).get(c.name)) for c in columns] for r in records]
         totals = None
-        if options.get("totals"):
+        symbols = table.symbols_in(records, columns)
+        if options.get("across"):  # years across the columns: tables/crosstab.py
+            columns, headings, body, totals, symbols = _crossed(table, records, options, scale, negative, labels)
+        elif options.get("totals"):
             totals = [
                 _cell(c, sum((r[c.name] or 0 for r in records), Decimal(0)), scale, negative)
                 if c.kind in ("money", "count") else ("", False)
@@ -459,7 +465,7 @@ class Renderer:
             json_url=relative_url(page.url, table.json_path) if options.get("download", True) else None,
             xlsx_url=relative_url(page.url, table.xlsx_path) if options.get("download", True) and table.has_workbook
             else None,
-            legend=legend(table.symbols_in(records, columns)),
+            legend=legend(symbols),
         )
         # One line of HTML: Markdown keeps a raw block intact only up to a blank line.
         return Markup("\n" + " ".join(html.split("\n")) + "\n")
@@ -505,6 +511,37 @@ class Renderer:
             rows=[[_cell(c, r[c.name], scale, "minus", r.get(MARKS, {}).get(c.name)) for c in [x, *named]] for r in records],
         )
         return Markup("\n" + " ".join(html.split("\n")) + "\n")
+
+
+def _crossed(table: Table, records: list[dict[str, Any]], options: dict[str, Any], scale: str, negative: str,
+             labels: dict[str, str]) -> tuple[list[Column], list[str], list[list[tuple[str, bool]]],
+                                              list[tuple[str, bool]] | None, list[str]]:
+    """A table() with `across=`: its columns, headings, rows, totals and symbols, from cross_tabulate."""
+    if options.get("columns"):
+        raise UsageError(f"table {table.name!r}: across= takes values= (and by=), not columns=")
+    values = options.get("values") or []
+    values = [n.strip() for n in values.split(",")] if isinstance(values, str) else list(values)
+    by = options.get("by") or []
+    by = [n.strip() for n in by.split(",")] if isinstance(by, str) else list(by)
+    _check_columns(table, [options["across"], *values, *by])
+    crossed = cross_tabulate(table, records, options["across"], values, by, bool(options.get("totals")))
+    shown_across = [_cell(crossed.across, value, scale, negative)[0] for value in crossed.across_values]
+    columns = [*crossed.headers, *(Column(f"{crossed.across.name}_{text}", "count", text) for text in shown_across)]
+    headings = [labels.get(c.name) or c.heading for c in crossed.headers] + shown_across
+
+    def heading(column: Column, value: Any) -> tuple[str, bool]:
+        if isinstance(value, Column):  # a row of one value column: its heading, with its unit
+            return (labels.get(value.name) or _heading(value, scale, negative), False)
+        return (_cell(column, value, scale, negative)[0], False)
+
+    body = [[heading(column, value) for column, value in zip(crossed.headers, row_headings, strict=True)]
+            + [_cell(cell.column, cell.value, scale, negative, cell.mark) for cell in cells]
+            for row_headings, cells in crossed.rows]
+    totals = None
+    if crossed.totals is not None:
+        totals = [("Total", False), *[("", False)] * (len(crossed.headers) - 1),
+                  *[_cell(cell.column, cell.value, scale, negative) for cell in crossed.totals]]
+    return columns, headings, body, totals, crossed.symbols()
 
 
 def filter_rows(table: Table, filters: dict[str, Any]) -> list[dict[str, Any]]:
