@@ -127,3 +127,41 @@ def test_the_readmes_worked_example_prints_as_the_readme_says(copy_fixture) -> N
     assert "FOR CONSIDERATION AND APPROVAL" in html and 'class="recommendations"' not in html
     assert html.index('id="contacts"') < html.index(">ANNEX A - Outline of the achievements in partnership<")
     assert '<p class="unnumbered">With the Steering Group' in html
+
+
+def convert_report(text: str, style: str = "sections") -> tuple[str, list[dict]]:
+    md = markdown.Markdown(extensions=["toc", "attr_list", "md_in_html", NumberedParagraphs(style, figures=True)])
+    return md.convert(text), md.toc_tokens
+
+
+TABLE = '<figure class="data-table"><table><caption>{}</caption><tr><td>1</td></tr></table></figure>'
+CHART = ('<figure class="chart"><figcaption class="chart__title">{}</figcaption><img alt="">'
+         '<details><table><caption>{}</caption></table></details></figure>')
+
+
+def test_a_reports_tables_and_figures_are_numbered_in_their_sections_and_annexes() -> None:
+    html, toc = convert_report(
+        f"{TABLE.format('Before any section')}\n\n## Background\n\nOne.\n\n{TABLE.format('Gains (£m)')}\n\n"
+        f"{CHART.format('Gains', 'Gains')}\n\n{TABLE.format('Costs (£)')}\n\n## Note {{: .unnumbered }}\n\n"
+        f"{TABLE.format('Aside')}\n\n## Progress\n\n{TABLE.format('Third (£)')}\n\n"
+        f"## Annex B - Data\n\n{TABLE.format('Baseline (£bn)')}\n")
+    assert "<caption>Before any section</caption>" in html  # where paragraphs are not numbered, nor are they
+    assert '<caption><span class="caption-number">Table 1.1:</span> Gains (£m)</caption>' in html
+    assert '<figcaption class="chart__title"><span class="caption-number">Figure 1.1:</span> Gains</figcaption>' in html
+    assert "<details><table><caption>Gains</caption>" in html  # the chart's own data table is not another table
+    assert '<span class="caption-number">Table 1.2:</span> Costs (£)' in html
+    assert "<caption>Aside</caption>" in html
+    assert '<span class="caption-number">Table 2.1:</span> Third (£)' in html
+    assert '<span class="caption-number">Table B.1:</span> Baseline (£bn)' in html  # 003_… Table B.1
+    assert [(entry["name"], entry["number"]) for entry in toc] == [
+        ("Background", "1"), ("Note", ""), ("Progress", "2"), ("Annex B - Data", "")]
+
+
+def test_flat_numbering_numbers_tables_straight_through() -> None:
+    html, _ = convert_report(f"## One\n\nA.\n\n{TABLE.format('First')}\n\n## Two\n\n{TABLE.format('Second')}\n", "flat")
+    assert '<span class="caption-number">Table 1:</span> First' in html
+    assert '<span class="caption-number">Table 2:</span> Second' in html
+
+
+def test_papers_tables_are_not_numbered() -> None:
+    assert "caption-number" not in convert(f"## One\n\nA.\n\n{TABLE.format('First')}\n")
