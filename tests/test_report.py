@@ -9,6 +9,7 @@ import csv
 import re
 from pathlib import Path
 
+import pdfplumber
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
@@ -37,10 +38,7 @@ def test_the_pdf_opens_with_its_cover(built_demo) -> None:
         "VALESHIRE PARTNERSHIP", "Annual value for money report", "2010-11", "Financial year 2010-11"]
     assert "Status Final" in cover.text and "Date 29 July 2011" in cover.text
     assert "Contents" not in cover.text and "1. Summary" not in cover.text  # the cover alone on its page
-    first = report_pdf(project)
-    import pdfplumber
-
-    with pdfplumber.open(first) as pdf:  # no running header and no page number on a cover
+    with pdfplumber.open(report_pdf(project)) as pdf:  # no running header and no page number on a cover
         assert "Page 1 of" not in pdf.pages[0].extract_text()
         assert f"Page 2 of {len(pdf.pages)}" in pdf.pages[1].extract_text()
 
@@ -136,9 +134,8 @@ def test_years_run_across_and_each_figure_is_one_row_of_the_csv(built_demo) -> N
     assert len(cells) == 4 * len(rows)
     for row in rows:
         figure, mark = row["ni179_gbp"].removesuffix(" [p]"), " [p]" if row["ni179_gbp"].endswith(" [p]") else ""
-        return_type = cells_key = row["return_type"]
-        shown = [key for key in cells if key[0].lower() == return_type.lower() and key[2] == row["year"]]
-        assert len(shown) == 4, cells_key
+        shown = [key for key in cells if key[0].lower() == row["return_type"].lower() and key[2] == row["year"]]
+        assert len(shown) == 4, row
         assert cells[(shown[0][0], "NI 179 (£m)", row["year"])] == money(figure, "m") + mark
         assert cells[(shown[0][0], "Received", row["year"])] == row["returns_received"]
 
