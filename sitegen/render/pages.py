@@ -526,7 +526,9 @@ def _crossed(table: Table, records: list[dict[str, Any]], options: dict[str, Any
     _check_columns(table, [options["across"], *values, *by])
     crossed = cross_tabulate(table, records, options["across"], values, by, bool(options.get("totals")))
     shown_across = [_cell(crossed.across, value, scale, negative)[0] for value in crossed.across_values]
-    columns = [*crossed.headers, *(Column(f"{crossed.across.name}_{text}", "count", text) for text in shown_across)]
+    # Row headings are text, whatever they hold (a score, a year); the cells are figures.
+    columns = [*(Column(c.name, "text", c.heading) for c in crossed.headers),
+               *(Column(f"{crossed.across.name}_{text}", "count", text) for text in shown_across)]
     headings = [labels.get(c.name) or c.heading for c in crossed.headers] + shown_across
 
     def heading(column: Column, value: Any) -> tuple[str, bool]:
