@@ -118,26 +118,30 @@ def test_the_report_pdf_has_no_layout_fault_and_no_near_empty_last_page(built_de
 
 
 def test_years_run_across_and_each_figure_is_one_row_of_the_csv(built_demo) -> None:
-    """Table 2.1 (ni179_total across years): each cell is its row's value in £m, [p] kept."""
+    """Table 2.1 (ni179_total, years across): each cell is its row's value in £m, [p] kept;
+    a row per return and value column, in the order the page asks for them."""
     project, _ = built_demo
-    html = report_html(project)
-    table = html.css_first("#table-ni179_total table")
-    assert [th.text(strip=True) for th in table.css("thead th")] == ["Return", "Measure", "2008-09", "2009-10",
-                                                                     "2010-11"]
-    cells = {}
-    for row in table.css("tbody tr"):
-        texts = [cell.text(strip=True) for cell in row.css("td")]
-        for year, text in zip(["2008-09", "2009-10", "2010-11"], texts[2:], strict=True):
-            cells[(texts[0], texts[1], year)] = text
+    table = report_html(project).css_first("#table-ni179_total table")
+
+    def text(node) -> str:  # type: ignore[no-untyped-def]
+        return " ".join(node.text().replace("\u2011", "-").split())  # a year's hyphen may be non-breaking
+
+    years = [text(th) for th in table.css("thead th")][2:]
+    assert years == ["2008-09", "2009-10", "2010-11"]
+    body = [[text(cell) for cell in row.css("td")] for row in table.css("tbody tr")]
     with (project / "site" / "tables" / "ni179_total.csv").open(encoding="utf-8") as file:
         rows = list(csv.DictReader(file))
-    assert len(cells) == 4 * len(rows)
+    return_types = list(dict.fromkeys(row["return_type"] for row in rows))
+    assert len(body) == 4 * len(return_types)  # received, NI 179, target, achievement
     for row in rows:
+        first = 4 * return_types.index(row["return_type"])
+        column = 2 + years.index(row["year"])
+        assert body[first][0].lower() == row["return_type"]
+        received, ni179, target, achievement = (body[first + offset][column] for offset in range(4))
         figure, mark = row["ni179_gbp"].removesuffix(" [p]"), " [p]" if row["ni179_gbp"].endswith(" [p]") else ""
-        shown = [key for key in cells if key[0].lower() == row["return_type"].lower() and key[2] == row["year"]]
-        assert len(shown) == 4, row
-        assert cells[(shown[0][0], "NI 179 (£m)", row["year"])] == money(figure, "m") + mark
-        assert cells[(shown[0][0], "Received", row["year"])] == row["returns_received"]
+        assert ni179 == money(figure, "m") + mark
+        assert received == row["returns_received"] and target == money(row["target_gbp"], "m")
+        assert achievement.removesuffix("%") == row["achievement_pct"]
 
 
 def test_the_risk_register_has_its_actions_column(built_demo) -> None:
@@ -160,3 +164,21 @@ def test_a_report_needs_a_financial_year(copy_fixture, tmp_path: Path) -> None:
         build_folder(project)
     assert any(problem.file == "content/annual.md" and problem.line == 4 and "financial year" in problem.message
                for problem in raised.value.problems)
+
+
+def test_a_project_restyles_the_report_by_template(copy_fixture) -> None:
+    """Its own _report_cover.html replaces the theme's cover; the contents and numbering stay."""
+    project = copy_fixture("minimal")
+    (project / "content" / "annual.md").write_text(
+        "---\ntitle: Annual report\nlayout: report\nyear: 2010-11\nstatus: draft\n---\n\n"
+        "## Summary\n\nText.\n\n## Position\n\nMore text.\n", encoding="utf-8")
+    (project / "templates").mkdir(exist_ok=True)
+    (project / "templates" / "_report_cover.html").write_text(
+        '<header class="council-cover"><h1>{{ meta.title }}</h1><p>Year {{ page.details.year | fy }}, '
+        '{{ meta.status }}</p></header>\n', encoding="utf-8")
+    build_folder(project)
+    html = LexborHTMLParser((project / "site" / "annual" / "index.html").read_text(encoding="utf-8"))
+    assert html.css_first(".council-cover").text(strip=True) == "Annual reportYear 2010-11, draft"
+    assert html.css_first(".report-cover") is None
+    assert [a.text() for a in html.css(".report-contents a")] == ["Summary", "Position"]
+    assert html.css_first("#para-2-1") is not None
