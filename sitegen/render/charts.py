@@ -337,6 +337,7 @@ MARKER_PT = 7
 # Where a point's label may go, in points from the point to the label's near edge: right, left,
 # above, below, then the corners; numbers also try a second ring, further out, with a leader.
 NEAR = 5.0
+CLEAR = 2.0  # points kept clear around a label
 AROUND = ((1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -1))
 
 
@@ -355,8 +356,9 @@ def _name_quadrants(axes: Any) -> list[Any]:
 
 def _name_points(axes: Any, points: list[tuple[str, float, float]], corners: list[Any]) -> list[str]:
     """Each point's name beside it where it covers no other point or label and is nearer its own
-    point than any other; else a number there, with a leader line only when set apart. Returns the
-    names given numbers, in number order."""
+    point than any other; else a number there (a leader line only when set apart), its name in the
+    key. A number with no room anywhere makes the names nearest it give way to numbers too.
+    Returns the names given numbers, in number order."""
     from matplotlib.transforms import Bbox
 
     frame = axes.get_window_extent()
@@ -364,20 +366,23 @@ def _name_points(axes: Any, points: list[tuple[str, float, float]], corners: lis
     centres = [tuple(axes.transData.transform((a, u))) for _, a, u in points]
     radius = MARKER_PT / 2 * scale
     dots = [Bbox.from_extents(cx - radius, cy - radius, cx + radius, cy + radius) for cx, cy in centres]
-    taken: list[Any] = list(corners)
     # The quadrant lines, as thin boxes: a name across a line would sit in two quadrants.
     line_x, line_y = axes.transData.transform((0, float(VALUED_FROM_PCT)))
-    taken += [Bbox.from_extents(line_x - 1, frame.y0, line_x + 1, frame.y1),
-              Bbox.from_extents(frame.x0, line_y - 1, frame.x1, line_y + 1)]
-    leaders: list[tuple[tuple[float, float], tuple[float, float]]] = []
+    fixed = [*corners, Bbox.from_extents(line_x - 1, frame.y0, line_x + 1, frame.y1),
+             Bbox.from_extents(frame.x0, line_y - 1, frame.x1, line_y + 1)]
+    sizes: dict[tuple[str, str], tuple[float, float]] = {}
 
-    def size_of(words: str, weight: str = "normal") -> tuple[float, float]:
-        probe = axes.text(0, 0, words, fontsize=TEXT_PT, fontweight=weight)
-        box = probe.get_window_extent()
-        probe.remove()
-        return box.width, box.height
+    def size_of(words: str, weight: str) -> tuple[float, float]:
+        if (words, weight) not in sizes:
+            probe = axes.text(0, 0, words, fontsize=TEXT_PT, fontweight=weight)
+            box = probe.get_window_extent()
+            probe.remove()
+            # A line's full height (ascent and descent), whatever its glyphs: "1" needs the room "Jg" does.
+            sizes[words, weight] = (box.width, max(box.height, TEXT_PT * 1.15 * scale))
+        return sizes[words, weight]
 
-    def spot(index: int, words: str, rings: tuple[float, ...], weight: str = "normal") -> Any:
+    def spot(index: int, words: str, rings: tuple[float, ...], weight: str, taken: list[Any],
+             leaders: list[Any]) -> tuple[Any, Any] | None:
         cx, cy = centres[index]
         width, height = size_of(words, weight)
         for ring in rings:
@@ -388,50 +393,71 @@ def _name_points(axes: Any, points: list[tuple[str, float, float]], corners: lis
                 box = Bbox.from_extents(x0, y0, x0 + width, y0 + height)
                 if not (frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1):
                     continue
-                if any(box.overlaps(other) for other in taken + dots):
+                if any(box.padded(CLEAR * scale).overlaps(other) for other in taken + dots):
                     continue
                 own = _distance(box, centres[index])
-                if any(_distance(box, c) < own + 2 for j, c in enumerate(centres) if j != index
-                       and c != centres[index]):
+                if any(_distance(box, c) < own + 1 for c in centres if c != centres[index]):
                     continue  # nearer another point: it would be read as that one's
                 leader = None
                 if ring:
                     leader = ((cx, cy), _nearest_on(box, (cx, cy)))
+                    others = taken + [d for j, d in enumerate(dots) if centres[j] != centres[index]]
                     if any(_crosses(leader, other) for other in leaders) or any(
-                            _segment_hits(leader, other) for other in taken + [d for j, d in enumerate(dots)
-                                                                               if j != index]):
+                            _segment_hits(leader, other) for other in others):
                         continue
                 return box, leader
         return None
 
-    def draw(box: Any, words: str, leader: Any, weight: str = "normal") -> None:
-        inverse = axes.transData.inverted()
+    # The most crowded points choose first: an isolated point has room anywhere.
+    order = sorted(range(len(points)), key=lambda i: (-sum(_near(centres[i], c, 60 * scale) for c in centres), i))
+
+    def attempt(nameable: set[int]) -> tuple[list[tuple[str, Any, Any, str]], list[int], list[int]]:
+        taken, leaders, placed, unnamed = list(fixed), [], [], []
+        for index in order:
+            found = spot(index, points[index][0], (0.0,), "normal", taken, leaders) if index in nameable else None
+            if found is None:
+                unnamed.append(index)
+            else:
+                placed.append((points[index][0], found[0], None, "normal"))
+                taken.append(found[0])
+        numbered = sorted(unnamed, key=lambda i: points[i][0])
+        failed = []
+        for number, index in enumerate(numbered, start=1):
+            found = spot(index, str(number), (0.0, 6.0, 14.0), "bold", taken, leaders)
+            if found is None:
+                failed.append(index)
+                continue
+            placed.append((str(number), found[0], found[1], "bold"))
+            taken.append(found[0])
+            if found[1] is not None:
+                leaders.append(found[1])
+        return placed, numbered, failed
+
+    nameable = set(range(len(points)))
+    while True:
+        placed, numbered, failed = attempt(nameable)
+        named = nameable - set(numbered)
+        if named and len(numbered) > len(points) / 2:  # mostly numbers: all numbers, one way of reading
+            nameable = set()
+            continue
+        if not failed or not named:
+            break
+        for index in failed:  # the name nearest a point left without room gives way
+            nameable.discard(min(named, key=lambda j: _apart(centres[j], centres[index])))
+    for index in failed:  # nowhere free even so: beside the point all the same, never dropped
+        cx, cy = centres[index]
+        words = str(numbered.index(index) + 1)
+        width, height = size_of(words, "bold")
+        placed.append((words, Bbox.from_extents(cx + radius + 2, cy - height / 2, cx + radius + 2 + width,
+                                                cy + height / 2), None, "bold"))
+    inverse = axes.transData.inverted()
+    for words, box, leader, weight in placed:
         corner = inverse.transform((box.x0, box.y0))
         axes.text(corner[0], corner[1], words, ha="left", va="bottom", fontsize=TEXT_PT, color=INK,
                   fontweight=weight, zorder=4)
-        taken.append(box)
         if leader is not None:
             (x0, y0), (x1, y1) = inverse.transform(leader[0]), inverse.transform(leader[1])
             axes.plot([x0, x1], [y0, y1], color=MUTED, linewidth=0.8, zorder=2)
-            leaders.append(leader)
-
-    unnamed = []
-    # The most crowded points choose first: an isolated point has room anywhere.
-    order = sorted(range(len(points)), key=lambda i: (-sum(_near(centres[i], c, 60 * scale) for c in centres), i))
-    for index in order:
-        found = spot(index, points[index][0], (0.0,))
-        if found is None:
-            unnamed.append(index)
-        else:
-            draw(found[0], points[index][0], found[1])
-    numbered = sorted(unnamed, key=lambda i: points[i][0])
-    for number, index in enumerate(numbered, start=1):
-        found = spot(index, str(number), (0.0, 6.0, 14.0), "bold")
-        if found is None:  # nowhere free: beside the point all the same, never dropped
-            cx, cy = centres[index]
-            width, height = size_of(str(number), "bold")
-            found = (Bbox.from_extents(cx + radius + 2, cy - height / 2, cx + radius + 2 + width, cy + height / 2), None)
-        draw(found[0], str(number), found[1], "bold")
     return [points[i][0] for i in numbered]
 
 
@@ -461,6 +487,10 @@ def _distance(box: Any, point: tuple[float, float]) -> float:
     x = min(max(point[0], box.x0), box.x1)
     y = min(max(point[1], box.y0), box.y1)
     return float(((x - point[0]) ** 2 + (y - point[1]) ** 2) ** 0.5)
+
+
+def _apart(a: tuple[float, float], b: tuple[float, float]) -> float:
+    return float(((a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2) ** 0.5)
 
 
 def _near(a: tuple[float, float], b: tuple[float, float], reach: float) -> bool:
