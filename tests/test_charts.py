@@ -339,3 +339,43 @@ def test_a_crowded_quadrant_chart_numbers_its_points_and_keeps_them_apart() -> N
         assert min(up_ticks) >= 30 and _quadrant_lines_drawn(svg)  # zoomed to the points, the lines in view
     assert quadrant_summary(Column("partner_name"), [across, up], records[:6]).startswith(
         "Right-servicing: Elsham District Council, Fulstow District Council; Under-servicing: Ashby")
+
+
+def _contrast(one: str, other: str) -> float:
+    """WCAG contrast ratio of two #rrggbb colours."""
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    light, dark = sorted((luminance(one), luminance(other)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_series_colours_stand_out_from_white_and_from_each_other(demo_charts) -> None:
+    """Each series' colour (its legend's swatch) has 3:1 contrast against white and against the
+    series drawn next to it (WCAG 1.4.11): the RAG chart's green, amber, red and grey too."""
+    seen = 0
+    for drawing in (d for wide, narrow, _, _ in demo_charts for d in (wide, narrow)):
+        root = ET.fromstring(drawing.svg)
+        legend = next((g for g in root.iter(f"{SVG}g") if (g.get("id") or "").startswith("legend")), None)
+        if legend is None:
+            continue
+        colours = [found.group(1) for path in legend.iter(f"{SVG}path")
+                   if (found := re.search(r"(?:fill|stroke): (#[0-9a-f]{6})", path.get("style", "")))]
+        colours = [c for i, c in enumerate(colours) if c not in colours[:i]]
+        assert len(colours) >= 2, drawing.title
+        for colour in colours:
+            assert _contrast(colour, "#ffffff") >= 3, f"{drawing.title}: {colour} on white"
+        for one, other in zip(colours, colours[1:], strict=False):
+            assert _contrast(one, other) >= 3, f"{drawing.title}: {one} beside {other}"
+        seen += 1
+    assert seen >= 6  # the report's two charts with a legend, partners' lines, in both layouts
+
+
+def test_an_axis_of_percentages_says_so_once() -> None:
+    records = [{"name": "A", "rate_pct": Decimal("9.4")}, {"name": "B", "rate_pct": Decimal("12.5")}]
+    svg = chart_svg(Column("name"), [Column("rate_pct", "pct")], records)
+    titles = {w.axis_title_of: w.text for w in words_of(svg) if w.axis_title_of}
+    assert titles == {"x": "Name", "y": "Rate (%)"}
+    assert {w.text for w in words_of(svg) if not w.tick_of and not w.axis_title_of} == {"9.4", "12.5"}

@@ -138,7 +138,7 @@ def _bars_or_lines(x: Column, series: list[Column], records: list[dict[str, Any]
     bars = []
     for index, column in enumerate(series):
         values = [float(r[column.name]) / unit.divisor if r[column.name] is not None else 0.0 for r in records]
-        name = labels.get(column.name) or column.label or column.name
+        name = labels.get(column.name) or column.heading
         colour = MEANINGFUL.get(column.name, PALETTE[index % len(PALETTE)])
         if kind == "line":
             axes.plot(positions, values, marker="o", color=colour, label=name, linewidth=2)
@@ -202,10 +202,10 @@ def _unit(series: list[Column], records: list[dict[str, Any]], money_scale: str)
 
 def _value_title(series: list[Column], labels: dict[str, str], unit: Unit) -> str:
     """The series' names, then the unit: "NI 179 and target (£ million)"."""
-    names = [labels.get(c.name) or c.label or c.name for c in series]
+    names = [labels.get(c.name) or c.heading for c in series]
     names = [names[0]] + [n[0].lower() + n[1:] if n[1:2].islower() else n for n in names[1:]]
     words = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-    words = re.sub(r"\s*\((%|£[^)]*)\)$", "", words)
+    words = re.sub(r"\s*(\((%|£[^)]*)\)|%)$", "", words)  # the unit once, after the names
     return f"{words} ({unit.name})" if unit.name else words
 
 
@@ -303,8 +303,8 @@ def _quadrant(x: Column, series: list[Column], records: list[dict[str, Any]], la
         axis.set_major_formatter(FuncFormatter(_tick))
         axis.set_major_locator(MaxNLocator(nbins=6 if size.key_columns > 1 else 4, steps=[1, 2, 5, 10]))
     across_title, up_title = axis_titles
-    axes.set_xlabel(across_title or _with_percent(labels.get(across.name) or across.label or across.name))
-    axes.set_ylabel(_wrapped(up_title or _with_percent(labels.get(up.name) or up.label or up.name), 40))
+    axes.set_xlabel(across_title or _with_percent(labels.get(across.name) or across.heading))
+    axes.set_ylabel(_wrapped(up_title or _with_percent(labels.get(up.name) or up.heading), 40))
     figure.tight_layout()
     corners = _name_quadrants(axes)
     numbered = _name_points(axes, points, corners)
@@ -314,7 +314,8 @@ def _quadrant(x: Column, series: list[Column], records: list[dict[str, Any]], la
 
 
 def _with_percent(title: str) -> str:
-    return title if title.endswith("(%)") else f"{title} (%)"
+    """An axis title of percentages ends "(%)", once: "Customer value %" becomes "Customer value (%)"."""
+    return title if title.endswith("(%)") else f"{title.removesuffix('%').rstrip()} (%)"
 
 
 def _zoomed(values: list[float], line: float, floor: float | None, ceiling: float | None) -> tuple[float, float]:
