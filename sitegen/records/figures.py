@@ -16,11 +16,10 @@ from markupsafe import Markup
 
 from sitegen.content.pages import Page
 from sitegen.records.snapshot import NUMERIC, Figure, row_keys
-from sitegen.render.pages import TABLE_OPTIONS, PageDependencies, Renderer, UsageError, filter_rows
+from sitegen.render.pages import CHART_OPTIONS, TABLE_OPTIONS, PageDependencies, Renderer, UsageError, filter_rows
 from sitegen.tables.revised import unmarked
 from sitegen.tables.table import Table
 
-CHART_OPTIONS = {"x", "y", "kind", "title", "money", "labels", "id"}
 
 
 class FigureRecorder(Renderer):

@@ -32,7 +32,7 @@ from sitegen import __version__
 from sitegen.config import Config
 from sitegen.content.pages import ContentTree, Page, source_line
 from sitegen.errors import Problem, TemplateError
-from sitegen.render.charts import chart_svg
+from sitegen.render.charts import LAYOUTS, chart_svg, quadrant_summary
 from sitegen.render.navigation import SiteIndex, parent_url_of
 from sitegen.render.numbering import NumberedParagraphs
 from sitegen.render.quick_markdown import QuickInline, QuickSmarty
@@ -67,6 +67,8 @@ TABLE_OPTIONS = {
     "columns", "caption", "money", "negative", "totals", "sort", "descending", "limit",
     "download", "labels", "id", "across", "by", "values",
 }
+# What chart() takes besides filters on the table's columns; x_title and y_title name its axes.
+CHART_OPTIONS = frozenset({"x", "y", "kind", "title", "money", "labels", "id", "x_title", "y_title"})
 FILTER_ALIASES = {"partner": "partner_id"}
 NUMBERED_LAYOUTS = {"paper", "report"}  # layouts whose paragraphs are numbered 1., 1.1 …
 FIGURES_NUMBERED = {"report"}  # … and whose tables and figures are too: Table 3.1
@@ -473,7 +475,7 @@ class Renderer:
 
     def chart_html(self, table: Table, page: Page, options: dict[str, Any], deps: PageDependencies) -> Markup:
         """A chart of table columns as SVG, with a text alternative and its data a click away."""
-        known = {"x", "y", "kind", "title", "money", "labels", "id"}
+        known = CHART_OPTIONS
         if "x" not in options or "y" not in options:
             raise UsageError(f"chart({table.name!r}) needs x= (a column) and y= (a column or a list of them)")
         unknown = set(options) - known - {c.name for c in table.columns} - set(FILTER_ALIASES)
@@ -488,7 +490,10 @@ class Renderer:
         named = [
             Column(c.name, c.kind, labels.get(c.name) or c.heading) for c in series
         ]
-        svg = chart_svg(x, named, records, options.get("kind", "bar"), options.get("money", "words"), labels)
+        kind = options.get("kind", "bar")
+        drawn = {layout: chart_svg(x, named, records, kind, options.get("money", "words"), labels, layout,
+                                   (options.get("x_title"), options.get("y_title")))
+                 for layout in LAYOUTS}
         title = options.get("title") or f"{' and '.join(c.label for c in named)} by {x.heading.lower()}"
         scale = options.get("money", "words")
         alternative = "; ".join(
@@ -496,14 +501,18 @@ class Renderer:
             + ", ".join(f"{c.label} {_cell(c, r[c.name], scale, 'minus')[0] or 'none'}" for c in named)
             for r in records
         )
+        if kind == "quadrant":  # where each partner is, in words, before the figures
+            alternative = f"{quadrant_summary(x, named, records)}. {alternative}"
         template = self.env.get_template("_chart.html")
         deps.templates.add("_chart.html")
         html = template.render(
             id=deps.unique_id(options.get("id") or f"chart-{table.name}"),
             title=title,
             alternative=alternative,
-            image="data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii"),
+            image="data:image/svg+xml;base64," + base64.b64encode(drawn["wide"].encode("utf-8")).decode("ascii"),
+            narrow_image="data:image/svg+xml;base64," + base64.b64encode(drawn["narrow"].encode("utf-8")).decode("ascii"),
             csv_url=relative_url(page.url, table.csv_path),
+            json_url=relative_url(page.url, table.json_path),
             xlsx_url=relative_url(page.url, table.xlsx_path) if table.has_workbook else None,
             table=table,
             headings=[_heading(c, scale, "minus") for c in [x, *named]],
