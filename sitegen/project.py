@@ -64,7 +64,8 @@ class LoadMemo:
         return value
 
     def forget_unused(self) -> None:
-        """Drop what the last load did not ask for (a record no longer issued, an old date)."""
+        """Drop what was not asked for since the last call (a record no longer issued, an
+        old date): called once a build has asked for all it needs."""
         if set(self.entries) - self.used:
             self.changed = True
         self.entries = {key: entry for key, entry in self.entries.items() if key in self.used}
@@ -113,7 +114,6 @@ def load_project(config: Config, strict: bool = False, records: bool = True, mem
         return memo.remember(("records", epoch, *key), make, *settings, *files)
 
     issued = apply_records(config, dataset, tables, content, remember) if records else Records.none(content)
-    memo.forget_unused()
     warnings = tuple(config.warnings) + dataset.warnings + content.warnings + issued.warnings
     if strict and warnings:
         raise SitegenError(

@@ -65,10 +65,10 @@ class PageRecord(OutputRecord):
 
 
 @dataclass(frozen=True)
-class PdfRecord(OutputRecord):
-    """A page's PDF: made from the page (its record's inputs and written HTML, in
-    `inputs`) and from what its print HTML used besides, so that whether it is current
-    is known without making that HTML again."""
+class PrintRecord(OutputRecord):
+    """What is made from a page's print HTML (its PDF, its Word copy): made from the page
+    (its record's inputs and written HTML, in `inputs`) and from what its print HTML
+    used besides, so that whether it is current is known without making that HTML again."""
 
     tables: tuple[tuple[str, str], ...]
     templates: tuple[tuple[str, str], ...]
@@ -110,7 +110,7 @@ class Fingerprints:
                 self._templates[name] = digest(filename or name, source)
         return self._templates[name]
 
-    def unchanged(self, record: PageRecord | PdfRecord, page: Page | None) -> bool:
+    def unchanged(self, record: PageRecord | PrintRecord, page: Page | None) -> bool:
         return all(self.table(n, page) == d for n, d in record.tables) and \
             all(self.template(n) == d for n, d in record.templates)
 
@@ -256,7 +256,7 @@ class Outputs:
         record = self.state.record_of(output)
         if record is None or record.inputs != inputs or self.staging is None:
             return None
-        if isinstance(record, PageRecord | PdfRecord) and not self.fingerprints.unchanged(record, page):
+        if isinstance(record, PageRecord | PrintRecord) and not self.fingerprints.unchanged(record, page):
             return None
         written = self.state.reusable(output, record.written, self.site_dir)
         if written is None:
@@ -373,20 +373,23 @@ class Outputs:
                 problems += made
             else:
                 page, _, inputs = job
-                data, deps = made
-                written = write_into(self.staging, page.pdf_path, data) if self.staging is not None else None
-                if written is not None:
-                    self.state.keep(page.pdf_path, PdfRecord(
-                        inputs, written.digest,
-                        tables=tuple((n, self.fingerprints.table(n, page)) for n in sorted(deps.tables)),
-                        templates=tuple((n, self.fingerprints.template(n)) for n in sorted(deps.templates)),
-                    ), written)
-                self.made += 1
+                self.write_printed(page.pdf_path, page, inputs, *made)
             if progress is not None:
                 progress(number, len(stale))
         if problems:
             raise SitegenError(f"{len({p.file for p in problems})} PDF(s) could not be made", problems)
         return len(pages)
+
+    def write_printed(self, output: str, page: Page, inputs: str, data: bytes, deps: PageDependencies) -> None:
+        """Write what was made from PAGE's print HTML, recording what that HTML used (PrintRecord)."""
+        if self.staging is not None:
+            written = write_into(self.staging, output, data)
+            self.state.keep(output, PrintRecord(
+                inputs, written.digest,
+                tables=tuple((n, self.fingerprints.table(n, page)) for n in sorted(deps.tables)),
+                templates=tuple((n, self.fingerprints.template(n)) for n in sorted(deps.templates)),
+            ), written)
+        self.made += 1
 
     def copy_pdfs(self, versions: Sequence[Page], print_inputs: str) -> int:
         """The PDF of each version of an issued paper as issued (its record copy), kept,

@@ -27,7 +27,14 @@ from sitegen.build.atomic import STAGING_PREFIX, hold, output_lock, recover, swa
 from sitegen.build.files import empty_trash
 from sitegen.build.links import check_links, link_targets, still_fine
 from sitegen.build.office import office_paths, write_office
-from sitegen.build.outputs import Outputs, PageRecord, check_output_paths, table_fingerprint
+from sitegen.build.outputs import (
+    Outputs,
+    PageRecord,
+    check_output_paths,
+    front_matter_json,
+    page_inputs,
+    table_fingerprint,
+)
 from sitegen.build.result import BuildResult
 from sitegen.build.search import (
     INDEX_PATH,
@@ -146,6 +153,7 @@ def load(config: Config, options: BuildOptions, memo: LoadMemo) -> Loaded | Buil
     table_digests = {name: memo.remember(("table digest", epoch, name), functools.partial(table_fingerprint, table),
                                          config.source, config.data_dir)
                      for name, table in project.tables.items()}
+    memo.forget_unused()
     return Loaded(inputs, project, started, table_digests)
 
 
@@ -242,12 +250,23 @@ def _write_packs(renderer: Renderer, pages: list[tuple[Page, PageRecord]], outpu
     kept while nothing it shows changed; a paper unchanged is not laid out again. An issued
     pack is made from its record: the meeting and the papers as they went out, and papers
     added since go in a supplementary pack. `versions`: every version of every issued
-    paper as issued, by its PDF (papers/<name>-v<N>.pdf), rendered for an issued pack."""
+    paper as issued, by its PDF (papers/<name>-v<N>.pdf), rendered for an issued pack.
+
+    A pack is kept without making its HTML while what that HTML is made from is as
+    the last build found it (`_pack_sources`); else the HTML decides, as it always may."""
     by_url = {page.url: record.rendered(page) for page, record in pages if record.body_html is not None}
+    sources = _pack_sources(renderer, pages, outputs, print_inputs, records, versions)
+    known = state.previous_fact("pack sources") or {}
     made = []
     meetings = [page for page, _ in pages if page.wants_pdf and page.meta.layout == "meeting"]
     for done, page in enumerate(meetings, start=1):
         issued = records.packs.get(page.url)
+        paths = [page.pdf_path] + ([issued.supplement.pdf_path] if issued and issued.supplement else [])
+        if all(known.get(path, ("", ""))[0] == sources and outputs.reuse(path, known[path][1]) for path in paths):
+            state.facts.setdefault("pack sources", {}).update({path: known[path] for path in paths})
+            made += paths
+            progress(done, len(meetings))
+            continue
         packs = [(page.pdf_path, by_url[page.url], by_url)]
         if issued is not None:
             copies = {url: renderer.render_page(versions[paper.pdf_path]) for url, paper in issued.papers.items()}
@@ -260,13 +279,37 @@ def _write_packs(renderer: Renderer, pages: list[tuple[Page, PageRecord]], outpu
                 pass
             elif outputs.pdfs_later:
                 outputs.later(pdf_path, page)
+                continue  # not made: nothing to remember of it
             else:
                 parts = state.parts(pdf_path, print_inputs)
                 outputs.write(pdf_path, inputs, render_pack(renderer, meeting, papers, outputs.jobs, parts))
+            state.facts.setdefault("pack sources", {})[pdf_path] = (sources, inputs)
             made.append(pdf_path)
         progress(done, len(meetings))
     state.forget_packs_except(made)  # meetings no longer in the site
     return len(made)
+
+
+def _pack_sources(renderer: Renderer, pages: list[tuple[Page, PageRecord]], outputs: Outputs, print_inputs: str,
+                  records: Records, versions: Mapping[str, Page]) -> str:
+    """A digest of all any pack's HTML is made from, without making it: the files every
+    PDF loads, the site (every page's front matter, the settings), each page's record
+    whose article a pack may show (what it was made from and what was written), each
+    issued page's text and front matter, every template and every table. Coarse (a
+    change to any of them makes the packs' HTML again, to compare), never wrong."""
+    fingerprints = outputs.fingerprints
+    issued_pages = [*versions.values(), *(pack.meeting for pack in records.packs.values()),
+                    *(pack.supplement for pack in records.packs.values() if pack.supplement is not None)]
+    assert renderer.env.loader is not None
+    return digest(
+        print_inputs, outputs.around,
+        *(f"{page.url}\t{record.inputs}\t{record.written}" for page, record in pages if record.body_html is not None),
+        *(f"{page.source_name}\t{page_inputs(outputs.around, page, front_matter_json(page))}\t"
+          + " ".join(fingerprints.table(name, page) for name in sorted(renderer.page_tables.get(page.source_name, {})))
+          for page in issued_pages),
+        *(f"{name}\t{fingerprints.template(name)}" for name in sorted(renderer.env.list_templates())),
+        *(f"{name}\t{fingerprints.table(name)}" for name in sorted(renderer.tables)),
+    )
 
 
 def _write_search_index(project: Project, pages: list[tuple[Page, PageRecord]], outputs: Outputs,
