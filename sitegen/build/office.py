@@ -16,7 +16,6 @@ from sitegen import __version__
 from sitegen.build.outputs import Outputs, PageRecord
 from sitegen.build.state import digest
 from sitegen.content.pages import Page
-from sitegen.office.paper import paper_docx
 from sitegen.office.workbook import table_workbook, workbook_bytes, workbook_info
 from sitegen.project import Project
 from sitegen.render.pages import PageDependencies, RenderedPage, Renderer, has_figures_workbook, has_word_copy
@@ -82,6 +81,8 @@ def write_office(project: Project, published: list[Table], renderer: Renderer, p
 
 def _word_copy(renderer: Renderer, rendered: RenderedPage, **details: Any) -> tuple[bytes, PageDependencies]:
     """A paper as Word, from its print HTML, and what that HTML used."""
+    from sitegen.office.paper import paper_docx  # python-docx loads only when a Word copy is made
+
     deps = PageDependencies()
     html = renderer.print_html(rendered, deps)
     return paper_docx(html, **details), deps
