@@ -8,10 +8,17 @@ reloads the page when a build ends. A failed build leaves the last good site bei
 served, with its problems listed in the terminal and in an overlay on every page
 until a build succeeds.
 
-Each build runs in a child process (forked, so it starts with sitegen loaded) that is
-stopped when it overruns `BUILD_SECONDS` or when the server stops: a build that never
-ends (a project template that loops for ever) fails like any other, the last good site
-stays up, and the next change builds again. The server answers only requests made to
+The project stays loaded between rebuilds: the server reads it (project.LoadMemo keeps
+what files unchanged since gave, so an edit to a page reads that page again, not the
+returns), and each build runs in a child process forked from it, so that it starts with
+the project read. The child is stopped when it overruns `BUILD_SECONDS` or when the
+server stops: a build that never ends (a project template that loops for ever) fails
+like any other, the last good site stays up, and the next change builds again.
+
+Pages come first: a build makes everything but the PDFs that must be laid out again,
+and open pages reload; a second build then lays those PDFs out, in the background,
+while each page whose PDF it is making says so. A change meanwhile stops it and starts
+over, pages first. Once it is done the site is the one `sitegen build` makes. The server answers only requests made to
 the address it serves (the `Host` header: a page of another site that points a name
 of its own at 127.0.0.1, "DNS rebinding", gets 421, as Vite's server answers), and a
 request it cannot make sense of (a path holding `%00`) gets a 4xx, never a traceback.
@@ -42,9 +49,10 @@ from urllib.parse import unquote, urlsplit
 
 import watchfiles
 
-from sitegen.build.pipeline import build
+from sitegen.build.pipeline import BuildOptions, BuildResult, Loaded, build_loaded, load
 from sitegen.config import CONFIG_NAME, load_config
 from sitegen.errors import Problem, SitegenError, relative_name
+from sitegen.project import LoadMemo
 from sitegen.records import RECORDS_DIR
 from sitegen.workers import WorkerDied, die_with_parent
 
@@ -53,6 +61,12 @@ WATCHED_FOLDERS = ("content", "data", "templates", "static", RECORDS_DIR)  # iss
 KEEP_ALIVE_SECONDS = 15  # a comment down an idle event stream, so a closed tab is noticed
 BUILD_SECONDS = 600.0  # a build taking longer is stopped (see the module's docstring)
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
+# watchfiles groups the events of one save: it yields once no event has come for STEP
+# milliseconds (an editor's save is a few events within a few milliseconds; a save
+# that replaces the file, or formats it first, may spread them over tens), and at the
+# latest after DEBOUNCE. Each yield is a build: one save, one build.
+WATCH_STEP_MS = 120
+WATCH_DEBOUNCE_MS = 1200
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +79,7 @@ class BuildState:
 
     failure: str = ""  # the error's headline; empty after a good build
     problems: list[Problem] = field(default_factory=list)
+    pdfs_pending: frozenset[str] = frozenset()  # URLs of the pages whose PDF is being laid out
     builds: int = 0
     stopping: bool = False
     session: str = field(default_factory=lambda: secrets.token_hex(4))  # a restarted server reloads pages
@@ -74,9 +89,11 @@ class BuildState:
     def tag(self) -> str:
         return f"{self.session}-{self.builds}"
 
-    def record(self, failure: str = "", problems: list[Problem] | None = None) -> None:
+    def record(self, failure: str = "", problems: list[Problem] | None = None,
+               pdfs_pending: frozenset[str] = frozenset()) -> None:
         with self.changed:
             self.failure, self.problems = failure, list(problems or [])
+            self.pdfs_pending = pdfs_pending
             self.builds += 1
             self.changed.notify_all()
 
@@ -90,8 +107,9 @@ class BuildState:
             self.stopping = True
             self.changed.notify_all()
 
-    def injection(self) -> bytes:
-        """What each served page gets before </body>: the reload script, and the errors if any."""
+    def injection(self, page_url: str | None = None) -> bytes:
+        """What each served page gets before </body>: the reload script, the errors if any,
+        and whether the page's PDF is being laid out (PAGE_URL: the page's, as "report/")."""
         script = (
             "<script>(function () {\n"
             f'  var shown = "{self.tag}", events = new EventSource("{EVENTS_PATH}");\n'
@@ -100,7 +118,17 @@ class BuildState:
             "  });\n"
             "})();</script>\n"
         )
-        return (self.overlay() + script).encode("utf-8")
+        return (self.overlay() + self.pdf_notice(page_url) + script).encode("utf-8")
+
+    def pdf_notice(self, page_url: str | None) -> str:
+        if page_url is None or page_url not in self.pdfs_pending:
+            return ""
+        return (
+            '<div id="sitegen-pdf-pending" role="status" style="position:fixed;top:0;right:0;z-index:2147483646;'
+            "margin:0;padding:.5em 1em;background:#fff;color:#0b0c0c;border:3px solid #1d70b8;"
+            'font:16px/1.45 Arial,sans-serif">The PDF of this page is being updated; the page reloads when'
+            " it is ready.</div>\n"
+        )
 
     def overlay(self) -> str:
         if not self.failure:
@@ -195,7 +223,7 @@ class PreviewHandler(SimpleHTTPRequestHandler):
                 return super().send_head()
             body = b"<!doctype html><title>Build failed</title><body></body>"
             status = HTTPStatus.SERVICE_UNAVAILABLE
-        body = _inject(body, state.injection())
+        body = _inject(body, state.injection(self._page_url()))
         self.send_response(status)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
@@ -211,6 +239,11 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         if file.suffix == ".html":
             return file
         return None
+
+    def _page_url(self) -> str:
+        """The URL of the page asked for, as the site names pages ("" for the home page, "report/")."""
+        path = unquote(urlsplit(self.path).path).lstrip("/")
+        return path.removesuffix("index.html")
 
     def _stream_events(self) -> None:
         """Server-Sent Events: the build tag now, then on every build; a comment when idle."""
@@ -291,6 +324,7 @@ class Preview:
         self._pending_lock = threading.Lock()
         self._threads: list[threading.Thread] = []
         self.server: PreviewServer | None = None
+        self.memo = LoadMemo()  # the project as last read (see the module's docstring)
 
     @property
     def url(self) -> str:
@@ -341,11 +375,23 @@ class Preview:
         self.stop()
 
     def rebuild(self, changed: set[str]) -> bool:
-        """One build into site/; its outcome goes to the terminal and to every open page."""
+        """Build into site/, pages first, then the PDFs that must be laid out again (see the
+        module's docstring); each outcome goes to the terminal and to every open page."""
         if changed:
             names = sorted(relative_name(Path(p), self.project_dir) for p in changed)
             self.report(f"Changed: {', '.join(names[:5])}{' …' if len(names) > 5 else ''}", False)
-        outcome = self._build_in_child()
+        outcome = self._build(BuildOptions(pdfs_later=True))
+        if not self._record(outcome):
+            return False
+        if outcome[3]:  # PDFs to lay out: unless a change comes first (then this starts over)
+            outcome = self._build(BuildOptions(), stop_when=self._wanted)
+            if outcome[0] == "stopped":
+                return True
+            return self._record(outcome)
+        return True
+
+    def _record(self, outcome: tuple[str, Any, Any, Any]) -> bool:
+        """A build's outcome, to every open page and to the terminal; whether it succeeded."""
         if outcome[0] == "failed":
             self.state.record(outcome[1], outcome[2])
             self.report(f"Build failed; still serving the last good site.\nError: {SitegenError(outcome[1], outcome[2])}",
@@ -355,39 +401,57 @@ class Preview:
             self.state.record(f"internal error: {outcome[1]} (a bug in sitegen; the terminal has the traceback)")
             self.report(f"Build failed with an internal error:\n{outcome[2]}", True)
             return False
-        self.state.record()
+        self.state.record(pdfs_pending=frozenset(outcome[3]))
         for warning in outcome[2]:
             self.report(warning, True)
         self.report(f"Built {outcome[1]}", False)
         return True
 
-    def _build_in_child(self) -> tuple[str, Any, Any]:
-        """One build in a child process: ("built", summary, warnings), ("failed", headline,
-        problems) or ("internal", error, traceback). Stopped, as a failure, when it overruns
-        its time or the server stops."""
+    def _build(self, options: BuildOptions, stop_when: threading.Event | None = None) -> tuple[str, Any, Any, Any]:
+        """Read the project here (what is unchanged since the last read is kept), then build
+        it in a child process: ("built", summary, warnings, pages whose PDFs follow),
+        ("failed", headline, problems, ()), ("internal", error, traceback, ()), or
+        ("stopped", …) when STOP_WHEN is set first."""
+        try:
+            config = load_config(self.project_dir)
+            loaded = load(config, options, self.memo)
+        except SitegenError as exc:
+            return "failed", str(exc.args[0]), exc.problems, ()
+        except Exception as exc:  # noqa: BLE001 - a bug in sitegen: reported to the terminal
+            return "internal", repr(exc), traceback.format_exc(), ()
+        if isinstance(loaded, BuildResult):  # nothing changed since the last build
+            return "built", loaded.summary(), [str(w) for w in loaded.warnings], ()
+        return self._build_in_child(config, options, loaded, stop_when)
+
+    def _build_in_child(self, config: Any, options: BuildOptions, loaded: Loaded,
+                        stop_when: threading.Event | None = None) -> tuple[str, Any, Any, Any]:
+        """One build of a project read, in a child process (see `_build`). Stopped, as a
+        failure, when it overruns its time or the server stops."""
         context = multiprocessing.get_context("fork")
         receiving, sending = context.Pipe(duplex=False)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads: the child uses none of theirs
-            child = context.Process(target=_build_child, args=(self.project_dir, sending),
+            child = context.Process(target=_build_child, args=(config, options, loaded, sending),
                                     name="sitegen serve: build")
             child.start()
         sending.close()
         try:
             waited = 0.0
-            while not receiving.poll(0.2):
-                waited += 0.2
+            while not receiving.poll(0.05):
+                waited += 0.05
+                if stop_when is not None and stop_when.is_set():
+                    return "stopped", "", [], ()
                 if self._stop.is_set():
-                    return "failed", "stopped: the server is stopping", []
-                if not child.is_alive():
-                    return "internal", f"the build ended with exit status {child.exitcode}", ""
+                    return "failed", "stopped: the server is stopping", [], ()
+                if not child.is_alive() and not receiving.poll():
+                    return "internal", f"the build ended with exit status {child.exitcode}", "", ()
                 if waited > self.build_seconds:
                     return "failed", (f"stopped: the build took more than {self.build_seconds:g} seconds"
-                                      " (does a template loop for ever?)"), []
+                                      " (does a template loop for ever?)"), [], ()
             try:
-                return receiving.recv()
+                return receiving.recv()  # type: ignore[no-any-return]
             except EOFError:
-                return "internal", f"the build ended with exit status {child.exitcode}", ""
+                return "internal", f"the build ended with exit status {child.exitcode}", "", ()
         finally:
             receiving.close()
             _end(child)
@@ -422,14 +486,15 @@ class Preview:
                 _wait_any(self._stop, self._restart_input_watch)
                 continue
             for changes in watchfiles.watch(*folders, stop_event=_AnyEvent(self._stop, self._restart_input_watch),
-                                            debounce=400, raise_interrupt=False):
+                                            debounce=WATCH_DEBOUNCE_MS, step=WATCH_STEP_MS, raise_interrupt=False):
                 self._want_build(changes)
 
     def _watch_project_folder(self) -> None:
         """sitegen.toml, and the input folders being made or removed (not the whole folder:
         it may hold .venv/ and site/)."""
         names = {CONFIG_NAME, *WATCHED_FOLDERS}
-        for changes in watchfiles.watch(self.project_dir, recursive=False, stop_event=self._stop, debounce=400,
+        for changes in watchfiles.watch(self.project_dir, recursive=False, stop_event=self._stop,
+                                        debounce=WATCH_DEBOUNCE_MS, step=WATCH_STEP_MS,
                                         watch_filter=lambda change, path: Path(path).name in names,
                                         raise_interrupt=False):
             if any(Path(path).name in WATCHED_FOLDERS for _, path in changes):
@@ -440,19 +505,21 @@ class Preview:
         return [self.project_dir / name for name in WATCHED_FOLDERS if (self.project_dir / name).is_dir()]
 
 
-def _build_child(project_dir: Path, sending: multiprocessing.connection.Connection) -> None:
+def _build_child(config: Any, options: BuildOptions, loaded: Loaded,
+                 sending: multiprocessing.connection.Connection) -> None:
     """The child process of one build: builds, and sends back what came of it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle: it stops this child
     die_with_parent()
     try:
-        result = build(load_config(project_dir))
-        outcome: tuple[str, Any, Any] = ("built", result.summary(), [str(w) for w in result.warnings])
+        result = build_loaded(config, options, loaded)
+        outcome: tuple[str, Any, Any, Any] = ("built", result.summary(), [str(w) for w in result.warnings],
+                                              result.pending)
     except SitegenError as exc:
-        outcome = ("failed", str(exc.args[0]), exc.problems)
+        outcome = ("failed", str(exc.args[0]), exc.problems, ())
     except WorkerDied as exc:
-        outcome = ("failed", str(exc), [])
+        outcome = ("failed", str(exc), [], ())
     except BaseException as exc:  # noqa: BLE001 - reported to the server, which prints it
-        outcome = ("internal", repr(exc), traceback.format_exc())
+        outcome = ("internal", repr(exc), traceback.format_exc(), ())
     sending.send(outcome)
     sending.close()
 

@@ -40,7 +40,7 @@ STEPS: list[tuple[Any, str, int]] = [
     (Outputs, "pages", 1),
     (outputs_module, "write_into", 2),  # midway through writing the pages
     (pipeline, "_check_links", 1),
-    (Outputs, "pdfs", 1),
+    (Outputs, "page_pdfs", 1),
     (pipeline, "_write_packs", 1),
     (pipeline, "_write_search_index", 1),
     (pipeline, "_write_files", 1),

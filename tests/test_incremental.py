@@ -13,10 +13,15 @@ from pathlib import Path
 import pytest
 from conftest import build_folder
 
+from sitegen import project
 from sitegen.build import links
-from sitegen.build.pipeline import BuildResult
-from sitegen.build.state import CACHE_DIR, DATABASE, BuildState
+from sitegen.build.pipeline import BuildOptions, BuildResult, build
+from sitegen.build.state import CACHE_DIR, DATABASE, MEMO, BuildState
+from sitegen.config import load_config
 from sitegen.errors import ContentError
+from sitegen.render import charts
+from sitegen.render.pages import Renderer
+from sitegen.tables.table import Column
 
 
 def snapshot(site: Path) -> dict[str, bytes]:
@@ -275,3 +280,92 @@ def test_editing_a_paper_of_an_agenda_pack_lays_out_that_paper_alone_again(built
     (built / "content" / "meeting.md").unlink()
     build_folder(built)
     assert parts.stored() == []  # a meeting gone takes its pack's parts with it
+
+
+# ---- deciding from the records, the chart cache, the load memo, PDFs later ----------------
+
+
+def test_whether_a_pdf_is_current_is_decided_without_making_its_print_html(built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page without a PDF edited: the paper's PDF is kept from its records alone."""
+    edit(built / "content" / "index.md", "\n\n", "\n\nA sentence added by the officer.\n\n")
+    with monkeypatch.context() as patched:
+        patched.setattr(Renderer, "print_html", lambda *args, **kwargs: pytest.fail("print HTML made"))
+        result = build_folder(built)
+    assert result.made == 2  # the page and the search index
+    incremental = snapshot(built / "site")
+    build_folder(built, clean=True)
+    assert snapshot(built / "site") == incremental
+
+
+def test_a_pdf_is_laid_out_again_when_a_template_only_its_print_html_uses_changes(built: Path) -> None:
+    theme = Path(__file__).parent.parent / "sitegen" / "theme" / "templates" / "print.html"
+    (built / "templates").mkdir()
+    (built / "templates" / "print.html").write_text(theme.read_text().replace("<body", "<body data-print='yes'", 1))
+    result = rebuilt_matches_clean(built)
+    assert result.made >= 1 and (built / "site" / "papers" / "paper.pdf").is_file()
+
+
+def _count_charts(monkeypatch: pytest.MonkeyPatch, tally: Path) -> Callable[[], int]:
+    """Count the drawings of the chart of ni179_gbp by partner, in this process and in the
+    build's workers (a line each to TALLY); the partners' pages draw charts of their own."""
+    drawn = charts.chart_svg
+
+    def counting(x: Column, series: list[Column], *args: object, **kwargs: object) -> str:
+        with tally.open("a") as file:
+            file.write(f"{x.name} {' '.join(c.name for c in series)}\n")
+        return drawn(x, series, *args, **kwargs)
+
+    monkeypatch.setattr(charts, "chart_svg", counting)
+    return lambda: tally.read_text().count("partner_name ni179_gbp\n") if tally.exists() else 0
+
+
+def test_a_chart_is_drawn_once_for_its_rows_and_options(built: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    (built / "content" / "chart.md").write_text(
+        '---\ntitle: Chart\n---\n\nThe returns.\n\n{{ chart("ni179", x="partner_name", y="ni179_gbp", year="2008-09") }}\n')
+    drawings = _count_charts(monkeypatch, tmp_path / "tally")
+    build_folder(built)
+    assert drawings() == 1
+    edit(built / "content" / "chart.md", "The returns.", "The returns, by partner.")
+    build_folder(built)
+    assert drawings() == 1  # the page made again, its chart not drawn again
+    edit(built / "data" / "returns.csv", '"£4,000.25"', '"£4,100.25"')
+    build_folder(built)
+    assert drawings() == 2  # other rows: drawn anew
+    incremental = snapshot(built / "site")
+    build_folder(built, clean=True)  # draws every chart anew, trusting no kept one
+    assert drawings() == 3
+    assert snapshot(built / "site") == incremental
+
+
+def test_a_rebuild_reads_no_data_file_unchanged_since_the_last(built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    edit(built / "content" / "index.md", "\n\n", "\n\nA sentence added by the officer.\n\n")
+    with monkeypatch.context() as patched:
+        patched.setattr(project, "load_data", lambda config: pytest.fail("the data read again"))
+        build_folder(built)
+    incremental = snapshot(built / "site")
+    build_folder(built, clean=True)
+    assert snapshot(built / "site") == incremental
+
+
+def test_a_damaged_load_memo_is_read_as_none(built: Path) -> None:
+    (built / CACHE_DIR / MEMO).write_bytes((built / CACHE_DIR / MEMO).read_bytes()[:200])
+    edit(built / "data" / "returns.csv", '"£4,000.25"', '"£4,100.25"')
+    rebuilt_matches_clean(built)
+    assert "4,100" in (built / "site" / "paper" / "index.html").read_text()
+
+
+def test_pdfs_left_to_the_next_build_keep_their_last_file_until_it_runs(built: Path) -> None:
+    """`sitegen serve` shows pages first: the paper's page is new at once, its PDF follows."""
+    pdf = built / "site" / "papers" / "paper.pdf"
+    before = pdf.read_bytes()
+    edit(built / "content" / "paper.md", "This paper reports", "This paper now reports")
+    first = build(load_config(built), BuildOptions(pdfs_later=True))
+    assert first.pending == ("paper/",)
+    assert "This paper now reports" in (built / "site" / "paper" / "index.html").read_text()
+    assert pdf.read_bytes() == before
+    second = build_folder(built)  # never taken for a build with nothing to do
+    assert second.made == 1 and second.pending == ()
+    assert pdf.read_bytes() != before
+    incremental = snapshot(built / "site")
+    build_folder(built, clean=True)
+    assert snapshot(built / "site") == incremental

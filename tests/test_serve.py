@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 from conftest import build_folder
 
+from sitegen import project
 from sitegen.errors import SitegenError
 from sitegen.serve import EVENTS_PATH, Preview
 
@@ -246,3 +247,93 @@ def test_a_build_that_never_ends_is_stopped_and_later_builds_still_run(copy_fixt
         wait_for(lambda: said[-1].startswith("Built "), said)
         assert not server.state.failure and get(server.url)[0] == 200
         assert not list(project.glob(".site-new-*"))
+
+
+def snapshot(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def test_pages_reload_first_and_the_pdf_follows_as_a_clean_build_makes_it(preview) -> None:
+    server, _ = preview
+    pdf = server.project_dir / "site" / "papers" / "paper.pdf"
+    before = pdf.read_bytes()
+    events = EventStream(server.url)
+    try:
+        events.next_build()
+        paper = server.project_dir / "content" / "paper.md"
+        paper.write_text(paper.read_text(encoding="utf-8").replace("This paper reports", "This paper now reports"),
+                         encoding="utf-8")
+        events.next_build()  # the pages
+        page = get(server.url + "paper/")[2]
+        assert "This paper now reports" in page
+        assert 'id="sitegen-pdf-pending"' in page and "The PDF of this page is being updated" in page
+        assert 'id="sitegen-pdf-pending"' not in get(server.url)[2]  # the home page's PDF is not
+        assert pdf.read_bytes() == before
+        events.next_build()  # the PDF
+        assert 'id="sitegen-pdf-pending"' not in get(server.url + "paper/")[2]
+        assert pdf.read_bytes() != before
+    finally:
+        events.close()
+    served = snapshot(server.project_dir / "site")
+    build_folder(server.project_dir, clean=True)
+    assert snapshot(server.project_dir / "site") == served
+
+
+def test_a_change_while_the_pdfs_are_laid_out_shows_its_pages_first(preview) -> None:
+    server, said = preview
+    events = EventStream(server.url)
+    try:
+        events.next_build()
+        paper = server.project_dir / "content" / "paper.md"
+        paper.write_text(paper.read_text(encoding="utf-8").replace("This paper reports", "This paper now reports"),
+                         encoding="utf-8")
+        events.next_build()  # the pages; the PDF is being laid out
+        index = server.project_dir / "content" / "index.md"
+        index.write_text(index.read_text(encoding="utf-8") + "\nAdded while the PDF was laid out.\n", encoding="utf-8")
+        events.next_build()
+        page = get(server.url)[2]
+        if "Added while the PDF was laid out." not in page:  # the PDF's build ended first: the next is the pages'
+            events.next_build()
+            page = get(server.url)[2]
+        assert "Added while the PDF was laid out." in page
+        wait_for(lambda: not server.state.pdfs_pending and said[-1].startswith("Built ") and "follow" not in said[-1],
+                 said)
+    finally:
+        events.close()
+    served = snapshot(server.project_dir / "site")
+    build_folder(server.project_dir, clean=True)
+    assert snapshot(server.project_dir / "site") == served
+
+
+def test_the_project_stays_loaded_a_page_edit_reads_no_data(preview, monkeypatch: pytest.MonkeyPatch) -> None:
+    server, said = preview
+    monkeypatch.setattr(project, "load_data", lambda config: pytest.fail("the data read again"))
+    events = EventStream(server.url)
+    try:
+        events.next_build()
+        index = server.project_dir / "content" / "index.md"
+        index.write_text(index.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+        events.next_build()
+        assert "One more sentence." in get(server.url)[2]
+        assert not server.state.failure and said[-1].startswith("Built ")
+    finally:
+        events.close()
+
+
+def test_one_save_makes_one_build(preview) -> None:
+    """An editor's save: the file emptied, then written a moment later (and its backup made and removed)."""
+    server, said = preview
+    index = server.project_dir / "content" / "index.md"
+    text = index.read_text(encoding="utf-8") + "\nSaved once.\n"
+    builds = server.state.builds
+    backup = index.with_name("index.md.bak")
+    backup.write_text(text, encoding="utf-8")
+    with index.open("w", encoding="utf-8") as file:
+        file.flush()
+        time.sleep(0.03)
+        file.write(text)
+    backup.unlink()
+    wait_for(lambda: server.state.builds > builds, said)
+    time.sleep(3)  # long enough for a second build to have begun and ended
+    assert server.state.builds == builds + 1
+    assert "Saved once." in get(server.url)[2]

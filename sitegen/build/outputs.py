@@ -31,7 +31,7 @@ from sitegen.build.state import BuildState, WrittenFile, digest, file_digest
 from sitegen.content.facets import NOT_INDEXED
 from sitegen.content.pages import Page, source_line
 from sitegen.errors import ContentError, Problem, SitegenError, TemplateError, relative_name
-from sitegen.render.pages import RenderedPage, Renderer
+from sitegen.render.pages import PageDependencies, RenderedPage, Renderer
 from sitegen.render.wayfinding import NOT_FOUND_PATH, SITEMAP_PATH
 from sitegen.tables.table import Table
 from sitegen.workers import in_parallel
@@ -64,6 +64,16 @@ class PageRecord(OutputRecord):
                             frozenset(n for n, _ in self.tables), frozenset(n for n, _ in self.templates))
 
 
+@dataclass(frozen=True)
+class PrintRecord(OutputRecord):
+    """What is made from a page's print HTML (its PDF, its Word copy): made from the page
+    (its record's inputs and written HTML, in `inputs`) and from what its print HTML
+    used besides, so that whether it is current is known without making that HTML again."""
+
+    tables: tuple[tuple[str, str], ...]
+    templates: tuple[tuple[str, str], ...]
+
+
 @dataclass
 class Fingerprints:
     """Digests of the tables and templates of this build, each worked out once."""
@@ -71,8 +81,18 @@ class Fingerprints:
     renderer: Renderer
     _tables: dict[str, str] = field(default_factory=dict)
     _templates: dict[str, str] = field(default_factory=dict)
+    _own: dict[tuple[str, str], str] = field(default_factory=dict)
 
-    def table(self, name: str) -> str:
+    def table(self, name: str, page: Page | None = None) -> str:
+        """A table's digest: today's, or, for a page shown with tables of its own (an issued
+        paper, from its record), that page's: an issued page is not made again when
+        today's tables change."""
+        own = self.renderer.page_tables.get(page.source_name) if page is not None else None
+        if own is not None:
+            key = (page.source_name, name)  # type: ignore[union-attr]
+            if key not in self._own:
+                self._own[key] = table_fingerprint(own[name]) if name in own else ""
+            return self._own[key]
         if name not in self._tables:
             table = self.renderer.tables.get(name)
             self._tables[name] = "" if table is None else table_fingerprint(table)
@@ -90,8 +110,8 @@ class Fingerprints:
                 self._templates[name] = digest(filename or name, source)
         return self._templates[name]
 
-    def unchanged(self, record: PageRecord) -> bool:
-        return all(self.table(n) == d for n, d in record.tables) and \
+    def unchanged(self, record: PageRecord | PrintRecord, page: Page | None) -> bool:
+        return all(self.table(n, page) == d for n, d in record.tables) and \
             all(self.template(n) == d for n, d in record.templates)
 
 
@@ -203,23 +223,40 @@ class Outputs:
     staging: Path | None  # None for `sitegen check`: render, keep nothing
     site_dir: Path
     jobs: int | None = None
+    pdfs_later: bool = False  # leave PDFs to be laid out by a build that follows (see `later`)
+    table_digests: Mapping[str, str] = field(default_factory=dict)  # today's tables' (from the load memo)
     made: int = 0  # outputs made anew (the rest were kept)
     kept: int = 0
 
     def __post_init__(self) -> None:
-        self.fingerprints = Fingerprints(self.renderer)
+        self.fingerprints = Fingerprints(self.renderer, dict(self.table_digests))
         self.kept_pages: set[str] = set()  # URLs of the pages kept from the last build
         self.fresh_words: dict[str, PageWords] = {}  # the search terms of the pages rendered anew
         self._links: dict[Link, Link] = {}
+        self.pending: list[str] = []  # URLs of the pages whose PDF is left to a later build
+        self.around = ""  # what every page depends on besides itself (site_inputs), once pages() has run
+
+    def later(self, output: str, page: Page) -> None:
+        """Leave the PDF OUTPUT of PAGE to a build that follows (`sitegen serve` reloads the
+        pages first): the last build's file stays meanwhile, if there is one, recorded as
+        made from nothing, so that the next build lays it out."""
+        self.pending.append(page.url)
+        site_file = self.site_dir / output
+        if self.staging is None or not site_file.is_file():
+            return
+        status = site_file.stat()
+        written = link_into(self.staging, output, site_file, WrittenFile("", status.st_size, status.st_mtime_ns,
+                                                                          status.st_ino))
+        self.state.keep(output, OutputRecord(inputs="", written=""), written)
 
     # ---- any output ---------------------------------------------------------------------
 
-    def reuse(self, output: str, inputs: str) -> OutputRecord | None:
-        """Keep the last build's OUTPUT in the new site if its inputs are unchanged."""
+    def reuse(self, output: str, inputs: str, page: Page | None = None) -> OutputRecord | None:
+        """Keep the last build's OUTPUT (of PAGE, if a page's) in the new site if its inputs are unchanged."""
         record = self.state.record_of(output)
         if record is None or record.inputs != inputs or self.staging is None:
             return None
-        if isinstance(record, PageRecord) and not self.fingerprints.unchanged(record):
+        if isinstance(record, PageRecord | PrintRecord) and not self.fingerprints.unchanged(record, page):
             return None
         written = self.state.reusable(output, record.written, self.site_dir)
         if written is None:
@@ -258,12 +295,12 @@ class Outputs:
         """Every page: kept when nothing it was made from changed, else rendered (in parallel)."""
         pages = self.renderer.content.pages
         front_matter = {page.url: front_matter_json(page) for page in pages}
-        around = site_inputs(self.renderer, config_text, front_matter)
+        around = self.around = site_inputs(self.renderer, config_text, front_matter)
         inputs = {page.url: page_inputs(around, page, front_matter[page.url]) for page in pages}
         records: dict[str, PageRecord] = {}
         stale: list[Page] = []
         for page in pages:
-            kept = self.reuse(page.output_path, inputs[page.url])
+            kept = self.reuse(page.output_path, inputs[page.url], page)
             if isinstance(kept, PageRecord) and (kept.body_html is not None or page.url not in keep_body):
                 records[page.url] = kept
                 self.kept_pages.add(page.url)
@@ -294,36 +331,75 @@ class Outputs:
 
     # ---- PDFs ----------------------------------------------------------------------------
 
-    def pdfs(self, jobs: Sequence[tuple[str, Page, str]], print_inputs: str, progress: Progress | None = None) -> int:
-        """Lay out each (output, page, print HTML) not kept from the last build; return how many."""
+    def page_pdfs(self, pages: Sequence[tuple[Page, PageRecord]], print_inputs: str,
+                  progress: Progress | None = None) -> int:
+        """The PDF of each page laid out as one document. Whether one is current is decided
+        from the records (the page's, and the tables and templates its print HTML used),
+        never by making its print HTML again: that HTML, and the charts in it, are made
+        only for a PDF laid out anew (in the workers, beside its layout)."""
         stale = []
-        for output, page, html in jobs:
-            inputs = digest(print_inputs, html)
-            if self.reuse(output, inputs) is None:
-                stale.append((output, page, html, inputs))
+        for page, record in pages:
+            inputs = digest(print_inputs, record.inputs, record.written)
+            if self.reuse(page.pdf_path, inputs, page) is not None:
+                continue
+            if self.pdfs_later:
+                self.later(page.pdf_path, page)
+            else:
+                stale.append((page, record, inputs))
         if not stale:
-            return len(jobs)
+            return len(pages)
         from sitegen.pdf.layout import (
             write_pdf,  # WeasyPrint (a second to import) loads only when a PDF is made
         )
 
-        def lay_out(job: tuple[str, Page, str, str]) -> bytes | list[Problem]:
+        def lay_out(job: tuple[Page, PageRecord, str]) -> tuple[bytes, PageDependencies] | list[Problem]:
+            page, record, _ = job
+            deps = PageDependencies()
             try:
-                return write_pdf(self.renderer.config, job[2], job[1])
+                if record.body_html is None:  # a record copy (copy_pdfs): rendered here
+                    rendered = self.renderer.render_page(page)
+                    deps.tables |= rendered.tables
+                    deps.templates |= rendered.templates
+                else:
+                    rendered = record.rendered(page)
+                html = self.renderer.print_html(rendered, deps)
+                return write_pdf(self.renderer.config, html, page), deps
             except SitegenError as exc:
-                return exc.problems or [Problem(job[1].source_name, None, None, str(exc))]
+                return exc.problems or [Problem(page.source_name, None, None, str(exc))]
 
         problems: list[Problem] = []
-        for number, (job, data) in enumerate(zip(stale, in_parallel(lay_out, stale, self.jobs, smallest=2)), start=1):
-            if isinstance(data, list):
-                problems += data
+        for number, (job, made) in enumerate(zip(stale, in_parallel(lay_out, stale, self.jobs, smallest=2)), start=1):
+            if isinstance(made, list):
+                problems += made
             else:
-                self.write(job[0], job[3], data)
+                page, _, inputs = job
+                self.write_printed(page.pdf_path, page, inputs, *made)
             if progress is not None:
                 progress(number, len(stale))
         if problems:
             raise SitegenError(f"{len({p.file for p in problems})} PDF(s) could not be made", problems)
-        return len(jobs)
+        return len(pages)
+
+    def write_printed(self, output: str, page: Page, inputs: str, data: bytes, deps: PageDependencies) -> None:
+        """Write what was made from PAGE's print HTML, recording what that HTML used (PrintRecord)."""
+        if self.staging is not None:
+            written = write_into(self.staging, output, data)
+            self.state.keep(output, PrintRecord(
+                inputs, written.digest,
+                tables=tuple((n, self.fingerprints.table(n, page)) for n in sorted(deps.tables)),
+                templates=tuple((n, self.fingerprints.template(n)) for n in sorted(deps.templates)),
+            ), written)
+        self.made += 1
+
+    def copy_pdfs(self, versions: Sequence[Page], print_inputs: str) -> int:
+        """The PDF of each version of an issued paper as issued (its record copy), kept,
+        like a page's, while the version's text and front matter, the site around it and
+        what it used are unchanged: made from its record, so today's tables are not among them."""
+        records = [(version, PageRecord(
+            inputs=page_inputs(self.around, version, front_matter_json(version)), written="", tables=(), templates=(),
+            links=PageLinks((), frozenset(), frozenset()), toc=(), body_html=None, words=None))
+            for version in versions]
+        return self.page_pdfs(records, print_inputs)
 
 
 @dataclass
@@ -346,7 +422,7 @@ class _PageJob:
         record = PageRecord(
             inputs=self.inputs[page.url],
             written=file_digest(data),
-            tables=tuple((n, self.fingerprints.table(n)) for n in sorted(rendered.tables)),
+            tables=tuple((n, self.fingerprints.table(n, page)) for n in sorted(rendered.tables)),
             templates=tuple((n, self.fingerprints.template(n)) for n in sorted(rendered.templates)),
             links=collect_links(rendered.html, rendered.body_html),
             toc=rendered.toc,

@@ -13,6 +13,7 @@ anything (state.unchanged_build).
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import shutil
 import tempfile
@@ -26,7 +27,14 @@ from sitegen.build.atomic import STAGING_PREFIX, hold, output_lock, recover, swa
 from sitegen.build.files import empty_trash
 from sitegen.build.links import check_links, link_targets, still_fine
 from sitegen.build.office import office_paths, write_office
-from sitegen.build.outputs import Outputs, PageRecord, check_output_paths
+from sitegen.build.outputs import (
+    Outputs,
+    PageRecord,
+    check_output_paths,
+    front_matter_json,
+    page_inputs,
+    table_fingerprint,
+)
 from sitegen.build.result import BuildResult
 from sitegen.build.search import (
     INDEX_PATH,
@@ -43,10 +51,13 @@ from sitegen.build.search import (
 )
 from sitegen.build.state import (
     CACHE_DIR,
+    CHARTS_DIR,
     BuildState,
     TermCache,
     digest,
     inputs_state,
+    read_memo,
+    save_memo,
     site_state,
     unchanged_build,
 )
@@ -55,9 +66,10 @@ from sitegen.content.agenda import agenda
 from sitegen.content.facets import partner_sectors
 from sitegen.content.pages import Page
 from sitegen.pdf.packs import pack_html, render_pack
-from sitegen.project import Project, load_project
+from sitegen.project import LoadMemo, Project, load_project
 from sitegen.records.issued import Records
-from sitegen.render.pages import RenderedPage, Renderer, static_dirs
+from sitegen.render.chartcache import ChartCache
+from sitegen.render.pages import Renderer, static_dirs
 from sitegen.render.wayfinding import site_level_files
 from sitegen.tables.table import Table
 from sitegen.workers import in_parallel
@@ -75,6 +87,21 @@ class BuildOptions:
     clean: bool = False  # trust nothing the last build made: make every output anew
     jobs: int | None = None  # processes rendering pages and laying out PDFs (None: one per core)
     progress: Progress | None = None
+    # Make everything but the PDFs that must be laid out again, which keep their last
+    # build's file meanwhile and are left to the build that follows (`sitegen serve`
+    # shows the pages first); such a build is never taken for one with nothing to do.
+    pdfs_later: bool = False
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A project read for a build: the state of its inputs taken before reading them, and
+    what was read (`sitegen serve` reads it in the server and builds it in a child)."""
+
+    inputs: str
+    project: Project
+    started: float
+    table_digests: dict[str, str]  # each table's (outputs.table_fingerprint), kept in the load memo
 
 
 def check(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult:
@@ -100,34 +127,61 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
 
     Outputs whose inputs are unchanged since the last build are kept from it
     (`options.clean` makes everything anew); the rest are made on `options.jobs` processes.
+    What loading the project computed from files that have not changed is kept in the
+    build state too (project.LoadMemo).
     """
+    memo = read_memo(config.project_dir) if not options.clean else LoadMemo()
+    loaded = load(config, options, memo)
+    if isinstance(loaded, BuildResult):
+        return loaded
+    if memo.changed:
+        save_memo(config.project_dir, memo)
+    return build_loaded(config, options, loaded)
+
+
+def load(config: Config, options: BuildOptions, memo: LoadMemo) -> Loaded | BuildResult:
+    """The project read for a build, or the last build's report when nothing changed since."""
     started = time.perf_counter()
-    progress = options.progress or (lambda stage, done, total: None)
     project_dir = config.project_dir
     if not options.clean and (unchanged := unchanged_build(project_dir, options.strict,
                                                            config.command_line_base_url)) is not None:
         return unchanged
     recover(config.output_dir)  # undo what a build killed midway left beside site/
     inputs = inputs_state(project_dir, options.strict, config.command_line_base_url)  # before anything is read
-    project = load_project(config, options.strict)
-    renderer = Renderer(config, project.tables, project.content, project.records.page_tables)
+    project = load_project(config, options.strict, memo=memo)
+    epoch = str(config.source_date)
+    table_digests = {name: memo.remember(("table digest", epoch, name), functools.partial(table_fingerprint, table),
+                                         config.source, config.data_dir)
+                     for name, table in project.tables.items()}
+    memo.forget_unused()
+    return Loaded(inputs, project, started, table_digests)
+
+
+def build_loaded(config: Config, options: BuildOptions, loaded: Loaded) -> BuildResult:
+    """The build of a project read by `load`."""
+    started, project = loaded.started, loaded.project
+    progress = options.progress or (lambda stage, done, total: None)
+    project_dir = config.project_dir
+    renderer = Renderer(config, project.tables, project.content, project.records.page_tables,
+                        chart_cache=ChartCache(project_dir / CACHE_DIR / CHARTS_DIR, reuse=not options.clean))
     check_output_paths(renderer, static_files(config))
     previous_site = project_dir / CACHE_DIR / "previous-site"
     state = BuildState.open(project_dir, use_previous=not options.clean)
     with contextlib.closing(state), staging_folder(config, previous_site) as (staging, recycled):
-        outputs = Outputs(renderer, state, staging, config.output_dir, options.jobs)
+        outputs = Outputs(renderer, state, staging, config.output_dir, options.jobs, options.pdfs_later,
+                          loaded.table_digests)
         config_text = _config_text(config)
         pages = outputs.pages(config_text, _bodies_needed(project), lambda done, total: progress("pages", done, total))
         site_level = site_level_files(renderer, project.content.pages)
         _check_links(project, pages, [*site_level, INDEX_PATH, *office_paths(project, pages), *project.records.pdf_paths],
                      outputs, state)
         print_inputs = _print_inputs(config, project, config_text)
-        pdfs = outputs.pdfs(_print_jobs(renderer, pages), print_inputs,
-                            lambda done, total: progress("PDFs of pages", done, total))
-        record_copies = _record_copies(renderer, project.records)
-        pdfs += outputs.pdfs([(path, rendered.page, renderer.print_html(rendered))
-                              for path, rendered in record_copies.items() if rendered.page.meta.pdf], print_inputs)
-        pdfs += _write_packs(renderer, pages, outputs, print_inputs, state, project.records, record_copies,
+        pdfs = outputs.page_pdfs([(page, record) for page, record in pages
+                                  if page.wants_pdf and page.meta.layout != "meeting"],  # packs: _write_packs
+                                 print_inputs, lambda done, total: progress("PDFs of pages", done, total))
+        versions = {version.pdf_path: version for paper in project.records.papers for version in paper.versions}
+        pdfs += outputs.copy_pdfs([version for version in versions.values() if version.meta.pdf], print_inputs)
+        pdfs += _write_packs(renderer, pages, outputs, print_inputs, state, project.records, versions,
                              lambda done, total: progress("agenda packs", done, total))
         published = published_tables(project, pages)
         write_office(project, published, renderer, pages, outputs, config_text)  # workbooks and Word papers
@@ -137,7 +191,9 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
         result = BuildResult(
             len(pages), len(published), pdfs, project.warnings,
             time.perf_counter() - started, config.output_dir, made=outputs.made, kept=outputs.kept,
+            pending=tuple(dict.fromkeys(outputs.pending)),
         )
+        inputs = loaded.inputs if not outputs.pending else ""  # PDFs to follow: the next build has work
         with output_lock(project_dir):  # one build writes at a time
             state.save(inputs, site_state(config.output_dir, state.written), result.as_summary(), staging)
             swap_in(staging, config.output_dir, keep_old=previous_site)  # commits the state saved with it
@@ -187,46 +243,73 @@ def _check_links(
     state.facts["link_targets"] = targets
 
 
-def _print_jobs(renderer: Renderer, pages: list[tuple[Page, PageRecord]]) -> list[tuple[str, Page, str]]:
-    """(PDF path, page, print HTML) of every page whose PDF is laid out as one document (not an agenda pack)."""
-    by_url = {page.url: record.rendered(page) for page, record in pages if record.body_html is not None}
-    return [(page.pdf_path, page, renderer.print_html(by_url[page.url]))
-            for page, _ in pages if page.wants_pdf and page.meta.layout != "meeting"]
-
-
-def _record_copies(renderer: Renderer, records: Records) -> dict[str, RenderedPage]:
-    """Every version of every issued paper as issued, without notices, by its PDF
-    (papers/<name>-v<N>.pdf): those PDFs, and the papers of issued packs (sitegen/records/)."""
-    return {version.pdf_path: renderer.render_page(version) for paper in records.papers for version in paper.versions}
-
-
 def _write_packs(renderer: Renderer, pages: list[tuple[Page, PageRecord]], outputs: Outputs, print_inputs: str,
-                 state: BuildState, records: Records, record_copies: Mapping[str, RenderedPage],
+                 state: BuildState, records: Records, versions: Mapping[str, Page],
                  progress: Callable[[int, int], None]) -> int:
     """Each meeting's agenda pack, put together from its papers laid out one by one (pdf/packs.py),
     kept while nothing it shows changed; a paper unchanged is not laid out again. An issued
     pack is made from its record: the meeting and the papers as they went out, and papers
-    added since go in a supplementary pack."""
+    added since go in a supplementary pack. `versions`: every version of every issued
+    paper as issued, by its PDF (papers/<name>-v<N>.pdf), rendered for an issued pack.
+
+    A pack is kept without making its HTML while what that HTML is made from is as
+    the last build found it (`_pack_sources`); else the HTML decides, as it always may."""
     by_url = {page.url: record.rendered(page) for page, record in pages if record.body_html is not None}
+    sources = _pack_sources(renderer, pages, outputs, print_inputs, records, versions)
+    known = state.previous_fact("pack sources") or {}
     made = []
     meetings = [page for page, _ in pages if page.wants_pdf and page.meta.layout == "meeting"]
     for done, page in enumerate(meetings, start=1):
         issued = records.packs.get(page.url)
+        paths = [page.pdf_path] + ([issued.supplement.pdf_path] if issued and issued.supplement else [])
+        if all(known.get(path, ("", ""))[0] == sources and outputs.reuse(path, known[path][1]) for path in paths):
+            state.facts.setdefault("pack sources", {}).update({path: known[path] for path in paths})
+            made += paths
+            progress(done, len(meetings))
+            continue
         packs = [(page.pdf_path, by_url[page.url], by_url)]
         if issued is not None:
-            copies = {url: record_copies[paper.pdf_path] for url, paper in issued.papers.items()}
+            copies = {url: renderer.render_page(versions[paper.pdf_path]) for url, paper in issued.papers.items()}
             packs = [(page.pdf_path, renderer.render_page(issued.meeting), by_url | copies)]
             if issued.supplement is not None:
                 packs.append((issued.supplement.pdf_path, renderer.render_page(issued.supplement), by_url))
         for pdf_path, meeting, papers in packs:
             inputs = digest(print_inputs, pack_html(renderer, meeting, papers))  # all the pack shows
-            if outputs.reuse(pdf_path, inputs) is None:
+            if outputs.reuse(pdf_path, inputs) is not None:
+                pass
+            elif outputs.pdfs_later:
+                outputs.later(pdf_path, page)
+                continue  # not made: nothing to remember of it
+            else:
                 parts = state.parts(pdf_path, print_inputs)
                 outputs.write(pdf_path, inputs, render_pack(renderer, meeting, papers, outputs.jobs, parts))
+            state.facts.setdefault("pack sources", {})[pdf_path] = (sources, inputs)
             made.append(pdf_path)
         progress(done, len(meetings))
     state.forget_packs_except(made)  # meetings no longer in the site
     return len(made)
+
+
+def _pack_sources(renderer: Renderer, pages: list[tuple[Page, PageRecord]], outputs: Outputs, print_inputs: str,
+                  records: Records, versions: Mapping[str, Page]) -> str:
+    """A digest of all any pack's HTML is made from, without making it: the files every
+    PDF loads, the site (every page's front matter, the settings), each page's record
+    whose article a pack may show (what it was made from and what was written), each
+    issued page's text and front matter, every template and every table. Coarse (a
+    change to any of them makes the packs' HTML again, to compare), never wrong."""
+    fingerprints = outputs.fingerprints
+    issued_pages = [*versions.values(), *(pack.meeting for pack in records.packs.values()),
+                    *(pack.supplement for pack in records.packs.values() if pack.supplement is not None)]
+    assert renderer.env.loader is not None
+    return digest(
+        print_inputs, outputs.around,
+        *(f"{page.url}\t{record.inputs}\t{record.written}" for page, record in pages if record.body_html is not None),
+        *(f"{page.source_name}\t{page_inputs(outputs.around, page, front_matter_json(page))}\t"
+          + " ".join(fingerprints.table(name, page) for name in sorted(renderer.page_tables.get(page.source_name, {})))
+          for page in issued_pages),
+        *(f"{name}\t{fingerprints.template(name)}" for name in sorted(renderer.env.list_templates())),
+        *(f"{name}\t{fingerprints.table(name)}" for name in sorted(renderer.tables)),
+    )
 
 
 def _write_search_index(project: Project, pages: list[tuple[Page, PageRecord]], outputs: Outputs,

@@ -23,6 +23,7 @@ class BuildResult:
     output_dir: Path | None
     made: int = 0  # files made anew
     kept: int = 0  # files kept from the last build (unchanged inputs)
+    pending: tuple[str, ...] = ()  # pages (URLs) whose PDF a build to follow lays out (BuildOptions.pdfs_later)
 
     def as_summary(self) -> dict[str, Any]:
         """What a later build with nothing changed reports (see state.unchanged_build)."""
@@ -38,9 +39,10 @@ class BuildResult:
     def summary(self) -> str:
         where = f" into {self.output_dir}" if self.output_dir else ""
         reused = f" ({self.kept} of {counted(self.made + self.kept, 'file')} unchanged)" if self.kept else ""
+        later = f"; the PDFs of {counted(len(self.pending), 'page')} follow" if self.pending else ""
         return (
             f"{counted(self.pages, 'page')}, {counted(self.tables, 'table')}, {counted(self.pdfs, 'PDF')}, "
-            f"{counted(len(self.warnings), 'warning')} in {self.seconds:.1f} s{where}{reused}"
+            f"{counted(len(self.warnings), 'warning')} in {self.seconds:.1f} s{where}{reused}{later}"
         )
 
 

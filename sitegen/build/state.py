@@ -35,19 +35,24 @@ import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sitegen import __version__
-from sitegen.records import RECORDS_DIR
 from sitegen.build.atomic import recover
 from sitegen.build.result import BuildResult
 from sitegen.environment import EnvironmentProblem, source_date_epoch
+from sitegen.records import RECORDS_DIR
+
+if TYPE_CHECKING:  # the no-change build must not load pandas: the project is imported when a memo is read
+    from sitegen.project import LoadMemo
 
 log = logging.getLogger(__name__)
 
 CACHE_DIR = ".sitegen-cache"
 DATABASE = "state.sqlite"
-FORMAT = 3  # bump when the records or tables change shape
+CHARTS_DIR = "charts"  # charts drawn by earlier builds (render/chartcache.py)
+MEMO = "project.pickle"  # what loading the project computed (project.LoadMemo)
+FORMAT = 4  # bump when the records or tables change shape
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS facts (name TEXT PRIMARY KEY, value BLOB NOT NULL);
@@ -368,6 +373,51 @@ class TermCache:
             with _transaction(self.database.connection()) as connection:
                 held = [shard for (shard,) in connection.execute("SELECT shard FROM terms")]
                 connection.executemany("DELETE FROM terms WHERE shard = ?", [(s,) for s in held if s not in wanted])
+
+
+# ---- what loading the project computed ---------------------------------------------------
+#
+# The data, the tables computed from it and the records of issued papers are the
+# second most of an edit's rebuild after the pages themselves: kept here, pickled, with
+# the state of the files each value came from (project.LoadMemo), and of sitegen and the
+# Python running it. A memo that cannot be read is an empty one: everything computed anew.
+
+def _memo_header() -> bytes:
+    import pandas
+
+    code = digest(__version__, sys.version, pandas.__version__, "\n".join(_walk_lines(PACKAGE_DIR, "sitegen")))
+    return f"sitegen-memo {FORMAT} {code}\n".encode("ascii")
+
+
+def read_memo(project_dir: Path) -> LoadMemo:
+    """The memo the last build left, if it was left by this sitegen."""
+    from sitegen.project import LoadMemo
+
+    try:
+        with (project_dir / CACHE_DIR / MEMO).open("rb") as file:
+            if file.readline() != _memo_header():
+                return LoadMemo()
+            memo = pickle.load(file)
+    except Exception:  # noqa: BLE001 - missing, damaged or from another version: computed anew
+        return LoadMemo()
+    return memo if isinstance(memo, LoadMemo) else LoadMemo()
+
+
+def save_memo(project_dir: Path, memo: LoadMemo) -> None:
+    """Keep MEMO for the next build (written whole, then put in place)."""
+    from sitegen.project import LoadMemo
+
+    path = project_dir / CACHE_DIR / MEMO
+    temporary = path.with_name(f".{MEMO}.{os.getpid()}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with temporary.open("wb") as file:
+            file.write(_memo_header())
+            pickle.dump(LoadMemo(memo.entries), file, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+    except Exception:  # a memo that cannot be kept costs time next build, nothing else
+        log.debug("could not keep the load memo", exc_info=True)
+        temporary.unlink(missing_ok=True)
 
 
 # ---- the no-change build -------------------------------------------------------------

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import simplejson
@@ -39,6 +39,15 @@ from sitegen.tables.revised import REVISED_LEGEND
 from sitegen.tables.table import Table
 
 MAX_LISTED = 12  # differing figures named per paper; the rest are counted
+
+# (key, make, *files read): the value `make()` gives, kept by the caller while the files
+# (and the data and settings) are unchanged; project.LoadMemo does, so that a rebuild
+# reads no record and computes no table as at a date again unless their files changed.
+Remember = Callable[..., Any]
+
+
+def _make_anew(key: tuple[Any, ...], make: Callable[[], Any], *files: Path) -> Any:
+    return make()
 
 
 @dataclass(frozen=True)
@@ -80,21 +89,31 @@ class _AsAt:
     dataset: Dataset
     config: Config
     found: dict[dt.date, dict[str, Table]]
+    remember: Remember = _make_anew
 
     def __call__(self, day: dt.date) -> dict[str, Table]:
         if day not in self.found:
-            self.found[day] = tables_as_at(self.dataset, self.config, day)
+            self.found[day] = self.remember(("as_at", day), lambda: tables_as_at(self.dataset, self.config, day))
         return self.found[day]
 
 
-def apply_records(config: Config, dataset: Dataset, tables: dict[str, Table], content: ContentTree) -> Records:
-    """Issued pages from their records, pages as at a date from the returns received by then."""
+def apply_records(config: Config, dataset: Dataset, tables: dict[str, Table], content: ContentTree,
+                  remember: Remember = _make_anew) -> Records:
+    """Issued pages from their records, pages as at a date from the returns received by then.
+    REMEMBER keeps what unchanged files gave the last time (see `Remember`)."""
     issued = [p for p in content.pages if p.meta.status == "issued" and p.meta.layout != "meeting"]
     meetings = [p for p in content.pages if p.meta.status == "issued" and p.meta.layout == "meeting"]
     dated = [p for p in content.pages if p.meta.as_at is not None and p.meta.status != "issued"]
     if not (issued or meetings or dated):
         return Records.none(content)
-    as_at = _AsAt(dataset, config, {})
+    as_at = _AsAt(dataset, config, {}, remember)
+
+    def read(folder: Path) -> Record:
+        return remember(("record", str(folder)), lambda: read_record(folder, config.project_dir), folder)  # type: ignore[no-any-return]
+
+    def compared(record: Record, which: str, against: Mapping[str, Table]) -> list[Difference]:
+        return remember(("differences", str(record.folder), which),  # type: ignore[no-any-return]
+                        lambda: differences(record.figures, record.tables, against), record.folder)
     files_now = data_digests(config.project_dir)
     problems: list[Problem] = []
     warnings: list[Problem] = undated_returns(dataset) if any(p.meta.as_at for p in content.pages) else []
@@ -106,15 +125,15 @@ def apply_records(config: Config, dataset: Dataset, tables: dict[str, Table], co
         replaced[page.url] = _with_record(page, {"as_at": page.meta.as_at, "data": _digest(files_now)})
     for page in issued:
         try:
-            records = records_of(config, page)
+            records = records_of(config, page, read)
         except ContentError as exc:
             problems += exc.problems
             continue
         current = records[-1]
         now = tables
         then = as_at(current.as_at) if current.as_at is not None else tables
-        warned = differences(current.figures, current.tables, then)
-        shown = warned if then is now else differences(current.figures, current.tables, now)
+        warned = compared(current, f"as at {current.as_at}", then)
+        shown = warned if then is now else compared(current, "now", now)
         warnings += _warnings(page, current, warned, files_now)
         versions = tuple(_version_page(config, page, record, records) for record in records)
         for version, record in zip(versions, records, strict=True):
@@ -125,7 +144,7 @@ def apply_records(config: Config, dataset: Dataset, tables: dict[str, Table], co
         papers.append(IssuedPaper(site_page, versions))
     if problems:
         raise ContentError("issued papers differ from their records", problems)
-    for url, revisions in _revisions(config, papers, content).items():
+    for url, revisions in _revisions(config, papers, content, read).items():
         page = replaced.get(url) or content.page_at(url)
         if page is not None:
             replaced[url] = replace(page, meta=page.meta.model_copy(update={"revisions": revisions}))
@@ -146,7 +165,7 @@ def apply_records(config: Config, dataset: Dataset, tables: dict[str, Table], co
     return Records(content, page_tables, tuple(papers), packs, tuple(warnings))
 
 
-def records_of(config: Config, page: Page) -> list[Record]:
+def records_of(config: Config, page: Page, read: Callable[[Path], Record] | None = None) -> list[Record]:
     """Every issued version of PAGE, oldest first; an error unless the page is its last one's text."""
     project_dir = config.project_dir
     wanted = page.meta.version
@@ -159,7 +178,7 @@ def records_of(config: Config, page: Page) -> list[Record]:
             what = "has not been issued" if version == 1 else f"version {version} (an update) has not been issued"
             raise ContentError("not issued", [Problem(page.source_name, line, "status",
                                                       f"status is issued but {what}: run `{command}`")])
-        found.append(read_record(folder, project_dir))
+        found.append(read(folder) if read is not None else read_record(folder, project_dir))
     issued_text = found[-1].text_path.read_text(encoding="utf-8-sig")
     if page.source.read_text(encoding="utf-8-sig") != issued_text:
         line = _first_different_line(page.source.read_text(encoding="utf-8-sig"), issued_text)
@@ -208,14 +227,15 @@ def _record_info(page: Page, record: Record, records: list[Record], notice: bool
     }
 
 
-def _revisions(config: Config, papers: list[IssuedPaper], content: ContentTree) -> dict[str, list[dict[str, Any]]]:
+def _revisions(config: Config, papers: list[IssuedPaper], content: ContentTree,
+               read: Callable[[Path], Record]) -> dict[str, list[dict[str, Any]]]:
     """By page URL, the revisions that page tells of: every one on each paper's live page,
     and on a partner's page those that revised the partner's figures."""
     found: dict[str, list[dict[str, Any]]] = {}
     for paper in papers:
         meta = paper.page.meta
         for version, update in enumerate(meta.updates, start=2):
-            record = read_record(version_folder(config.project_dir, paper.page.source_name, version), config.project_dir)
+            record = read(version_folder(config.project_dir, paper.page.source_name, version))
             if not record.revised:
                 continue
             told = {"date": update.date, "change": update.change, "paper": meta.title, "url": paper.page.url,

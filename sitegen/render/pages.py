@@ -32,7 +32,8 @@ from sitegen import __version__
 from sitegen.config import Config
 from sitegen.content.pages import ContentTree, Page, source_line
 from sitegen.errors import Problem, TemplateError
-from sitegen.render.charts import LAYOUTS, chart_svg, quadrant_summary
+from sitegen.render.chartcache import ChartCache
+from sitegen.render.charts import LAYOUTS, quadrant_summary
 from sitegen.render.navigation import SiteIndex, parent_url_of
 from sitegen.render.numbering import NumberedParagraphs
 from sitegen.render.quick_markdown import QuickInline, QuickSmarty
@@ -178,7 +179,7 @@ class Renderer:
     """Turns pages into HTML with the project's tables, settings and templates."""
 
     def __init__(self, config: Config, tables: dict[str, Table], content: ContentTree,
-                 page_tables: Mapping[str, Mapping[str, Table]] | None = None):
+                 page_tables: Mapping[str, Mapping[str, Table]] | None = None, chart_cache: ChartCache | None = None):
         self.config = config
         self.tables = tables
         self.content = content
@@ -188,6 +189,7 @@ class Renderer:
         self.env = make_environment(config)
         self.body_env = make_environment(config, sandboxed=True)
         self.nav = build_nav(content)
+        self.charts = chart_cache or ChartCache(None)  # charts drawn by earlier builds (chartcache.py)
         self.site_index = SiteIndex(content)
         # One Markdown converter per numbering style (None: not numbered), made when first
         # used, each with its own stash of the values a page printed (sandbox.PrintedValues).
@@ -234,12 +236,13 @@ class Renderer:
             "data_tables": [(name, table) for name, table in self.tables.items() if table.sources and not table.absent and "/" not in name],
         }
 
-    def print_html(self, rendered: RenderedPage) -> str:
+    def print_html(self, rendered: RenderedPage, deps: PageDependencies | None = None) -> str:
         """A page's own layout in the print shell (print.html) instead of the site's: the
-        HTML its PDF is laid out from, and so what decides whether it must be laid out again."""
+        HTML its PDF is laid out from. `deps` gathers the tables and templates it used."""
         page = rendered.page
-        context = self.page_context(page, rendered.body_html, rendered.toc, PageDependencies())
-        return self._render_template(f"{page.meta.layout}.html", context | {"for_print": True}, page, PageDependencies())
+        deps = deps if deps is not None else PageDependencies()
+        context = self.page_context(page, rendered.body_html, rendered.toc, deps)
+        return self._render_template(f"{page.meta.layout}.html", context | {"for_print": True}, page, deps)
 
     def breadcrumbs(self, page: Page) -> list[NavItem]:
         crumbs: list[NavItem] = []
@@ -491,8 +494,8 @@ class Renderer:
             Column(c.name, c.kind, labels.get(c.name) or c.heading) for c in series
         ]
         kind = options.get("kind", "bar")
-        drawn = {layout: chart_svg(x, named, records, kind, options.get("money", "words"), labels, layout,
-                                   (options.get("x_title"), options.get("y_title")))
+        drawn = {layout: self.charts.chart_svg(x, named, records, kind, options.get("money", "words"), labels, layout,
+                                               (options.get("x_title"), options.get("y_title")))
                  for layout in LAYOUTS}
         title = options.get("title") or f"{' and '.join(c.label for c in named)} by {x.heading.lower()}"
         scale = options.get("money", "words")
