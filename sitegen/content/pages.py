@@ -762,7 +762,8 @@ def _edition(edition: Page, article_pages: list[Page]) -> Page:
 
 
 def _article_block(meta: ArticleMeta, body: str) -> str:
-    """One article as Markdown inside its own <article>, its title, standfirst and pull quote first."""
+    """One article as Markdown inside its own <article>: its title and standfirst, then its text;
+    a `pull_quote:` of its front matter goes after its first paragraph (render/blocks.py)."""
     def text(value: str) -> str:  # front matter is text: no markup, no Jinja
         return html.escape(value).replace("{", "&#123;")
 
