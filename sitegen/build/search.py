@@ -44,7 +44,8 @@ from sitegen.content.pages import Page
 
 INDEX_PATH = "search/index.js"
 # What is not the page's own words: script, styles, permalinks, contents lists, pagers, downloads.
-SKIPPED = "script, style, template, noscript, svg, .headerlink, .contents, .pager, .data-table__downloads"
+SKIPPED = ("script, style, template, noscript, svg, .headerlink, .contents, .pager, .data-table__downloads, "
+           ".data-table__cue")
 LETTER = re.compile(r"[^\W\d_]")
 
 
