@@ -268,3 +268,32 @@ def test_search_ranks_a_page_of_its_own_words_above_the_listings_of_pages(
         assert shown.index("Case studies: Alphaton") > 0 and set(shown) == set(raw)
     finally:
         context.close()
+
+
+def test_a_wide_table_on_a_phone_scrolls_in_its_frame_with_a_cue_and_its_caption_in_view(
+    narrow_visit: Visit, served_site: ServedSite
+) -> None:
+    """At 375 px the report's tables are wider than the screen: each says it scrolls, its
+    frame scrolls, and its caption wraps within the screen."""
+    page, expect = narrow_visit.page, _expect()
+    page.goto(served_site.root + "report/")
+    figure = page.locator("figure.data-table").first
+    expect(figure).to_have_class(re.compile(r"\bdata-table--wide\b"))
+    cue = figure.locator(".data-table__cue")
+    expect(cue).to_be_visible()
+    assert "scroll" in cue.inner_text().lower()
+    frame = figure.locator(".data-table__scroll")
+    assert frame.evaluate("f => f.scrollWidth > f.clientWidth"), "the table fits: no cue needed"
+    caption = figure.locator("caption").bounding_box()
+    assert caption is not None and caption["x"] + caption["width"] <= 375
+    frame.evaluate("f => { f.scrollLeft = 10000; }")
+    assert figure.locator("caption").bounding_box()["x"] >= 0  # still in view once scrolled
+    _assert_stayed_inside(narrow_visit, served_site)
+
+
+def test_a_table_that_fits_shows_no_scroll_cue(visit: Visit, served_site: ServedSite) -> None:
+    page = visit.page
+    page.goto(served_site.root + "returns/")
+    for figure in page.locator("figure.data-table").all():
+        fits = figure.locator(".data-table__scroll").evaluate("f => f.scrollWidth <= f.clientWidth + 1")
+        assert figure.locator(".data-table__cue").is_visible() is not fits
