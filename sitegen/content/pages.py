@@ -504,13 +504,16 @@ def _places_from_the_list(page: Page, known: tuple[str, ...]) -> tuple[Page, lis
     for place in page.details.places:
         spelt = by_key.get(place.casefold())
         if spelt is None:
+            inside = [listed for key, listed in by_key.items() if re.search(rf"\b{re.escape(key)}\b", place.casefold())]
             close = difflib.get_close_matches(place.casefold(), list(by_key), n=2, cutoff=0.6)
-            hint = f"; did you mean {' or '.join(repr(by_key[c]) for c in close)}?" if close else ""
+            if len(inside) > 1:  # "Thrimby and Ravensholt": two places written as one
+                hint = f": a study of several places names each, places: [{', '.join(inside)}]"
+            else:
+                hint = f"; did you mean {' or '.join(repr(by_key[c]) for c in close)}?" if close else ""
             text = page.source.read_text(encoding="utf-8-sig")
             key = "places" if _front_matter_line(text, "places") else "place"
             problems.append(Problem(page.source_name, _front_matter_line(text, key), key,
-                                    f"{place!r} is not one of the places in sitegen.toml's [content] places "
-                                    f"(a study of several places lists each: places: [Thrimby, Ravensholt]){hint}"))
+                                    f"{place!r} is not one of the places in sitegen.toml's [content] places{hint}"))
         elif spelt not in found:
             found.append(spelt)
     details = page.details.model_copy(update={"places": tuple(found)})
