@@ -70,6 +70,7 @@ def test_the_first_page_carries_the_masthead_and_no_page_has_the_reports_running
         if number > 1:  # a folio at the foot: the title, the issue and the page number
             foot = [line["text"] for line in lines_of(page) if line["top"] > page.height - 16 * MM]
             assert [re.sub(r"\s+", "", text) for text in foot] == [f"PartnershipNews·Issue6·Autumn2011{number}"]
+            assert re.match(r"Partnership News · Issue 6", foot[0]), foot  # a space each side of the dot
 
 
 def test_pictures_are_embedded_with_their_captions(edition, built_demo) -> None:
