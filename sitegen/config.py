@@ -180,6 +180,22 @@ class ContentSettings(_Section):
     """[content]: what pages may contain (see sitegen/sanitize.py for the policy)."""
 
     allow_scripts: bool = False  # keep <script>, on… handlers and javascript: URLs
+    # The places case studies are filed under, each spelt once: a study's `places` must be
+    # among them, so that one place is one place. Empty: any place, as the studies spell it.
+    places: tuple[str, ...] = ()
+
+    @field_validator("places")
+    @classmethod
+    def _places_once(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        stripped = [" ".join(place.split()) for place in value]
+        if any(not place for place in stripped):
+            raise ValueError("a place needs a name")
+        seen: dict[str, str] = {}
+        for place in stripped:
+            if place.casefold() in seen:
+                raise ValueError(f"{place!r} is listed twice (as {seen[place.casefold()]!r})")
+            seen[place.casefold()] = place
+        return tuple(stripped)
 
 
 class SitegenToml(BaseModel):

@@ -328,7 +328,7 @@ def test_newsletter_pdf_is_two_columns_with_page_references(site: Path) -> None:
     # "In this edition" gives each article the page it is on (its text follows its heading)
     contents = reader.pages[0].extract_text()
     for title, marker in (("The first story", "FIRSTSTORY"), ("The second story", "SECONDSTORY")):
-        listed = re.search(re.escape(title) + r"\s*· page (\d+)", contents)
+        listed = re.search(re.escape(title) + r"\s*·\s*page\s*(\d+)", contents)
         assert listed is not None, title
         assert int(listed.group(1)) == where(marker)[0]
 

@@ -17,7 +17,7 @@ import pytest
 from sitegen.config import Config, load_config
 from sitegen.content.agenda import agenda, with_agendas
 from sitegen.content.pages import ContentTree, load_content
-from sitegen.errors import ContentError, TemplateError
+from sitegen.errors import ConfigError, ContentError, TemplateError
 from sitegen.project import load_project
 from sitegen.render.pages import Renderer
 
@@ -364,11 +364,11 @@ def test_a_papers_keys_are_kept_for_its_template(tmp_path: Path) -> None:
 
 
 def test_a_case_study_needs_its_facts(tmp_path: Path) -> None:
-    """place, sector, theme, year, saving and whether it releases cash are all required."""
+    """places, sector, theme, year, saving and whether it releases cash are all required."""
     assert problems_of(tmp_path, {"c.md": "---\ntitle: C\nlayout: case-study\n---\n"}) == [
         "content/c.md: annual_saving_gbp: required key is missing",
         "content/c.md: cash_releasing: required key is missing",
-        "content/c.md: place: required key is missing",
+        "content/c.md: places: required key is missing",
         "content/c.md: sector: required key is missing",
         "content/c.md: theme: required key is missing",
         "content/c.md: year: required key is missing",
@@ -423,6 +423,50 @@ def test_case_study_years_and_savings_in_any_accepted_spelling(
     details = loaded(tmp_path, {"c.md": study}).page_at("c/").details
     assert (details.year, details.annual_saving_gbp, details.cash_releasing) == (start, pounds, False)
     assert isinstance(details.annual_saving_gbp, Decimal)
+
+
+STUDY_FACTS = "sector: district\ntheme: bpi\nyear: 2009-10\nannual_saving_gbp: 1\ncash_releasing: yes\n---\n"
+
+
+def test_a_case_study_names_its_places_as_a_list_or_one_place(tmp_path: Path) -> None:
+    study = "---\ntitle: C\nlayout: case-study\nplaces: [Thrimby,  Ravensholt ]\n" + STUDY_FACTS
+    one = "---\ntitle: D\nlayout: case-study\nplace: Thrimby\n" + STUDY_FACTS
+    tree = loaded(tmp_path, {"c.md": study, "d.md": one})
+    assert tree.page_at("c/").details.places == ("Thrimby", "Ravensholt")
+    assert tree.page_at("d/").details.places == ("Thrimby",)
+
+
+def test_a_place_not_in_the_projects_list_is_an_error_at_its_line_naming_the_closest(tmp_path: Path) -> None:
+    """With [content] places, one place is one place: "Thrimby and Ravensholt" is two, a
+    misspelling is named with the place meant, and a place in another case is the listed one."""
+    studies = {
+        "a.md": "---\ntitle: A\nlayout: case-study\nplaces: [Thrimby and Ravensholt]\n" + STUDY_FACTS,
+        "b.md": "---\ntitle: B\nlayout: case-study\nplace: Thrimbey\n" + STUDY_FACTS,
+        "c.md": "---\ntitle: C\nlayout: case-study\nplaces: [thrimby, Ravensholt]\n" + STUDY_FACTS,
+    }
+    project_config(tmp_path, studies)
+    (tmp_path / "sitegen.toml").write_text('[site]\ntitle = "T"\n[content]\nplaces = ["Thrimby", "Ravensholt"]\n',
+                                           encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        load_content(load_config(tmp_path))
+    assert [str(p) for p in caught.value.problems] == [
+        "content/a.md:4: places: 'Thrimby and Ravensholt' is not one of the places in sitegen.toml's [content] "
+        "places: a study of several places names each, places: [Thrimby, Ravensholt]",
+        "content/b.md:4: place: 'Thrimbey' is not one of the places in sitegen.toml's [content] places; "
+        "did you mean 'Thrimby'?",
+    ]
+    for name in ("a.md", "b.md"):
+        (tmp_path / "content" / name).unlink()
+    assert load_content(load_config(tmp_path)).page_at("c/").details.places == ("Thrimby", "Ravensholt")
+
+
+def test_the_list_of_places_names_each_place_once(tmp_path: Path) -> None:
+    project_config(tmp_path, {})
+    (tmp_path / "sitegen.toml").write_text('[site]\ntitle = "T"\n[content]\nplaces = ["Thrimby", "thrimby "]\n',
+                                           encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path)
+    assert "content.places: 'thrimby' is listed twice (as 'Thrimby')" in str(caught.value.problems[0])
 
 
 # ---- meetings: MeetingMeta and AgendaItem --------------------------------------------------

@@ -126,6 +126,64 @@ def test_case_study_library(built_demo) -> None:
     assert (site / "places" / "castlebridge" / "index.html").is_file()
 
 
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+
+
+def test_one_place_is_one_place_in_the_case_study_indexes(built_demo) -> None:
+    """The borough-wide study lists Thrimby and Ravensholt as two places: Thrimby's index has
+    both Thrimby studies, and there is no index for "Thrimby and Ravensholt"."""
+    project, _ = built_demo
+    places = project / "site" / "case-studies" / "places"
+    assert not (places / "thrimby-and-ravensholt").exists()
+    thrimby = text_of((places / "thrimby" / "index.html").read_text(encoding="utf-8"))
+    assert "Police and fire sharing a station at Thrimby" in thrimby and "Managed service for agency staff" in thrimby
+    assert "Managed service for agency staff : Thrimby and Ravensholt, 2010-11" in thrimby
+    ravensholt = text_of((places / "ravensholt" / "index.html").read_text(encoding="utf-8"))
+    assert "Managed service for agency staff" in ravensholt and "Police and fire" not in ravensholt
+    study = text_of((project / "site" / "case-studies" / "agency-staff-managed-service" / "index.html")
+                    .read_text(encoding="utf-8"))
+    assert "Places Thrimby and Ravensholt" in study
+
+
+def test_the_case_study_library_never_adds_a_non_cash_saving_to_a_cash_one(built_demo) -> None:
+    project, _ = built_demo
+    index = (project / "site" / "case-studies" / "index.html").read_text(encoding="utf-8")
+    table = re.search(r'<h2 id="by-theme">.*?</table>', index, re.DOTALL).group(0)
+    headings = re.findall(r'<th scope="col"[^>]*>([^<]+)</th>', table)
+    assert headings == ["Theme", "Case studies", "Cash-releasing saving", "Non-cash saving"]
+    rows = {text_of(row.split("</th>")[0]): re.findall(r'<td class="num">([^<]+)</td>', row)
+            for row in re.findall(r"<tr>(.*?)</tr>", table, re.DOTALL)[1:]}
+    assert rows["Technology"] == ["1", "£0", "£46,000"]  # Marrowby's channel shift frees staff time
+    assert rows["All themes"] == ["12", "£8,623,000", "£46,000"]  # by hand: the 11 cash savings add to £8,623,000
+    technology = text_of((project / "site" / "case-studies" / "themes" / "technology" / "index.html")
+                         .read_text(encoding="utf-8"))
+    assert "1 case study: non-cash savings (staff time or capacity freed) of £46,000 a year." in technology
+
+
+def test_the_meeting_page_gives_its_chair_venue_and_time(built_demo) -> None:
+    project, _ = built_demo
+    html = (project / "site" / "meetings" / "2011-07-14" / "index.html").read_text(encoding="utf-8")
+    facts = dict(re.findall(r"<div><dt>([^<]+)</dt><dd>(?:<time[^>]*>)?([^<]+)", html))
+    assert facts == {"Meeting": "Valeshire Partnership Steering Group", "Date": "14 July 2011", "Time": "10:00",
+                     "Venue": "Committee Room 2, County Hall, Valeford", "Chair": "Councillor Margaret Oyelaran"}
+
+
+def test_the_papers_index_lists_each_paper_under_its_meeting_with_date_and_reference(built_demo) -> None:
+    project, _ = built_demo
+    html = (project / "site" / "steering-group" / "index.html").read_text(encoding="utf-8")
+    sections = re.findall(r'<section class="papers-meeting".*?</section>', html, re.DOTALL)
+    assert [text_of(re.search(r"<h2.*?</h2>", s, re.DOTALL).group(0)) for s in sections] == [
+        "Valeshire Partnership Steering Group, 14 July 2011",
+        "Valeshire Association of Local Authority Treasurers, 29 May 2009",  # another body's paper, said so
+    ]
+    first, second = (text_of(s) for s in sections)
+    assert "Agenda and agenda pack" in first and 'href="../meetings/2011-07-14/"' in sections[0]
+    assert ("Value for money and efficiency: position at the end of 2010-11 Reference VPSG/2011/07/05 "
+            "Agenda item 3 Status issued 7 July 2011; version 2, 4 August 2011") in first
+    assert "Efficiency: review of 2008-09 Reference VALAT/2009/05/03 Agenda item 3 Status issued 22 May 2009" in second
+
+
 def _number(text: str) -> str | None:
     """A shown figure as the plain number CSV would hold: '(£1,234.50)' -> '-1234.50'."""
     text = text.strip()

@@ -168,3 +168,13 @@ def test_a_shard_is_rebuilt_right_without_its_term_cache(project: Path, monkeypa
 
 def _shard_holding(files: dict[str, bytes], title: str) -> str:
     return next(name for name, data in files.items() if name != "index.js" and f'"title":"{title}"'.encode() in data)
+
+
+
+def test_listings_of_pages_are_marked_in_the_store_for_search_js_to_rank_last(index_data: dict) -> None:
+    """search.js ranks the pages whose own words match before the pages that list them
+    (tests/browser/test_site.py checks the order in the browser)."""
+    listings = {d["title"] for d in index_data["documents"] if d.get("listing") == "yes"}
+    assert listings == {"Case studies", "Case studies: Alphaton", "Case studies: County",
+                        "Case studies: Collaboration and shared services", "Partners"}
+    assert "Shared gritting" not in listings and "Alpha County Council" not in listings

@@ -5,7 +5,9 @@ out as scripts (setting `window.SITEGEN_SEARCH…`) rather than JSON fetched at 
 time, because browsers refuse `fetch` from `file:` pages and the site must search
 offline when opened from a shared drive. The index holds every word of each page's
 main text; the documents store beside it holds only what a result shows (title,
-summary, kind, theme, sector), which keeps the files small.
+summary, kind, theme, sector, and whether the page is a listing of pages), which keeps
+the files small. search.js ranks every page whose own words match above the listings
+of pages (the case-study indexes, the papers index), whose words are other pages' names.
 
 Two things keep a rebuild quick when one page changes on a site of thousands:
 
@@ -37,12 +39,13 @@ from lunr.tokenizer import SEPARATOR_CHARS
 from selectolax.lexbor import LexborHTMLParser
 
 from sitegen.build.state import digest
-from sitegen.content.facets import page_facets
+from sitegen.content.facets import LISTING_LAYOUTS, page_facets
 from sitegen.content.pages import Page
 
 INDEX_PATH = "search/index.js"
 # What is not the page's own words: script, styles, permalinks, contents lists, pagers, downloads.
-SKIPPED = "script, style, template, noscript, svg, .headerlink, .contents, .pager, .data-table__downloads"
+SKIPPED = ("script, style, template, noscript, svg, .headerlink, .contents, .pager, .data-table__downloads, "
+           ".data-table__cue")
 LETTER = re.compile(r"[^\W\d_]")
 
 
@@ -182,7 +185,8 @@ def search_document(page: Page, sectors: Mapping[str, str]) -> dict[str, str]:
     """What a result shows of a page: the documents store's entry."""
     facets = page_facets(page, sectors)
     document = {"url": page.url, "title": page.meta.title, "summary": page.meta.summary,
-                "kind": facets.kind, "theme": facets.theme, "sector": facets.sector}
+                "kind": facets.kind, "theme": facets.theme, "sector": facets.sector,
+                "listing": "yes" if page.meta.layout in LISTING_LAYOUTS else ""}
     return {k: v for k, v in document.items() if v or k == "url"}
 
 

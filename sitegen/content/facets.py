@@ -23,6 +23,10 @@ KIND_LABELS = {
 
 OTHER_KIND = "Page"
 
+# Pages that list other pages (their titles and summaries): found by their name, but
+# ranked after every page whose own words match (search.js).
+LISTING_LAYOUTS = frozenset({"case-studies", "case-study-index", "partners", "projects", "services", "papers"})
+
 
 @dataclass(frozen=True)
 class Facets:

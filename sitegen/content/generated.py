@@ -109,7 +109,7 @@ def _case_study_indexes(content: ContentTree) -> Iterable[Page]:
     facets = {
         "themes": sorted({s.details.theme for s in studies}, key=WORKSTREAMS.index),
         "sectors": sorted({s.details.sector for s in studies}, key=SECTORS.index),
-        "places": sorted({s.details.place for s in studies}),
+        "places": sorted({place for s in studies for place in s.details.places}),
     }
     for facet, values in facets.items():
         for value in values:

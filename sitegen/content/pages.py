@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import difflib
 import html
 import os
 import posixpath
@@ -156,7 +157,9 @@ class CaseStudyMeta(BaseModel):
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
-    place: str = Field(min_length=1)
+    # Every place the study is about, each one place ("Thrimby", "Ravensholt"), never a pair
+    # written as one; `place: Thrimby` is short for a list of one.
+    places: tuple[str, ...] = Field(min_length=1)
     partners: tuple[str, ...] = ()
     sector: Literal[SECTORS]  # type: ignore[valid-type]
     theme: Literal[WORKSTREAMS]  # type: ignore[valid-type]
@@ -164,6 +167,23 @@ class CaseStudyMeta(BaseModel):
     annual_saving_gbp: Decimal
     cash_releasing: bool
     source: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_place(cls, raw: Any) -> Any:
+        if isinstance(raw, dict) and "place" in raw and "places" not in raw:
+            return {**raw, "places": raw["place"]}
+        return raw
+
+    @field_validator("places", mode="before")
+    @classmethod
+    def _places(cls, value: Any) -> Any:
+        places = [value] if isinstance(value, str) else value
+        if isinstance(places, list | tuple):
+            places = [" ".join(place.split()) if isinstance(place, str) else place for place in places]
+            if any(place == "" for place in places):
+                raise ValueError("a place needs a name")
+        return places
 
     @field_validator("year", mode="before")
     @classmethod
@@ -468,6 +488,10 @@ def load_content(config: Config) -> ContentTree:
                 if page.meta.layout == "paper":
                     problems += _paper_body_problems(page)
                     warnings += annex_warnings(page.source_name, page.body, page.body_line)
+                elif page.meta.layout == "case-study":
+                    page, place_problems = _places_from_the_list(page, config.content.places)
+                    pages[-1] = page
+                    problems += place_problems
         else:
             assets.append(Asset(path, relative))
     pages, edition_problems = _put_editions_together(pages)
@@ -489,6 +513,32 @@ def _paper_body_problems(page: Page) -> list[Problem]:
     return [Problem(page.source_name, found[0], "recommendations",
                     f"the recommendations are both in the front matter (line "
                     f"{source_line(page, 'recommendations:')}) and in the section {found[1]!r}: keep one")]
+
+
+def _places_from_the_list(page: Page, known: tuple[str, ...]) -> tuple[Page, list[Problem]]:
+    """A case study's places as `[content] places` spells them; a place not in that list
+    (when there is one) is an error naming the closest, so that one place is one place."""
+    if not known:
+        return page, []
+    by_key = {place.casefold(): place for place in known}
+    found, problems = [], []
+    for place in page.details.places:
+        spelt = by_key.get(place.casefold())
+        if spelt is None:
+            inside = [listed for key, listed in by_key.items() if re.search(rf"\b{re.escape(key)}\b", place.casefold())]
+            close = difflib.get_close_matches(place.casefold(), list(by_key), n=2, cutoff=0.6)
+            if len(inside) > 1:  # "Thrimby and Ravensholt": two places written as one
+                hint = f": a study of several places names each, places: [{', '.join(inside)}]"
+            else:
+                hint = f"; did you mean {' or '.join(repr(by_key[c]) for c in close)}?" if close else ""
+            text = page.source.read_text(encoding="utf-8-sig")
+            key = "places" if _front_matter_line(text, "places") else "place"
+            problems.append(Problem(page.source_name, _front_matter_line(text, key), key,
+                                    f"{place!r} is not one of the places in sitegen.toml's [content] places{hint}"))
+        elif spelt not in found:
+            found.append(spelt)
+    details = page.details.model_copy(update={"places": tuple(found)})
+    return replace(page, details=details), problems
 
 
 def _content_files(root: Path) -> tuple[list[tuple[Path, str]], list[tuple[Path, str]]]:
@@ -736,7 +786,8 @@ def _edition(edition: Page, article_pages: list[Page]) -> Page:
 
 
 def _article_block(meta: ArticleMeta, body: str) -> str:
-    """One article as Markdown inside its own <article>, its title, standfirst and pull quote first."""
+    """One article as Markdown inside its own <article>: its title and standfirst, then its text;
+    a `pull_quote:` of its front matter goes after its first paragraph (render/blocks.py)."""
     def text(value: str) -> str:  # front matter is text: no markup, no Jinja
         return html.escape(value).replace("{", "&#123;")
 

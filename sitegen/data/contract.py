@@ -17,6 +17,7 @@ PROJECT_STATUSES = ("proposed", "approved", "in_progress", "implemented", "close
 LEVELS = ("l", "m", "h")
 COST_BASES = ("head", "user", "unit")  # the unit cost a service is compared on
 DIRECTIONS = ("higher", "lower")  # which way a performance indicator is better
+REPEATS = ("weekly", "fortnightly")  # how an event recurs (blank: it does not)
 
 EMAIL_EXAMPLE = "an address such as name@council.gov.uk"
 # Plausible, not RFC 5322: one @, no spaces, a dot in the domain. A typo such as
@@ -30,7 +31,7 @@ class Column:
     """One column of the contract: how to read it and whether it must be there."""
 
     name: str
-    kind: str  # text, id, enum, money, year, date, yesno, score, email, number, count, percent, quarter
+    kind: str  # text, id, enum, money, year, date, dates, yesno, score, email, number, count, percent, quarter
     required: bool = True
     default: str | None = None
     values: tuple[str, ...] = ()
@@ -227,6 +228,11 @@ CONTRACT: tuple[FileSpec, ...] = (
             Column("description", "text", required=False, default=""),
             Column("organiser", "text", required=False, default=""),
             Column("booking", "text", required=False, default=""),
+            # An event held more than once is one row: its first `date`, then `repeat` (every
+            # week or fortnight) until a last date, and/or the other dates it is held on.
+            Column("repeat", "enum", required=False, default="", values=REPEATS),
+            Column("until", "date", required=False),
+            Column("more_dates", "dates", required=False, default=""),
         ),
         unique=("title", "date"),
     ),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import datetime as dt
 import difflib
 import functools
 import re
@@ -52,6 +53,7 @@ from sitegen.values import (
     NUMBER_EXAMPLE,
     YES_NO_EXAMPLE,
     Parsed,
+    date_from_text,
     format_financial_year,
     micro_to_pounds,
     parse_date,
@@ -582,6 +584,15 @@ def _parse_column(
         return parsed.values, _located(
             raw, name, bad, lambda v: f"not a valid date ({v!r}; expected {DATE_EXAMPLE})"
         ), bad
+    if column.kind == "dates":  # "10/11/2011; 24/11/2011": written as ISO dates, in order
+        strings = _strings(text)
+        listed = [_date_list(cell) for cell in strings.astype(str)]
+        bad = checked & np.array([dates is None for dates in listed], dtype=bool)
+        values = pd.Series([";".join(d.isoformat() for d in dates or ()) for dates in listed], dtype=str)
+        return values, _located(
+            raw, name, bad, lambda v: f"not a list of dates ({v!r}; expected dates such as "
+                                      f"10/11/2011; 24/11/2011, each {DATE_EXAMPLE})"
+        ), bad
     if column.kind == "yesno":
         parsed = parse_yes_no(text)
         bad = checked & _mask(parsed.bad)
@@ -598,6 +609,14 @@ def _parse_column(
     if column.kind in QUANTITY_MESSAGES:
         return _parse_quantity(raw, column, strings, checked)
     raise AssertionError(f"unknown column kind {column.kind}")
+
+
+def _date_list(cell: str) -> list[dt.date] | None:
+    """The dates of a cell separated by ';' (or ','), sorted; None if one is not a date."""
+    try:
+        return sorted({date_from_text(part.strip()) for part in re.split(r"[;,]", cell) if part.strip()})
+    except ValueError:
+        return None
 
 
 QUANTITY_MESSAGES = {
@@ -725,6 +744,7 @@ def _check_references(frames: dict[str, pd.DataFrame], config: Config, check_ids
         if name == "projects" and len(frame):
             problems += _unknown_partner_lists(frame, known, causes.of("partners"))
     problems += _check_benchmarking(frames, causes.of("services"))
+    problems += _check_events(frames["events"])
     if check_ids:
         problems += [
             Problem(CONFIG_NAME, None, f"programmes.{key}.partners",
@@ -861,6 +881,23 @@ def _check_benchmarking(frames: dict[str, pd.DataFrame], services_cause: str | N
             Problem(row["_file"], int(row["_line"]), "target_gbp",
                     f"a savings target must be more than £0 (found {micro_to_pounds(row['target_gbp'])})")
         )
+    return problems
+
+
+def _check_events(events: pd.DataFrame) -> list[Problem]:
+    """An event that repeats says until when, and its last date is not before its first."""
+    problems: list[Problem] = []
+    for _, row in events[~events["_error"]].iterrows():
+        if row["repeat"] and pd.isna(row["until"]):
+            problems.append(Problem(row["_file"], int(row["_line"]), "until",
+                                    f"required value is missing (a {row['repeat']} event needs its last date)"))
+        elif pd.notna(row["until"]) and not row["repeat"]:
+            problems.append(Problem(row["_file"], int(row["_line"]), "repeat",
+                                    "required value is missing (an event with `until` repeats weekly or fortnightly)"))
+        elif pd.notna(row["until"]) and pd.notna(row["date"]) and row["until"] < row["date"]:
+            problems.append(Problem(row["_file"], int(row["_line"]), "until",
+                                    f"the last date ({row['until'].date():%d/%m/%Y}) is before the first "
+                                    f"({row['date'].date():%d/%m/%Y})"))
     return problems
 
 

@@ -78,7 +78,7 @@ class _Writer:
         tag = node.tag
         classes = set((node.attributes.get("class") or "").split())
         if classes & {"headerlink", "data-table__downloads", "pdf-link", "draft-banner", "page__meta",
-                      "chart__data", "visually-hidden", "skip-link"}:
+                      "chart__data", "visually-hidden", "skip-link", "data-table__cue"}:
             return
         if tag == "h1":
             self.paragraph(node, "Title")

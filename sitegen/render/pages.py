@@ -32,6 +32,7 @@ from sitegen import __version__
 from sitegen.config import Config
 from sitegen.content.pages import ContentTree, Page, source_line
 from sitegen.errors import Problem, TemplateError
+from sitegen.render.blocks import PullQuotes
 from sitegen.render.chartcache import ChartCache
 from sitegen.render.charts import LAYOUTS, quadrant_summary
 from sitegen.render.navigation import SiteIndex, parent_url_of
@@ -58,6 +59,8 @@ MARKDOWN_EXTENSIONS = [
     "sane_lists",
     QuickSmarty(),  # smarty's curly quotes and dashes, likewise (quick_markdown.py)
     "pymdownx.tilde",
+    "pymdownx.blocks.caption",  # an image with its caption: ![alt](file.png) then /// caption … ///
+    PullQuotes(),  # /// pull-quote … /// (blocks.py)
     QuickInline(),  # the inline patterns only on text that has what one of them needs
 ]
 MARKDOWN_CONFIG = {

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 from sitegen.config import Config, TargetSettings
 from sitegen.data.contract import data_file_name
 from sitegen.data.load import Dataset
-from sitegen.rules import benchmarking, ni179, plans, ratings
+from sitegen.rules import benchmarking, events, ni179, plans, ratings
 from sitegen.rules.returns import chasing_list
 from sitegen.tables.symbols import MARKS
 from sitegen.tables.table import Column, Table
@@ -244,8 +244,10 @@ def _add_benchmarking_tables(add: Any, read_from: Any, dataset: Dataset, rules: 
         plans.funding_by_source(dataset.projects), read_from("projects"))
     add("events", "Events",
         [("title", T), ("date", "date"), ("time", T), ("venue", T), ("description", T), ("organiser", T),
-         ("booking", T)],
-        dataset.events.sort_values(["date", "title"], kind="stable"), read_from("events"))
+         ("booking", T), ("repeat", T), ("until", T), ("more_dates", T), ("dates", T)],
+        events.with_dates(dataset.events.sort_values(["date", "title"], kind="stable")), read_from("events"),
+        "Each event once, with every day it is held (dates: its first date, its weekly or fortnightly "
+        "repeats until its last, and its other dates).")
 
 
 def _programme_totals(dataset: Dataset, config: Config, target_totals: pd.DataFrame) -> pd.DataFrame:

@@ -92,6 +92,30 @@ def long_date(value: Any) -> str:
     return format_date(value, "d MMMM y", locale=LOCALE)
 
 
+def long_dates(values: Any) -> str:
+    """Several days as a reader writes them: "13 and 27 October, 10 November and 8 December 2011"
+    (each month once, the year after its last month); ISO text or dates, in any order."""
+    days = sorted({dt.date.fromisoformat(v) if isinstance(v, str) else v for v in values if v})
+    months: list[tuple[int, int, list[int]]] = []
+    for day in days:
+        if months and months[-1][:2] == (day.year, day.month):
+            months[-1][2].append(day.day)
+        else:
+            months.append((day.year, day.month, [day.day]))
+    parts = []
+    for number, (year, month, numbers) in enumerate(months):
+        name = format_date(dt.date(year, month, 1), "MMMM", locale=LOCALE)
+        last_of_year = number + 1 == len(months) or months[number + 1][0] != year
+        parts.append(f"{_and(str(n) for n in numbers)} {name}" + (f" {year}" if last_of_year else ""))
+    return _and(parts)
+
+
+def _and(items: Any) -> str:
+    """a; a and b; a, b and c."""
+    listed = list(items)
+    return ", ".join(listed[:-1]) + " and " + listed[-1] if len(listed) > 1 else "".join(listed)
+
+
 def yes_no(value: Any) -> str:
     """Yes / No."""
     return "Yes" if value else "No"
@@ -111,5 +135,6 @@ FILTERS = {
     "fy": financial_year,
     "number": _marked(number),
     "long_date": long_date,
+    "long_dates": long_dates,
     "yes_no": yes_no,
 }

@@ -228,10 +228,11 @@ def test_search_ranks_the_results_of_every_shard_together(
     build_folder(project)
     shards = load_shards(project / "site")
     assert len(shards) >= 3
-    hits = [(-hit["score"], shard["documents"][int(hit["ref"])]["url"], shard["documents"][int(hit["ref"])]["title"])
-            for shard in shards for hit in Index.load(shard["index"]).search("report")]
-    expected = [title for _, _, title in sorted(hits)]
-    assert len({url for _, url, _ in hits}) >= 3 and len(shards) > 1
+    hits = [(bool(document.get("listing")), -hit["score"], document["url"], document["title"])
+            for shard in shards for hit in Index.load(shard["index"]).search("report")
+            for document in [shard["documents"][int(hit["ref"])]]]
+    expected = [title for *_, title in sorted(hits)]  # listings of pages after the pages
+    assert len({url for _, _, url, _ in hits}) >= 3 and len(shards) > 1
     context = browser.new_context(offline=True)
     try:
         page = context.new_page()
@@ -241,3 +242,58 @@ def test_search_ranks_the_results_of_every_shard_together(
         assert titles.all_inner_texts() == expected
     finally:
         context.close()
+
+
+def test_search_ranks_a_page_of_its_own_words_above_the_listings_of_pages(
+    browser: object, project: Path  # noqa: F811
+) -> None:
+    """"Case studies: Alphaton" has the word in its title, which lunr weighs ten times a
+    word of the text; the study says it in its text. The study comes first."""
+    study = project / "content" / "case-studies" / "shared-gritting.md"
+    study.write_text(study.read_text(encoding="utf-8").replace(
+        "The salt barns were merged.", "The salt barns of Alphaton and Betaby were merged into one depot."),
+        encoding="utf-8")
+    build_folder(project)
+    [shard] = load_shards(project / "site")
+    raw = [shard["documents"][int(hit["ref"])]["title"] for hit in Index.load(shard["index"]).search("alphaton")]
+    assert raw[0] == "Case studies: Alphaton"  # what lunr's scores alone would put first
+    context = browser.new_context(offline=True)
+    try:
+        page = context.new_page()
+        page.goto((project / "site" / "search" / "index.html").as_uri() + "?q=alphaton")
+        titles = page.locator("#search-results .search-result__title")
+        _expect()(titles.first).to_be_visible()
+        shown = titles.all_inner_texts()
+        assert shown[0] == "Shared gritting"
+        assert shown.index("Case studies: Alphaton") > 0 and set(shown) == set(raw)
+    finally:
+        context.close()
+
+
+def test_a_wide_table_on_a_phone_scrolls_in_its_frame_with_a_cue_and_its_caption_in_view(
+    narrow_visit: Visit, served_site: ServedSite
+) -> None:
+    """At 375 px the report's tables are wider than the screen: each says it scrolls, its
+    frame scrolls, and its caption wraps within the screen."""
+    page, expect = narrow_visit.page, _expect()
+    page.goto(served_site.root + "report/")
+    figure = page.locator("figure.data-table").first
+    expect(figure).to_have_class(re.compile(r"\bdata-table--wide\b"))
+    cue = figure.locator(".data-table__cue")
+    expect(cue).to_be_visible()
+    assert "scroll" in cue.inner_text().lower()
+    frame = figure.locator(".data-table__scroll")
+    assert frame.evaluate("f => f.scrollWidth > f.clientWidth"), "the table fits: no cue needed"
+    caption = figure.locator("caption").bounding_box()
+    assert caption is not None and caption["x"] + caption["width"] <= 375
+    frame.evaluate("f => { f.scrollLeft = 10000; }")
+    assert figure.locator("caption").bounding_box()["x"] >= 0  # still in view once scrolled
+    _assert_stayed_inside(narrow_visit, served_site)
+
+
+def test_a_table_that_fits_shows_no_scroll_cue(visit: Visit, served_site: ServedSite) -> None:
+    page = visit.page
+    page.goto(served_site.root + "returns/")
+    for figure in page.locator("figure.data-table").all():
+        fits = figure.locator(".data-table__scroll").evaluate("f => f.scrollWidth <= f.clientWidth + 1")
+        assert figure.locator(".data-table__cue").is_visible() is not fits

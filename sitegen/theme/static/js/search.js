@@ -59,8 +59,11 @@
         hits.push({ score: hit.score, document: shard.documents[Number(hit.ref)] });
       });
     });
+    // Pages whose own words match first, then the listings of pages (an index of case studies
+    // by place matches by the names of the studies it lists): each best first.
     hits.sort(function (a, b) {
-      return b.score - a.score || (a.document.url < b.document.url ? -1 : a.document.url > b.document.url ? 1 : 0);
+      return (a.document.listing ? 1 : 0) - (b.document.listing ? 1 : 0) || b.score - a.score ||
+        (a.document.url < b.document.url ? -1 : a.document.url > b.document.url ? 1 : 0);
     });
     return hits.map(function (hit) { return hit.document; });
   }

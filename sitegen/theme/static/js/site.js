@@ -17,6 +17,7 @@
   }
 
   function enhance() {
+    markWideTables();
     // Narrow screens: the navigation folds behind a Menu button (site.css shows it).
     var toggle = document.querySelector(".site-nav__toggle");
     if (toggle) {
@@ -39,7 +40,19 @@
     }
   }
 
+  // A table wider than its frame says so above it (site.css shows .data-table__cue).
+  function markWideTables() {
+    var frames = document.querySelectorAll(".data-table__scroll");
+    for (var i = 0; i < frames.length; i++) {
+      var figure = frames[i].parentNode;
+      var wide = frames[i].scrollWidth > frames[i].clientWidth + 1;
+      figure.className = figure.className.replace(/\s*\bdata-table--wide\b/g, "") + (wide ? " data-table--wide" : "");
+    }
+  }
+
   window.sitegen = { withIndexFile: withIndexFile };
+  window.addEventListener("resize", markWideTables);
+  window.addEventListener("load", markWideTables);
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", enhance);
   } else {
