@@ -40,7 +40,7 @@ from sitegen.render.sandbox import LimitExceeded, PageSandbox, PrintedValues, bo
 from sitegen.render.sanitize import clean_html
 from sitegen.tables import formatting
 from sitegen.tables.symbols import MARKS, legend
-from sitegen.tables.table import Column, Table
+from sitegen.tables.table import Column, Table, column_places
 from sitegen.values import financial_year_from_text
 
 THEME_DIR = Path(__file__).parent.parent / "theme"
@@ -152,6 +152,7 @@ def make_environment(config: Config, sandboxed: bool = False) -> jinja2.Environm
         keep_trailing_newline=True,
     )
     env.filters.update(formatting.FILTERS)
+    env.filters.update(formatting.publication_filters(config.numbers.negative, config.labels))
     env.globals["sitegen_version"] = __version__
     return env
 
@@ -384,6 +385,8 @@ class Renderer:
         if name not in tables:
             raise UsageError(f"unknown table {name!r}{_did_you_mean(name, tables)}")
         deps.tables.add(name)
+        if tables is not self.tables and name in self.tables:  # an issued paper's figures, in today's words
+            return tables[name].presented_like(self.tables[name])
         return tables[name]
 
     def table_with_data(self, name: str, deps: PageDependencies, tables: Mapping[str, Table] | None = None) -> Table:
@@ -416,7 +419,7 @@ class Renderer:
                 f"{', '.join(c.name for c in table.columns)})"
             )
         filters = {k: v for k, v in options.items() if k not in TABLE_OPTIONS}
-        names = options.get("columns") or [c.name for c in table.columns]
+        names = options.get("columns") or _reader_columns(table)
         if isinstance(names, str):
             names = [n.strip() for n in names.split(",")]
         _check_columns(table, names)
@@ -432,16 +435,20 @@ class Renderer:
                 raise UsageError(f"table {table.name!r}: limit must be a whole number of rows, 1 or more "
                                  f"(found {limit!r})")
             records = records[:limit]
-        scale = options.get("money", "pounds")
-        negative = options.get("negative", "minus")
+        scale = options.get("money", table.money)
+        negative = options.get("negative", self.config.numbers.negative)
         labels = options.get("labels") or {}
         headings = [labels.get(c.name) or _heading(c, scale, negative) for c in columns]
-        body = [[_cell(c, r[c.name], scale, negative, r.get(MARKS, {}).get(c.name)) for c in columns] for r in records]
+        sums = {c.name: sum((r[c.name] or 0 for r in records), Decimal(0)) for c in columns
+                if options.get("totals") and c.kind in ("money", "count")}
+        # One precision per column, totals included: £1,053,000.51 and £27,491,430.00, never £27,491,430.
+        places = {c.name: column_places(c, [*(r[c.name] for r in records), sums.get(c.name)], scale) for c in columns}
+        body = [[_cell(c, r[c.name], scale, negative, r.get(MARKS, {}).get(c.name), places[c.name]) for c in columns]
+                for r in records]
         totals = None
         if options.get("totals"):
             totals = [
-                _cell(c, sum((r[c.name] or 0 for r in records), Decimal(0)), scale, negative)
-                if c.kind in ("money", "count") else ("", False)
+                _cell(c, sums[c.name], scale, negative, places=places[c.name]) if c.name in sums else ("", False)
                 for c in columns
             ]
             totals[0] = (totals[0][0] or "Total", totals[0][1])
@@ -502,7 +509,8 @@ class Renderer:
             table=table,
             headings=[_heading(c, scale, "minus") for c in [x, *named]],
             columns=[x, *named],
-            rows=[[_cell(c, r[c.name], scale, "minus", r.get(MARKS, {}).get(c.name)) for c in [x, *named]] for r in records],
+            rows=[[_cell(c, r[c.name], scale, "minus", r.get(MARKS, {}).get(c.name),
+                         column_places(c, [row[c.name] for row in records], scale)) for c in [x, *named]] for r in records],
         )
         return Markup("\n" + " ".join(html.split("\n")) + "\n")
 
@@ -552,9 +560,24 @@ def _heading(column: Column, scale: str, negative: str) -> str:
     return text
 
 
-def _cell(column: Column, value: Any, scale: str, negative: str, mark: str | None = None) -> tuple[str, bool]:
-    """(text shown, right-aligned?) for one cell: the column's one formatter (tables/table.py)."""
-    return (column.shown(value, scale, negative, mark), column.numeric)  # type: ignore[arg-type]
+def _cell(column: Column, value: Any, scale: str, negative: str, mark: str | None = None,
+          places: int | None = None) -> tuple[str, bool]:
+    """(text shown, right-aligned?) for one cell: the column's one formatter (tables/table.py).
+    A rating is its word in its colour (never the colour alone)."""
+    text = column.shown(value, scale, negative, mark, places)  # type: ignore[arg-type]
+    if column.vocabulary == "rating" and value is not None:
+        return (Markup('<span class="rag rag--{}">{}</span>').format(value, text), column.numeric)
+    return (text, column.numeric)
+
+
+def _reader_columns(table: Table) -> list[str]:
+    """The columns a table shows when a page names none: all but a key whose name is beside
+    it (a reader wants "Fenholt District Council", not "fenholt-dc" as well)."""
+    names = {c.name for c in table.columns}
+    return [c.name for c in table.columns if not (c.name in ID_COLUMNS and ID_COLUMNS[c.name] in names)]
+
+
+ID_COLUMNS = {"partner_id": "partner_name", "service": "service_name", "project_id": "title", "programme": "programme_name"}
 
 
 # `{#id}` and `{#id .class}` are Markdown attribute lists (attr_list), but open a Jinja
