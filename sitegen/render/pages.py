@@ -435,7 +435,7 @@ class Renderer:
                 raise UsageError(f"table {table.name!r}: limit must be a whole number of rows, 1 or more "
                                  f"(found {limit!r})")
             records = records[:limit]
-        scale = options.get("money", table.money)
+        scale = options.get("money") or _default_scale(table, columns, records)
         negative = options.get("negative", self.config.numbers.negative)
         labels = options.get("labels") or {}
         headings = [labels.get(c.name) or _heading(c, scale, negative) for c in columns]
@@ -568,6 +568,18 @@ def _cell(column: Column, value: Any, scale: str, negative: str, mark: str | Non
     if column.vocabulary == "rating" and value is not None:
         return (Markup('<span class="rag rag--{}">{}</span>').format(value, text), column.numeric)
     return (text, column.numeric)
+
+
+def _default_scale(table: Table, columns: list[Column], records: list[dict[str, Any]]) -> str:
+    """Partnership totals in £ million to one decimal (table.money), as strategic tables
+    are written, when that loses no figure: some amount is £1 million or more and none but
+    nil would show as 0.0. Otherwise, and for every other table, pounds."""
+    if table.money == "pounds":
+        return "pounds"
+    amounts = [abs(Decimal(r[c.name])) for c in columns if c.kind == "money" for r in records if r[c.name] is not None]
+    if any(a >= 1_000_000 for a in amounts) and all(a == 0 or a >= 50_000 for a in amounts):
+        return table.money
+    return "pounds"
 
 
 def _reader_columns(table: Table) -> list[str]:
