@@ -32,6 +32,7 @@ from sitegen import __version__
 from sitegen.config import Config
 from sitegen.content.pages import ContentTree, Page, source_line
 from sitegen.errors import Problem, TemplateError
+from sitegen.labels import VOCABULARIES
 from sitegen.render.charts import chart_svg
 from sitegen.render.navigation import SiteIndex, parent_url_of
 from sitegen.render.numbering import NumberedParagraphs
@@ -436,9 +437,13 @@ class Renderer:
                                  f"(found {limit!r})")
             records = records[:limit]
         scale = options.get("money") or _default_scale(table, columns, records)
-        negative = options.get("negative", self.config.numbers.negative)
+        negative = self.config.numbers.negative
+        if options.get("negative", negative) != negative:  # one style per publication, never one per table
+            raise UsageError(f"table {table.name!r}: negative={options['negative']!r}, but this publication shows "
+                             f"negative figures as {negative!r}: set it once for every table, in sitegen.toml "
+                             f'[numbers] negative = "{options["negative"]}"')
         labels = options.get("labels") or {}
-        headings = [labels.get(c.name) or _heading(c, scale, negative) for c in columns]
+        headings = [_rating_marked(c, _heading(c, scale, negative, labels.get(c.name))) for c in columns]
         sums = {c.name: sum((r[c.name] or 0 for r in records), Decimal(0)) for c in columns
                 if options.get("totals") and c.kind in ("money", "count")}
         # One precision per column, totals included: £1,053,000.51 and £27,491,430.00, never £27,491,430.
@@ -550,13 +555,15 @@ def _check_columns(table: Table, names: Iterable[str]) -> None:
             raise UsageError(f"table {table.name!r} has no column {name!r}{_did_you_mean(name, known)}")
 
 
-def _heading(column: Column, scale: str, negative: str) -> str:
-    text = column.heading
+def _heading(column: Column, scale: str, negative: str, label: str | None = None) -> str:
+    """The column's heading (or the page's label for it) with its unit where the cells do
+    not show one: "NI 179 (£m)", "Achievement (%)"; a label that names its unit keeps it."""
+    text = label or column.heading
     if column.kind == "money":
         unit = {"k": "£k", "m": "£m"}.get(scale, "£" if negative == "brackets" else "")
-        return f"{text} ({unit})" if unit else text
+        return f"{text} ({unit})" if unit and "£" not in text else text
     if column.kind == "pct":
-        return f"{text} (%)" if not text.endswith("%") else text
+        return f"{text} (%)" if "%" not in text else text
     return text
 
 
@@ -580,6 +587,13 @@ def _default_scale(table: Table, columns: list[Column], records: list[dict[str, 
     if any(a >= 1_000_000 for a in amounts) and all(a == 0 or a >= 50_000 for a in amounts):
         return table.money
     return "pounds"
+
+
+def _rating_marked(column: Column, heading: str) -> str:
+    """The heading of a count of ratings ("Green") in its colour as well as its word."""
+    if column.kind == "count" and column.name in VOCABULARIES["rating"]:
+        return Markup('<span class="rag rag--{}">{}</span>').format(column.name, heading)
+    return heading
 
 
 def _reader_columns(table: Table) -> list[str]:
