@@ -447,7 +447,8 @@ class Renderer:
         sums = {c.name: sum((r[c.name] or 0 for r in records), Decimal(0)) for c in columns
                 if options.get("totals") and c.kind in ("money", "count")}
         # One precision per column, totals included: £1,053,000.51 and £27,491,430.00, never £27,491,430.
-        places = {c.name: column_places(c, [*(r[c.name] for r in records), sums.get(c.name)], scale) for c in columns}
+        places = {c.name: c.places if c.places is not None  # the table's own, as its CSV holds it
+                  else column_places(c, [*(r[c.name] for r in records), sums.get(c.name)], scale) for c in columns}
         body = [[_cell(c, r[c.name], scale, negative, r.get(MARKS, {}).get(c.name), places[c.name]) for c in columns]
                 for r in records]
         totals = None

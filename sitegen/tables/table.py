@@ -88,8 +88,9 @@ class Column:
         return marked
 
     def csv_text(self, value: Any, mark: str | None = None) -> str:
-        """A cell as CSV and `sitegen table` print it: pounds with two decimals, percentages
-        with one; a symbol instead of no value ([x]) or after a marked figure (1234.00 [p])."""
+        """A cell as CSV and `sitegen table` print it: pounds with two decimals, percentages and
+        indicators to their column's precision (as shown), codes as codes; a symbol instead of
+        no value ([x]) or after a marked figure (1234.00 [p])."""
         return _with_symbol(self.symbol_for(value, mark), value, self._csv_text)
 
     def json_value(self, value: Any, mark: str | None = None) -> Any:
@@ -113,8 +114,8 @@ class Column:
             return ""
         if self.kind == "money":
             return str(round_half_up(Decimal(value), 2))
-        if self.kind == "pct":
-            return str(round_half_up(Decimal(value), 1))
+        if self.kind == "pct":  # to the column's precision, as shown: 41 where every value is whole
+            return str(round_half_up(Decimal(value), 1 if self.places is None else self.places))
         if self.kind == "year":
             return format_financial_year(int(value))
         if self.kind == "bool":
@@ -133,7 +134,7 @@ class Column:
         if self.kind == "money":
             return round_half_up(Decimal(value), 2)
         if self.kind == "pct":
-            return round_half_up(Decimal(value), 1)
+            return round_half_up(Decimal(value), 1 if self.places is None else self.places)
         if self.kind == "count":  # counts, and indicators such as 8.5 days: to the column's precision
             number = Decimal(value) if self.places is None else round_half_up(Decimal(value), self.places)
             return int(number) if number == int(number) else number.normalize()
@@ -148,7 +149,8 @@ class Column:
         if self.kind == "money":
             return formatting.money(value, scale, negative, places=places)
         if self.kind == "pct":
-            return formatting.percent(value, 1 if places is None else places).removesuffix("%")
+            shown_places = places if places is not None else 1 if self.places is None else self.places
+            return formatting.percent(value, shown_places).removesuffix("%")
         if self.kind == "count":
             return formatting.number(value, self.places if places is None else places)
         if self.kind == "year":
@@ -208,12 +210,12 @@ class Table:
     money: formatting.MoneyScale = "pounds"  # how its pages show money unless they say: "m" for partnership totals
 
     def __post_init__(self) -> None:
-        # Each indicator column's one precision, worked out once from all its rows: the CSV
-        # and JSON hold what the page shows (37.68), never 28 decimals of an average.
+        # Each percentage's and indicator's one precision, worked out once from all its rows:
+        # every page and the CSV and JSON show it alike (37.68, never 28 decimals of an average).
         columns = tuple(
             replace(c, places=column_places(c, self.frame[c.name].tolist()))
-            if c.kind == "count" and c.places is None and c.name in self.frame.columns
-            and self.frame[c.name].dtype == object else c
+            if c.kind in ("pct", "count") and c.places is None and c.name in self.frame.columns
+            and (c.kind == "pct" or self.frame[c.name].dtype == object) else c
             for c in self.columns
         )
         object.__setattr__(self, "columns", columns)
@@ -299,7 +301,7 @@ class Table:
         return [dict(row) for row in self.rows]
 
     def to_csv(self) -> str:
-        """The contract's CSV: pounds with two decimals, percentages with one."""
+        """The contract's CSV: pounds with two decimals, percentages and indicators as shown."""
         out = io.BytesIO()
         self.write_csv(out)
         return out.getvalue().decode("utf-8")
