@@ -122,9 +122,9 @@ class Column:
             return "yes" if value else "no"
         if self.kind == "date":
             return pd.Timestamp(value).date().isoformat()
-        if self.kind == "count" and isinstance(value, Decimal):  # an indicator: 48.0 as 48, 8.25 as is
-            if self.places is not None:  # to the column's precision, as shown
-                value = round_half_up(value, self.places)
+        if self.kind == "count" and isinstance(value, Decimal):  # an indicator
+            if self.places is not None:  # to the column's precision, as shown: 48.0 beside 48.2
+                return str(round_half_up(value, self.places))
             return str(int(value)) if value == int(value) else str(value.normalize())
         return str(value)
 
@@ -136,8 +136,9 @@ class Column:
         if self.kind == "pct":
             return round_half_up(Decimal(value), 1 if self.places is None else self.places)
         if self.kind == "count":  # counts, and indicators such as 8.5 days: to the column's precision
-            number = Decimal(value) if self.places is None else round_half_up(Decimal(value), self.places)
-            return int(number) if number == int(number) else number.normalize()
+            if self.places is not None:
+                return round_half_up(Decimal(value), self.places)
+            return int(value) if Decimal(value) == int(value) else Decimal(value)
         if self.kind == "bool":
             return bool(value)
         return self._csv_text(value)
