@@ -503,6 +503,7 @@ class Renderer:
             + ", ".join(f"{c.label} {_cell(c, r[c.name], scale, 'minus')[0] or 'none'}" for c in named)
             for r in records
         )
+        places = {c.name: column_places(c, [r[c.name] for r in records], scale) for c in [x, *named]}  # one per column
         template = self.env.get_template("_chart.html")
         deps.templates.add("_chart.html")
         html = template.render(
@@ -515,8 +516,8 @@ class Renderer:
             table=table,
             headings=[_heading(c, scale, "minus") for c in [x, *named]],
             columns=[x, *named],
-            rows=[[_cell(c, r[c.name], scale, "minus", r.get(MARKS, {}).get(c.name),
-                         column_places(c, [row[c.name] for row in records], scale)) for c in [x, *named]] for r in records],
+            rows=[[_cell(c, r[c.name], scale, "minus", r.get(MARKS, {}).get(c.name), places[c.name]) for c in [x, *named]]
+                  for r in records],
         )
         return Markup("\n" + " ".join(html.split("\n")) + "\n")
 

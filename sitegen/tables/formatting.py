@@ -124,14 +124,14 @@ FILTERS = {
 }
 
 
-def publication_filters(negative: NegativeStyle, labels: Mapping[str, Mapping[str, str]]) -> dict[str, Callable[..., Any]]:
+def publication_filters(style: NegativeStyle, labels: Mapping[str, Mapping[str, str]]) -> dict[str, Callable[..., Any]]:
     """The filters that follow a project's settings: `money` in its one negative style
     ([numbers] negative), and `label`, the words for a code ({{ status | label("status") }})."""
     plain_money = FILTERS["money"]
 
-    def money_filter(value: Any, scale: MoneyScale = "pounds", negative_style: NegativeStyle | None = None,
+    def money_filter(value: Any, scale: MoneyScale = "pounds", negative: NegativeStyle | None = None,
                      symbol: bool = True, places: int | None = None) -> str:
-        return plain_money(value, scale, negative_style or negative, symbol, places)
+        return plain_money(value, scale, negative or style, symbol, places)
 
     def label(value: Any, vocabulary: str) -> str:
         if vocabulary not in labels:
