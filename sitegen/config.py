@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from sitegen.environment import EnvironmentProblem, source_date_epoch
 from sitegen.errors import ConfigError, Problem
+from sitegen.labels import VOCABULARIES, merged
 from sitegen.values import date_from_text, financial_year_from_text
 
 CONFIG_NAME = "sitegen.toml"
@@ -198,6 +199,36 @@ class ContentSettings(_Section):
         return tuple(stripped)
 
 
+class NumberSettings(_Section):
+    """[numbers]: how figures are shown across the publication, the same in every table."""
+
+    # Minus signs (GOV.UK style, the default) or accountants' brackets, for every negative figure.
+    negative: Literal["minus", "brackets"] = "minus"
+
+
+def _checked_labels(value: Any) -> dict[str, dict[str, str]]:
+    """[labels.<vocabulary>]: a project's own words for codes; every key must be a known code."""
+    if not isinstance(value, dict):
+        raise ValueError("a table per vocabulary, such as [labels.workstream]")
+    problems = []
+    for vocabulary, words in value.items():
+        if vocabulary not in VOCABULARIES:
+            problems.append(f"labels.{vocabulary}: no such vocabulary (vocabularies: {', '.join(VOCABULARIES)})")
+            continue
+        if not isinstance(words, dict):
+            problems.append(f"labels.{vocabulary}: a table of code = \"label\"")
+            continue
+        known = VOCABULARIES[vocabulary]
+        for code, label in words.items():
+            if code not in known:
+                problems.append(f"labels.{vocabulary}.{code}: no {vocabulary} {code!r} (codes: {', '.join(known)})")
+            elif not isinstance(label, str) or not label.strip():
+                problems.append(f"labels.{vocabulary}.{code}: a label is words in quotes (found {label!r})")
+    if problems:
+        raise ValueError("; ".join(problems))
+    return {vocabulary: {code: label.strip() for code, label in words.items()} for vocabulary, words in value.items()}
+
+
 class SitegenToml(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
 
@@ -207,6 +238,10 @@ class SitegenToml(BaseModel):
     pdf: PdfSettings = PdfSettings()
     content: ContentSettings = ContentSettings()
     accessibility: AccessibilitySettings = AccessibilitySettings()
+    numbers: NumberSettings = NumberSettings()
+    labels: dict[str, Any] = {}
+
+    _labels = field_validator("labels", mode="before")(_checked_labels)
 
 
 @dataclass(frozen=True)
@@ -224,6 +259,13 @@ class Config:
     accessibility: AccessibilitySettings = field(default=AccessibilitySettings())
     source_date: dt.datetime | None = None  # SOURCE_DATE_EPOCH: what the build dates its PDFs by
     command_line_base_url: str | None = None  # --base-url as given, which replaced [site] base_url
+    numbers: NumberSettings = field(default=NumberSettings())
+    label_overrides: dict[str, dict[str, str]] = field(default_factory=dict)  # [labels.*] as given
+
+    @property
+    def labels(self) -> dict[str, dict[str, str]]:
+        """Every vocabulary's code -> label, the project's own words over sitegen's."""
+        return merged(self.label_overrides)
 
     @property
     def content_dir(self) -> Path:
@@ -273,7 +315,8 @@ def load_config(project_dir: Path, base_url: str | None = None) -> Config:
             "use --project DIR, or 'sitegen new DIR' to start one"
         )
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
+        raw = tomllib.loads(text)
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{name}: not UTF-8 text ({exc.reason})") from exc
     except tomllib.TOMLDecodeError as exc:
@@ -288,10 +331,8 @@ def load_config(project_dir: Path, base_url: str | None = None) -> Config:
     try:
         parsed = SitegenToml.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(
-            f"{name} has {exc.error_count()} bad setting(s)",
-            [_problem_from_pydantic(name, raw, err) for err in exc.errors()],
-        ) from exc
+        problems = [problem for err in exc.errors() for problem in _problems_from_pydantic(name, raw, err, text)]
+        raise ConfigError(f"{name} has {len(problems)} bad setting(s)", problems) from exc
     warnings = tuple(_unknown_keys(name, parsed))
     try:  # it dates the PDFs: a bad one is said at once, not deep in a chart
         source_date = source_date_epoch()
@@ -315,7 +356,38 @@ def load_config(project_dir: Path, base_url: str | None = None) -> Config:
         accessibility=parsed.accessibility,
         source_date=source_date,
         command_line_base_url=base_url,
+        numbers=parsed.numbers,
+        label_overrides=parsed.labels,
     )
+
+
+def _problems_from_pydantic(name: str, raw: dict, err: Any, text: str) -> list[Problem]:
+    """One problem per bad setting; [labels] says each bad key at its line."""
+    if err["loc"] and err["loc"][0] == "labels" and err["type"] == "value_error":
+        message = err["msg"].removeprefix("Value error, ")
+        return [_label_problem(name, part, text) for part in message.split("; ")]
+    return [_problem_from_pydantic(name, raw, err)]
+
+
+def _label_problem(name: str, message: str, text: str) -> Problem:
+    """'labels.workstream.bpx: …' at the line of `bpx =` in [labels.workstream] (TOML's
+    reader gives no positions: the file is searched for the key under its table)."""
+    key, _, cause = message.partition(": ")
+    parts = key.split(".")
+    line = None
+    section = None
+    for number, raw_line in enumerate(text.splitlines(), 1):
+        stripped = raw_line.strip()
+        if stripped.startswith("["):
+            section = stripped.strip("[] ").replace('"', "").replace(" ", "")
+            if section == ".".join(parts[:2]) and len(parts) == 2:
+                line = number
+                break
+            continue
+        if len(parts) == 3 and section == ".".join(parts[:2]) and re.match(rf'"?{re.escape(parts[2])}"?\s*=', stripped):
+            line = number
+            break
+    return Problem(name, line, key, cause)
 
 
 def _problem_from_pydantic(name: str, raw: dict, err: Any) -> Problem:
@@ -332,7 +404,7 @@ def _problem_from_pydantic(name: str, raw: dict, err: Any) -> Problem:
 
 def _unknown_keys(name: str, parsed: SitegenToml) -> list[Problem]:
     unknown = [Problem(name, None, k, "unknown key, ignored", "warning") for k in parsed.model_extra or {}]
-    for section in ("site", "target", "pdf", "content", "accessibility"):
+    for section in ("site", "target", "pdf", "content", "accessibility", "numbers"):
         settings = getattr(parsed, section)
         extra = (settings.model_extra or {}) if settings is not None else {}
         unknown += [

@@ -289,7 +289,8 @@ def test_outcome_plan(site: Path) -> None:
     text = text_of(html)
     assert "Total £100,000" in text  # £30,000 + £30,000 + £40,000 from the front matter
     assert "Partners lose interest Medium High Report twice a year" in text
-    assert "£4,500,000" in text and "£14,100,000" in text  # targets from the partners' baselines
+    # Targets from the partners' baselines, the partnership's totals in £m: £4,500,000 and £14,100,000.
+    assert "Target (£m)" in text and "2008-09 3.0 3.0 4.5" in text and "2010-11 3.4 9.4 14.1" in text
     assert "Total £75,000.50" in text  # joint projects funded by the RIEP, from projects.csv
     pdf = " ".join(p.extract_text() for p in PdfReader(site / "papers" / "efficiency.pdf").pages)
     assert "Baseline and targets" in pdf and "Risks to delivery" in pdf and "Each partner acts on its own." in pdf

@@ -49,11 +49,13 @@ def test_brackets_style_for_negatives(minimal: Path) -> None:
     returns.write_text(returns.read_text(encoding="utf-8")
                        + "beta,2008-09,actual,B3,Correction,bpi,revenue,gain,(5000),0,yes,yes,2008-06-01\n",
                        encoding="utf-8")
-    html = render_body(minimal, '{{ table("ni179", partner="beta", columns=["ni179_gbp"], negative="brackets") }}')
-    assert '<td class="num">(999.75)</td>' in html
-    assert '<th scope="col" class="num">NI 179 (£)</th>' in html
     html = render_body(minimal, '{{ value("ni179", "ni179_gbp", partner="beta") | money }}')
     assert "\u2212£999.75" in html
+    with (minimal / "sitegen.toml").open("a", encoding="utf-8") as toml:  # the publication's one style
+        toml.write('\n[numbers]\nnegative = "brackets"\n')
+    html = render_body(minimal, '{{ table("ni179", partner="beta", columns=["ni179_gbp"]) }}')
+    assert '<td class="num">(999.75)</td>' in html
+    assert '<th scope="col" class="num">NI 179 (£)</th>' in html
 
 
 def test_value_in_prose_and_financial_year_spellings(minimal: Path) -> None:

@@ -5,19 +5,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sitegen.labels import codes
 from sitegen.values import MICRO, PENNY
 
-SECTORS = ("county", "district", "unitary", "city", "police", "fire", "health", "other")
-RETURN_TYPES = ("forecast", "actual")
-WORKSTREAMS = ("bpi", "collaboration", "procurement", "asset_management", "technology", "other")
-SPEND = ("revenue", "capital")
-KINDS = ("gain", "disposal")
-RATINGS = ("green", "amber", "red")
-PROJECT_STATUSES = ("proposed", "approved", "in_progress", "implemented", "closed")
-LEVELS = ("l", "m", "h")
-COST_BASES = ("head", "user", "unit")  # the unit cost a service is compared on
-DIRECTIONS = ("higher", "lower")  # which way a performance indicator is better
-REPEATS = ("weekly", "fortnightly")  # how an event recurs (blank: it does not)
+# Each enumerated column accepts exactly the codes that have a label (labels.py).
+SECTORS = codes("sector")
+RETURN_TYPES = codes("return_type")
+WORKSTREAMS = codes("workstream")
+SPEND = codes("spend")
+KINDS = codes("kind")
+RATINGS = codes("rating")
+PROJECT_STATUSES = codes("status")
+LEVELS = codes("level")
+COST_BASES = codes("cost_basis")  # the unit cost a service is compared on
+DIRECTIONS = codes("direction")  # which way a performance indicator is better
+REPEATS = codes("repeat")  # how an event recurs (blank: it does not)
 
 EMAIL_EXAMPLE = "an address such as name@council.gov.uk"
 # Plausible, not RFC 5322: one @, no spaces, a dot in the domain. A typo such as

@@ -542,5 +542,6 @@ def _wrapped(text: str, width: int) -> str:
 
 
 def _label(column: Column, value: Any) -> str:
-    return column.shown(value) if column.kind == "year" else str(value)
+    """A category's name as a reader says it: 2008-09, "Asset management", never a code."""
+    return column.shown(value) if column.kind == "year" or column.words else str(value)
 

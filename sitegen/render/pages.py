@@ -32,6 +32,7 @@ from sitegen import __version__
 from sitegen.config import Config
 from sitegen.content.pages import ContentTree, Page, source_line
 from sitegen.errors import Problem, TemplateError
+from sitegen.labels import VOCABULARIES
 from sitegen.render.blocks import PullQuotes
 from sitegen.render.chartcache import ChartCache
 from sitegen.render.charts import LAYOUTS, quadrant_summary
@@ -43,7 +44,7 @@ from sitegen.render.sanitize import clean_html
 from sitegen.tables import formatting
 from sitegen.tables.crosstab import cross_tabulate
 from sitegen.tables.symbols import MARKS, legend
-from sitegen.tables.table import Column, Table
+from sitegen.tables.table import Column, Table, column_places
 from sitegen.values import financial_year_from_text
 
 THEME_DIR = Path(__file__).parent.parent / "theme"
@@ -160,6 +161,7 @@ def make_environment(config: Config, sandboxed: bool = False) -> jinja2.Environm
         keep_trailing_newline=True,
     )
     env.filters.update(formatting.FILTERS)
+    env.filters.update(formatting.publication_filters(config.numbers.negative, config.labels))
     env.globals["sitegen_version"] = __version__
     return env
 
@@ -395,6 +397,8 @@ class Renderer:
         if name not in tables:
             raise UsageError(f"unknown table {name!r}{_did_you_mean(name, tables)}")
         deps.tables.add(name)
+        if tables is not self.tables and name in self.tables:  # an issued paper's figures, in today's words
+            return tables[name].presented_like(self.tables[name])
         return tables[name]
 
     def table_with_data(self, name: str, deps: PageDependencies, tables: Mapping[str, Table] | None = None) -> Table:
@@ -427,7 +431,7 @@ class Renderer:
                 f"{', '.join(c.name for c in table.columns)})"
             )
         filters = {k: v for k, v in options.items() if k not in TABLE_OPTIONS}
-        names = options.get("columns") or [c.name for c in table.columns]
+        names = options.get("columns") or _reader_columns(table)
         if isinstance(names, str):
             names = [n.strip() for n in names.split(",")]
         _check_columns(table, names)
@@ -443,19 +447,28 @@ class Renderer:
                 raise UsageError(f"table {table.name!r}: limit must be a whole number of rows, 1 or more "
                                  f"(found {limit!r})")
             records = records[:limit]
-        scale = options.get("money", "pounds")
-        negative = options.get("negative", "minus")
+        scale = options.get("money") or _default_scale(table, columns, records)
+        negative = self.config.numbers.negative
+        if options.get("negative", negative) != negative:  # one style per publication, never one per table
+            raise UsageError(f"table {table.name!r}: negative={options['negative']!r}, but this publication shows "
+                             f"negative figures as {negative!r}: set it once for every table, in sitegen.toml "
+                             f'[numbers] negative = "{options["negative"]}"')
         labels = options.get("labels") or {}
-        headings = [labels.get(c.name) or _heading(c, scale, negative) for c in columns]
-        body = [[_cell(c, r[c.name], scale, negative, r.get(MARKS, {}).get(c.name)) for c in columns] for r in records]
+        headings = [_rating_marked(c, _heading(c, scale, negative, labels.get(c.name))) for c in columns]
+        sums = {c.name: sum((r[c.name] or 0 for r in records), Decimal(0)) for c in columns
+                if options.get("totals") and c.kind in ("money", "count")}
+        # One precision per column, totals included: £1,053,000.51 and £27,491,430.00, never £27,491,430.
+        places = {c.name: c.places if c.places is not None  # the table's own, as its CSV holds it
+                  else column_places(c, [*(r[c.name] for r in records), sums.get(c.name)], scale) for c in columns}
+        body = [[_cell(c, r[c.name], scale, negative, r.get(MARKS, {}).get(c.name), places[c.name]) for c in columns]
+                for r in records]
         totals = None
         symbols = table.symbols_in(records, columns)
         if options.get("across"):  # years across the columns: tables/crosstab.py
             columns, headings, body, totals, symbols = _crossed(table, records, options, scale, negative, labels)
         elif options.get("totals"):
             totals = [
-                _cell(c, sum((r[c.name] or 0 for r in records), Decimal(0)), scale, negative)
-                if c.kind in ("money", "count") else ("", False)
+                _cell(c, sums[c.name], scale, negative, places=places[c.name]) if c.name in sums else ("", False)
                 for c in columns
             ]
             totals[0] = (totals[0][0] or "Total", totals[0][1])
@@ -509,6 +522,7 @@ class Renderer:
         )
         if kind == "quadrant":  # where each partner is, in words, before the figures
             alternative = f"{quadrant_summary(x, named, records)}. {alternative}"
+        places = {c.name: column_places(c, [r[c.name] for r in records], scale) for c in [x, *named]}  # one per column
         template = self.env.get_template("_chart.html")
         deps.templates.add("_chart.html")
         html = template.render(
@@ -523,7 +537,8 @@ class Renderer:
             table=table,
             headings=[_heading(c, scale, "minus") for c in [x, *named]],
             columns=[x, *named],
-            rows=[[_cell(c, r[c.name], scale, "minus", r.get(MARKS, {}).get(c.name)) for c in [x, *named]] for r in records],
+            rows=[[_cell(c, r[c.name], scale, "minus", r.get(MARKS, {}).get(c.name), places[c.name]) for c in [x, *named]]
+                  for r in records],
         )
         return Markup("\n" + " ".join(html.split("\n")) + "\n")
 
@@ -551,13 +566,18 @@ def _crossed(table: Table, records: list[dict[str, Any]], options: dict[str, Any
             return (labels.get(value.name) or _heading(value, scale, negative), False)
         return (_cell(column, value, scale, negative)[0], False)
 
+    # One precision per column of figures, over its rows and its total, as in any table.
+    figure_columns = list(zip(*[cells for _, cells in crossed.rows], *([crossed.totals] if crossed.totals else [])))
+    places = [column_places(cells[0].column, [cell.value for cell in cells], scale)
+              if len({cell.column.kind for cell in cells}) == 1 else None for cells in figure_columns]
     body = [[heading(column, value) for column, value in zip(crossed.headers, row_headings, strict=True)]
-            + [_cell(cell.column, cell.value, scale, negative, cell.mark) for cell in cells]
+            + [_cell(cell.column, cell.value, scale, negative, cell.mark, places[i]) for i, cell in enumerate(cells)]
             for row_headings, cells in crossed.rows]
     totals = None
     if crossed.totals is not None:
         totals = [("Total", False), *[("", False)] * (len(crossed.headers) - 1),
-                  *[_cell(cell.column, cell.value, scale, negative) for cell in crossed.totals]]
+                  *[_cell(cell.column, cell.value, scale, negative, places=places[i])
+                    for i, cell in enumerate(crossed.totals)]]
     return columns, headings, body, totals, crossed.symbols()
 
 
@@ -596,19 +616,55 @@ def _check_columns(table: Table, names: Iterable[str]) -> None:
             raise UsageError(f"table {table.name!r} has no column {name!r}{_did_you_mean(name, known)}")
 
 
-def _heading(column: Column, scale: str, negative: str) -> str:
-    text = column.heading
+def _heading(column: Column, scale: str, negative: str, label: str | None = None) -> str:
+    """The column's heading (or the page's label for it) with its unit where the cells do
+    not show one: "NI 179 (£m)", "Achievement (%)"; a label that names its unit keeps it."""
+    text = label or column.heading
     if column.kind == "money":
         unit = {"k": "£k", "m": "£m"}.get(scale, "£" if negative == "brackets" else "")
-        return f"{text} ({unit})" if unit else text
+        return f"{text} ({unit})" if unit and "£" not in text else text
     if column.kind == "pct":
-        return f"{text} (%)" if not text.endswith("%") else text
+        return f"{text} (%)" if "%" not in text else text
     return text
 
 
-def _cell(column: Column, value: Any, scale: str, negative: str, mark: str | None = None) -> tuple[str, bool]:
-    """(text shown, right-aligned?) for one cell: the column's one formatter (tables/table.py)."""
-    return (column.shown(value, scale, negative, mark), column.numeric)  # type: ignore[arg-type]
+def _cell(column: Column, value: Any, scale: str, negative: str, mark: str | None = None,
+          places: int | None = None) -> tuple[str, bool]:
+    """(text shown, right-aligned?) for one cell: the column's one formatter (tables/table.py).
+    A rating is its word in its colour (never the colour alone)."""
+    text = column.shown(value, scale, negative, mark, places)  # type: ignore[arg-type]
+    if column.vocabulary == "rating" and value is not None:
+        return (Markup('<span class="rag rag--{}">{}</span>').format(value, text), column.numeric)
+    return (text, column.numeric)
+
+
+def _default_scale(table: Table, columns: list[Column], records: list[dict[str, Any]]) -> str:
+    """Partnership totals in £ million to one decimal (table.money), as strategic tables
+    are written, when that loses no figure: some amount is £1 million or more and none but
+    nil would show as 0.0. Otherwise, and for every other table, pounds."""
+    if table.money == "pounds":
+        return "pounds"
+    amounts = [abs(Decimal(r[c.name])) for c in columns if c.kind == "money" for r in records if r[c.name] is not None]
+    if any(a >= 1_000_000 for a in amounts) and all(a == 0 or a >= 50_000 for a in amounts):
+        return table.money
+    return "pounds"
+
+
+def _rating_marked(column: Column, heading: str) -> str:
+    """The heading of a count of ratings ("Green") in its colour as well as its word."""
+    if column.kind == "count" and column.name in VOCABULARIES["rating"]:
+        return Markup('<span class="rag rag--{}">{}</span>').format(column.name, heading)
+    return heading
+
+
+def _reader_columns(table: Table) -> list[str]:
+    """The columns a table shows when a page names none: all but a key whose name is beside
+    it (a reader wants "Fenholt District Council", not "fenholt-dc" as well)."""
+    names = {c.name for c in table.columns}
+    return [c.name for c in table.columns if not (c.name in ID_COLUMNS and ID_COLUMNS[c.name] in names)]
+
+
+ID_COLUMNS = {"partner_id": "partner_name", "service": "service_name", "project_id": "title", "programme": "programme_name"}
 
 
 # `{#id}` and `{#id .class}` are Markdown attribute lists (attr_list), but open a Jinja

@@ -8,6 +8,7 @@ shown as it is.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -18,6 +19,7 @@ import pyarrow.compute as pc
 from sitegen.config import Config, TargetSettings
 from sitegen.data.contract import data_file_name
 from sitegen.data.load import Dataset
+from sitegen.labels import COLUMN_VOCABULARIES
 from sitegen.rules import benchmarking, events, ni179, plans, ratings
 from sitegen.rules.returns import chasing_list
 from sitegen.tables.symbols import MARKS
@@ -41,6 +43,9 @@ def target_rules(config: Config, target: TargetSettings | None = None) -> ni179.
 
 
 M, P, Y, N, T = "money", "pct", "year", "count", "text"
+# Tables of the partnership's totals: strategic figures, shown in £ million to one decimal
+# unless a page says otherwise (money="pounds"), as the Department's own tables are.
+PARTNERSHIP_TOTALS = frozenset({"ni179_total", "programmes", "workstreams", "spend_split", "target_profile"})
 
 
 class DataFiles(NamedTuple):
@@ -66,12 +71,27 @@ def compute_tables(dataset: Dataset, config: Config) -> dict[str, Table]:
             absent.append(" or ".join(data_file_name(kind) for kind in either))
         return DataFiles(sum((dataset.files[kind] for kind in (*kinds, *either)), ()), tuple(absent))
 
+    labels = config.labels
+    partner_names = tuple(zip(partners["partner_id"], partners["name"], strict=True))
+
+    def labelled(column: Column, table: str) -> Column:
+        """The column with the words a reader sees for its codes (labels.py), or as it is."""
+        if column.kind != T:
+            return column
+        if column.name in COLUMN_VOCABULARIES:
+            vocabulary = COLUMN_VOCABULARIES[column.name]
+            return replace(column, words=tuple(labels[vocabulary].items()), vocabulary=vocabulary)
+        if table == "projects" and column.name in ("lead", "partners"):  # partners by name, never by key
+            return replace(column, words=partner_names, vocabulary="partner", listed=column.name == "partners")
+        return column
+
     def add(name: str, title: str, columns: list[tuple[str, str]] | list[tuple[str, ...]], frame: pd.DataFrame,
             sources: DataFiles, description: str = "", micro: tuple[str, ...] = ()) -> None:
         # (name, kind) or (name, kind, symbol of an empty cell): "z" where no value can exist
         tables.append(
-            Table(name, title, tuple(Column(spec[0], spec[1], "", *spec[2:]) for spec in columns), frame,
-                  sources.files, description, micro, absent=sources.absent)
+            Table(name, title, tuple(labelled(Column(spec[0], spec[1], "", *spec[2:]), name) for spec in columns),
+                  frame, sources.files, description, micro, absent=sources.absent,
+                  money="m" if name in PARTNERSHIP_TOTALS else "pounds")
         )
 
     returns_src = read_from("partners", "returns")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -29,8 +29,10 @@ def money(
     scale: MoneyScale = "pounds",
     negative: NegativeStyle = "minus",
     symbol: bool = True,
+    places: int | None = None,
 ) -> str:
-    """£2,500 · £75.50 · £1.2 million · −£1,234 · (1,234); blank for no value."""
+    """£2,500 · £75.50 · £1.2 million · −£1,234 · (1,234); blank for no value. In pounds,
+    `places` (0 or 2) gives a table column its one precision; alone, pence show when not nil."""
     if value is None or value == "":
         return ""
     amount = Decimal(value)
@@ -46,8 +48,11 @@ def money(
         number = format_decimal(short, "#,##0.#", locale=LOCALE)
         text = f"{number} {word}"
     else:
-        pence = round_half_up(magnitude, 2)
-        pattern = "#,##0" if pence == pence.to_integral_value() else "#,##0.00"
+        pence = round_half_up(magnitude, 2 if places is None else places)
+        if places is None:
+            pattern = "#,##0" if pence == pence.to_integral_value() else "#,##0.00"
+        else:
+            pattern = "#,##0." + "0" * places if places else "#,##0"
         text = format_decimal(pence, pattern, locale=LOCALE)
     is_zero_shown = text.strip("0.,") == "" or text in ("0", "0.0")
     negative_value = amount < 0 and not is_zero_shown
@@ -76,11 +81,15 @@ def financial_year(value: Any) -> str:
     return format_financial_year(int(value))
 
 
-def number(value: Any) -> str:
-    """1,234 — for counts."""
+def number(value: Any, places: int | None = None) -> str:
+    """1,234 — for counts; 48.0 beside 48.2 when a column's `places` is 1."""
     if value is None or value == "":
         return ""
-    return format_decimal(value, "#,##0.##", locale=LOCALE)
+    if places is None:
+        return format_decimal(value, "#,##0.##", locale=LOCALE)
+    rounded = round_half_up(value if isinstance(value, Decimal) else Decimal(str(value)), places)
+    text = format_decimal(abs(rounded), "#,##0." + "0" * places if places else "#,##0", locale=LOCALE)
+    return MINUS + text if rounded < 0 else text
 
 
 def long_date(value: Any) -> str:
@@ -138,3 +147,22 @@ FILTERS = {
     "long_dates": long_dates,
     "yes_no": yes_no,
 }
+
+
+def publication_filters(style: NegativeStyle, labels: Mapping[str, Mapping[str, str]]) -> dict[str, Callable[..., Any]]:
+    """The filters that follow a project's settings: `money` in its one negative style
+    ([numbers] negative), and `label`, the words for a code ({{ status | label("status") }})."""
+    plain_money = FILTERS["money"]
+
+    def money_filter(value: Any, scale: MoneyScale = "pounds", negative: NegativeStyle | None = None,
+                     symbol: bool = True, places: int | None = None) -> str:
+        return plain_money(value, scale, negative or style, symbol, places)
+
+    def label(value: Any, vocabulary: str) -> str:
+        if vocabulary not in labels:
+            raise ValueError(f"label: no vocabulary {vocabulary!r} (vocabularies: {', '.join(labels)})")
+        if value is None or value == "":
+            return ""
+        return labels[vocabulary].get(str(value), str(value))
+
+    return {"money": money_filter, "label": label}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import functools
 import io
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, BinaryIO
 
@@ -46,6 +46,14 @@ class Column:
     kind: str = "text"  # text, money, pct, year, count, date, bool
     label: str = ""
     empty: str | None = None  # code of the symbol for no value: "x" (not available) unless said, "" for text
+    # What a reader sees for each code of a text column (labels.py, partner names): the
+    # CSV and JSON keep the code. `listed`: the cell holds several codes, "a;b;c".
+    words: tuple[tuple[str, str], ...] = ()
+    vocabulary: str = ""
+    listed: bool = False
+    # Decimals of a count or indicator column, as shown and as CSV and JSON hold it
+    # (Table works it out from its rows): 37.68, not 37.68333333333333333333333333.
+    places: int | None = None
 
     @property
     def heading(self) -> str:
@@ -57,6 +65,16 @@ class Column:
     @property
     def numeric(self) -> bool:
         return self.kind in ("money", "pct", "count")
+
+    def word(self, value: Any) -> str:
+        """The label of a code (its code if it has none), or of each code of a list."""
+        text = str(value)
+        if not self.words:
+            return text
+        words = dict(self.words)
+        if self.listed:
+            return ", ".join(words.get(part.strip(), part.strip()) for part in text.split(";") if part.strip())
+        return words.get(text, text)
 
     def symbol_for(self, value: Any, mark: str | None = None) -> Symbol | None:
         """The symbol a cell shows: its own mark ([p] beside a figure, [c] instead of one),
@@ -70,8 +88,9 @@ class Column:
         return marked
 
     def csv_text(self, value: Any, mark: str | None = None) -> str:
-        """A cell as CSV and `sitegen table` print it: pounds with two decimals, percentages
-        with one; a symbol instead of no value ([x]) or after a marked figure (1234.00 [p])."""
+        """A cell as CSV and `sitegen table` print it: pounds with two decimals, percentages and
+        indicators to their column's precision (as shown), codes as codes; a symbol instead of
+        no value ([x]) or after a marked figure (1234.00 [p])."""
         return _with_symbol(self.symbol_for(value, mark), value, self._csv_text)
 
     def json_value(self, value: Any, mark: str | None = None) -> Any:
@@ -83,25 +102,29 @@ class Column:
         return self._json_value(value)
 
     def shown(self, value: Any, scale: formatting.MoneyScale = "pounds",
-              negative: formatting.NegativeStyle = "minus", mark: str | None = None) -> str:
+              negative: formatting.NegativeStyle = "minus", mark: str | None = None,
+              places: int | None = None) -> str:
         """A cell as a reader sees it, in HTML, PDF, charts, the workbook and Word papers:
-        £1,234 · 9.4 · 2008-09 · Yes · [x] · £1,234 [p]."""
-        return _with_symbol(self.symbol_for(value, mark), value, lambda v: self._shown(v, scale, negative))
+        £1,234 · 9.4 · 2008-09 · Yes · In progress · [x] · £1,234 [p]. `places`: the column's
+        one precision (column_places), so that every cell of a column has as many decimals."""
+        return _with_symbol(self.symbol_for(value, mark), value, lambda v: self._shown(v, scale, negative, places))
 
     def _csv_text(self, value: Any) -> str:
         if value is None:
             return ""
         if self.kind == "money":
             return str(round_half_up(Decimal(value), 2))
-        if self.kind == "pct":
-            return str(round_half_up(Decimal(value), 1))
+        if self.kind == "pct":  # to the column's precision, as shown: 41 where every value is whole
+            return str(round_half_up(Decimal(value), 1 if self.places is None else self.places))
         if self.kind == "year":
             return format_financial_year(int(value))
         if self.kind == "bool":
             return "yes" if value else "no"
         if self.kind == "date":
             return pd.Timestamp(value).date().isoformat()
-        if self.kind == "count" and isinstance(value, Decimal):  # an indicator: 48.0 as 48 (as shown), 8.25 as is
+        if self.kind == "count" and isinstance(value, Decimal):  # an indicator
+            if self.places is not None:  # to the column's precision, as shown: 48.0 beside 48.2
+                return str(round_half_up(value, self.places))
             return str(int(value)) if value == int(value) else str(value.normalize())
         return str(value)
 
@@ -111,29 +134,57 @@ class Column:
         if self.kind == "money":
             return round_half_up(Decimal(value), 2)
         if self.kind == "pct":
-            return round_half_up(Decimal(value), 1)
-        if self.kind == "count":  # counts, and indicators such as 8.5 days: never truncated
+            return round_half_up(Decimal(value), 1 if self.places is None else self.places)
+        if self.kind == "count":  # counts, and indicators such as 8.5 days: to the column's precision
+            if self.places is not None:
+                return round_half_up(Decimal(value), self.places)
             return int(value) if Decimal(value) == int(value) else Decimal(value)
         if self.kind == "bool":
             return bool(value)
         return self._csv_text(value)
 
-    def _shown(self, value: Any, scale: formatting.MoneyScale, negative: formatting.NegativeStyle) -> str:
+    def _shown(self, value: Any, scale: formatting.MoneyScale, negative: formatting.NegativeStyle,
+               places: int | None) -> str:
         if value is None:
             return ""
         if self.kind == "money":
-            return formatting.money(value, scale, negative)
+            return formatting.money(value, scale, negative, places=places)
         if self.kind == "pct":
-            return formatting.percent(value).removesuffix("%")
+            shown_places = places if places is not None else 1 if self.places is None else self.places
+            return formatting.percent(value, shown_places).removesuffix("%")
         if self.kind == "count":
-            return formatting.number(value)
+            return formatting.number(value, self.places if places is None else places)
         if self.kind == "year":
             return formatting.financial_year(value)
         if self.kind == "bool":
             return formatting.yes_no(value)
         if self.kind == "date":
             return formatting.long_date(value.date() if hasattr(value, "date") else value)
-        return str(value)
+        return self.word(value)
+
+
+def column_places(column: Column, values: Iterable[Any], scale: formatting.MoneyScale = "pounds") -> int | None:
+    """The one number of decimals for every cell of a column (GOV.UK style): whole pounds
+    unless some amount needs pence, then pence in all; percentages to one decimal unless all
+    are whole; indicators to as many decimals as the most precise needs, at most two."""
+    if column.kind not in ("money", "pct", "count") or (column.kind == "money" and scale in ("k", "m")):
+        return None
+    numbers = [v if isinstance(v, Decimal) else Decimal(str(v)) for v in values
+               if v is not None and not isinstance(v, str) and not _is_missing(v)]
+    if column.kind == "money":
+        return 2 if any(not _whole(round_half_up(n, 2)) for n in numbers) else 0
+    if column.kind == "pct":
+        return 1 if any(not _whole(round_half_up(n, 1)) for n in numbers) else 0
+    return max((_decimals(round_half_up(n, 2)) for n in numbers), default=0)
+
+
+def _whole(number: Decimal) -> bool:
+    return number == number.to_integral_value()
+
+
+def _decimals(number: Decimal) -> int:
+    exponent = number.normalize().as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
 
 def _with_symbol(found: Symbol | None, value: Any, text: Callable[[Any], str]) -> str:
@@ -157,6 +208,31 @@ class Table:
     description: str = ""
     micro: tuple[str, ...] = ()  # money columns the frame holds as int64 micropounds (big tables)
     absent: tuple[str, ...] = ()  # data files it is computed from that the project does not have
+    money: formatting.MoneyScale = "pounds"  # how its pages show money unless they say: "m" for partnership totals
+
+    def __post_init__(self) -> None:
+        # Each percentage's and indicator's one precision, worked out once from all its rows:
+        # every page and the CSV and JSON show it alike (37.68, never 28 decimals of an average).
+        columns = tuple(
+            replace(c, places=column_places(c, self.frame[c.name].tolist()))
+            if c.kind in ("pct", "count") and c.places is None and c.name in self.frame.columns
+            and (c.kind == "pct" or self.frame[c.name].dtype == object) else c
+            for c in self.columns
+        )
+        object.__setattr__(self, "columns", columns)
+
+    def presented_like(self, live: Table) -> Table:
+        """This table (an issued paper's figures) shown as the live table of its name is:
+        its codes in the project's words and its money in the same scale. Words are not figures."""
+        shown = {c.name: c for c in live.columns}
+        columns = tuple(
+            replace(c, words=shown[c.name].words, vocabulary=shown[c.name].vocabulary, listed=shown[c.name].listed)
+            if c.name in shown and c.kind == shown[c.name].kind else c
+            for c in self.columns
+        )
+        if columns == self.columns and self.money == live.money:
+            return self
+        return replace(self, columns=columns, money=live.money)
 
     @property
     def csv_path(self) -> str:
@@ -226,7 +302,7 @@ class Table:
         return [dict(row) for row in self.rows]
 
     def to_csv(self) -> str:
-        """The contract's CSV: pounds with two decimals, percentages with one."""
+        """The contract's CSV: pounds with two decimals, percentages and indicators as shown."""
         out = io.BytesIO()
         self.write_csv(out)
         return out.getvalue().decode("utf-8")
