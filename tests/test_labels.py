@@ -98,7 +98,7 @@ def test_ratings_are_a_word_and_a_colour(built_demo) -> None:
 def test_partners_and_projects_are_named(built_demo) -> None:
     project, _ = built_demo
     report = LexborHTMLParser((project / "site" / "report" / "index.html").read_text(encoding="utf-8"))
-    projects = next(t for t in report.css("table") if t.css_first("caption").text() == "Joint efficiency projects")
+    projects = next(t for t in report.css("table") if "Joint efficiency projects" in t.css_first("caption").text())
     leads = [row.css("td")[1].text(strip=True) for row in projects.css("tbody tr")]
     assert "Valeshire County Council" in leads and "valeshire-cc" not in leads
     missing = next(t for t in report.css("table") if "not received" in t.css_first("caption").text())

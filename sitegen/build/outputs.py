@@ -391,7 +391,7 @@ class Outputs:
             ), written)
         self.made += 1
 
-    def copy_pdfs(self, versions: Sequence[Page], print_inputs: str) -> int:
+    def copy_pdfs(self, versions: Sequence[Page], print_inputs: str, progress: Progress | None = None) -> int:
         """The PDF of each version of an issued paper as issued (its record copy), kept,
         like a page's, while the version's text and front matter, the site around it and
         what it used are unchanged: made from its record, so today's tables are not among them."""
@@ -399,7 +399,7 @@ class Outputs:
             inputs=page_inputs(self.around, version, front_matter_json(version)), written="", tables=(), templates=(),
             links=PageLinks((), frozenset(), frozenset()), toc=(), body_html=None, words=None))
             for version in versions]
-        return self.page_pdfs(records, print_inputs)
+        return self.page_pdfs(records, print_inputs, progress)
 
 
 @dataclass

@@ -180,7 +180,8 @@ def build_loaded(config: Config, options: BuildOptions, loaded: Loaded) -> Build
                                   if page.wants_pdf and page.meta.layout != "meeting"],  # packs: _write_packs
                                  print_inputs, lambda done, total: progress("PDFs of pages", done, total))
         versions = {version.pdf_path: version for paper in project.records.papers for version in paper.versions}
-        pdfs += outputs.copy_pdfs([version for version in versions.values() if version.meta.pdf], print_inputs)
+        pdfs += outputs.copy_pdfs([version for version in versions.values() if version.meta.pdf], print_inputs,
+                                  lambda done, total: progress("PDFs of issued versions", done, total))
         pdfs += _write_packs(renderer, pages, outputs, print_inputs, state, project.records, versions,
                              lambda done, total: progress("agenda packs", done, total))
         published = published_tables(project, pages)
