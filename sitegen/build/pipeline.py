@@ -13,6 +13,7 @@ anything (state.unchanged_build).
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import shutil
 import tempfile
@@ -203,8 +204,10 @@ def _record_copies(renderer: Renderer, records: Records) -> dict[str, RenderedPa
 def _write_packs(renderer: Renderer, pages: list[tuple[Page, PageRecord]], outputs: Outputs, print_inputs: str,
                  state: BuildState, records: Records, record_copies: Mapping[str, RenderedPage],
                  progress: Callable[[int, int], None]) -> int:
-    """Each meeting's agenda pack, put together from its papers laid out one by one (pdf/packs.py),
-    kept while nothing it shows changed; a paper unchanged is not laid out again. An issued
+    """Each meeting's agenda pack, put together from its papers' own PDFs, made or kept by
+    this build just before (pdf/packs.py): kept while nothing it shows changed; no paper
+    is laid out a second time for it (a page without a PDF of its own is laid out for
+    the pack, and kept in the build state while unchanged). An issued
     pack is made from its record: the meeting and the papers as they went out, and papers
     added since go in a supplementary pack."""
     by_url = {page.url: record.rendered(page) for page, record in pages if record.body_html is not None}
@@ -221,12 +224,21 @@ def _write_packs(renderer: Renderer, pages: list[tuple[Page, PageRecord]], outpu
         for pdf_path, meeting, papers in packs:
             inputs = digest(print_inputs, pack_html(renderer, meeting, papers))  # all the pack shows
             if outputs.reuse(pdf_path, inputs) is None:
-                parts = state.parts(pdf_path, print_inputs)
-                outputs.write(pdf_path, inputs, render_pack(renderer, meeting, papers, outputs.jobs, parts))
+                outputs.write(pdf_path, inputs, render_pack(renderer, meeting, papers, outputs.jobs,
+                                                            functools.partial(_made_pdf, outputs, state),
+                                                            state.parts(pdf_path, print_inputs)))
             made.append(pdf_path)
         progress(done, len(meetings))
     state.forget_packs_except(made)  # meetings no longer in the site
     return len(made)
+
+
+def _made_pdf(outputs: Outputs, state: BuildState, paper: RenderedPage) -> bytes | None:
+    """The PDF this build has made or kept for a paper, as it stands in the staging folder."""
+    path = paper.page.pdf_path
+    if outputs.staging is None or path not in state.written or not paper.page.meta.pdf:
+        return None
+    return (outputs.staging / path).read_bytes()
 
 
 def _write_search_index(project: Project, pages: list[tuple[Page, PageRecord]], outputs: Outputs,
