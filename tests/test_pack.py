@@ -508,3 +508,26 @@ def test_papers_not_for_publication_go_into_a_confidential_pack_of_their_own(cop
     confidential = "\n".join(page.extract_text() for page in PdfReader(target).pages)
     assert "confidential terms" in confidential and "The open paper" not in confidential
     assert "Confidential papers: not for publication" in confidential
+
+
+def _drawn(page: pikepdf.Page) -> list[bytes]:
+    """What a page draws, but page numbers: its content streams' bytes."""
+    contents = page.obj.Contents
+    streams = contents if isinstance(contents, pikepdf.Array) else [contents]
+    return [stream.read_bytes() for stream in streams if "/SitegenPageNumber" not in stream]
+
+
+def test_a_build_makes_the_pack_of_the_very_pdfs_it_publishes(built_demo) -> None:  # type: ignore[no-untyped-def]
+    """The demo's pack is issued: its papers are the records' copies, papers/<name>-v1.pdf,
+    and each of their pages is in the pack as it was published, drawn by the same streams."""
+    project, _ = built_demo
+    papers = project / "site" / "papers"
+    pack = pikepdf.open(papers / "2011-07-14.pdf")
+    drawn = [_drawn(page) for page in pack.pages]
+    start = 2  # after the front sheet and the agenda
+    for name in ("steering-group-2011-07-v1.pdf", "ni179-review-2009-v1.pdf"):
+        paper = pikepdf.open(papers / name)
+        for index, page in enumerate(paper.pages):
+            assert all(stream in drawn[start + index] for stream in _drawn(page)), (name, index)
+        start += len(paper.pages)
+    assert start == len(pack.pages)
