@@ -55,6 +55,7 @@ from sitegen.config import Config
 from sitegen.content.agenda import agenda
 from sitegen.content.facets import partner_sectors
 from sitegen.content.pages import Page
+from sitegen.pdf.margins import PDF_FORMAT
 from sitegen.pdf.packs import pack_html, render_pack
 from sitegen.project import Project, load_project
 from sitegen.records.issued import Records
@@ -320,7 +321,7 @@ def _print_inputs(config: Config, project: Project, config_text: str) -> str:
     files = [(output, path) for output, path in static_files(config).items()]
     files += [(asset.output_path, asset.source) for asset in project.content.assets]
     loaded = "\n".join(f"{output} {digest(path.read_bytes())}" for output, path in sorted(files))
-    return digest(__version__, config_text, str(config.source_date), loaded)
+    return digest(__version__, PDF_FORMAT, config_text, str(config.source_date), loaded)
 
 
 def static_files(config: Config) -> dict[str, Path]:

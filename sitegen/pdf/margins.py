@@ -21,6 +21,10 @@ MARGIN_BOXES = (
     "left-bottom", "left-middle", "left-top",
 )
 NUMBER_STREAM = "SitegenPageNumber"  # the key that marks a page's number stream
+# What a PDF laid out by this sitegen is like, for the build's record of what each PDF is
+# made from: a PDF kept from a build before the numbers had streams of their own would
+# put its own numbers into a pack beside the pack's.
+PDF_FORMAT = "page numbers in streams of their own"
 NEAR = 0.5  # CSS px: the stream rounds positions to six decimals, a box's edges are not rounded
 
 
