@@ -11,7 +11,6 @@ its own numbers, without laying the paper out again.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 MARGIN_BOXES = (

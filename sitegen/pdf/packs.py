@@ -44,9 +44,8 @@ from sitegen.workers import in_parallel
 if TYPE_CHECKING:
     import pikepdf
 
-__all__ = ["MARGIN_BOXES", "numbered_margin_boxes", "render_pack", "assemble_pack", "pack_html", "frame_html"]
 
-PaperPdfs = Callable[[RenderedPage], "bytes | None"]  # a paper's own PDF when the caller has it
+PaperPdfs = Callable[[RenderedPage], "bytes | None"]  # a paper's own PDF, when the caller has it at hand
 
 
 # ---- the frame, and the pack as one document, as HTML -------------------------------------
