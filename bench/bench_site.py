@@ -14,10 +14,13 @@ with each tool, every build a child process measured from outside the same way:
 Scenarios, for every tool: `clean` (a first build: outputs and caches removed),
 `nochange` (the same build again: sitegen with its build cache, MkDocs `--dirty`,
 Pelican with its content cache, Hugo re-run), `onechange` (one paragraph of one page
-edited, then the same rebuild; the new text is checked in that page's output). For
-sitegen alone: `paper-cold` and `paper-unchanged` (a project with one 20-page
+edited, then the same rebuild; the new text is checked in that page's output), `serve`
+(sitegen, MkDocs and Hugo: the page saved under the tool's preview server, timed until
+the served page shows it: edit_loop.py). For sitegen alone: `demo-onechange` and
+`demo-serve` (the same two on a copy of the demo project), `paper-cold` and `paper-unchanged` (a project with one 20-page
 table-heavy committee paper, built clean and then again), `pack-cold` (`sitegen pack`
-of a meeting whose agenda pack is about 200 pages) and `returns` (1 million return lines
+of a meeting whose agenda pack is about 200 pages), `pack-build` (that project built
+clean: the papers' PDFs and the pack made from them) and `returns` (1 million return lines
 loaded, validated and computed: bench_returns.py's measured child).
 
 The peers run from their own virtual environment, bench/.peers-venv, made on first use
