@@ -1,14 +1,17 @@
-"""Agenda packs put together from their papers laid out one by one (sitegen/pdf/packs.py).
+"""Agenda packs put together from their papers' own PDFs (sitegen/pdf/packs.py).
 
-The pack is checked against the same pack laid out as one WeasyPrint document (what it
-was before, and what it must still look like): page for page the same text, the same
-bookmarks, the agenda's links leading to the same pages; and its structure tree is
-read back with pikepdf as a screen reader would walk it.
+The pack is checked against what it is made of: the front sheet and agenda against the
+same pack laid out as one WeasyPrint document (what packs were before), each paper's
+pages against that paper's own PDF, the one the site publishes, word for word and pixel
+for pixel but for the page number and the item's label; the same bookmarks, the
+agenda's links leading to the same pages; and its structure tree is read back with
+pikepdf as a screen reader would walk it.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -17,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import pdfplumber
 import pikepdf
 import pytest
 from conftest import copy_demo, load_folder
@@ -79,6 +83,27 @@ def assembled(demo: Demo) -> bytes:
     return render_pack(demo.renderer, demo.meeting, demo.rendered, jobs=2)  # the papers on two processes
 
 
+def own_pdfs(demo: Demo) -> list[bytes]:
+    """Each paper of the pack as its own PDF, as the site publishes it, in agenda order."""
+    return [pdf.render_pdf(demo.renderer, demo.rendered[item.paper.url])
+            for item in agenda(demo.meeting.page, demo.renderer.content) if item.paper is not None]
+
+
+@pytest.fixture(scope="module")
+def papers(demo: Demo) -> list[bytes]:
+    return own_pdfs(demo)
+
+
+def without_numbers(words: Counter[str]) -> Counter[str]:
+    """A page's words but its number ("Page 3 of 9") and an item's label ("ITEM 3 …")."""
+    kept = Counter(words)
+    for word in ("Page", "of"):
+        kept[word] -= 1
+    for word in [w for w in kept if w.isdigit()]:
+        kept[word] = 0
+    return +kept
+
+
 def words_by_page(data: bytes) -> list[Counter[str]]:
     """Each page's words (in any order: a page's number is drawn before the paper's page now)."""
     return [Counter(page.extract_text().split()) for page in PdfReader(io.BytesIO(data)).pages]
@@ -112,31 +137,58 @@ def links(data: bytes) -> list[tuple[int, str, int]]:
     return found
 
 
-def test_the_assembled_pack_reads_page_for_page_as_the_one_document(one_document: bytes, assembled: bytes) -> None:
-    before, after = words_by_page(one_document), words_by_page(assembled)
-    assert len(after) == len(before) >= 4
-    for page in after:  # the draft paper's mark, which only its part carries (see below)
-        del page["DRAFT"]
-    assert after == before
-    total = len(after)
-    for number, page in enumerate(PdfReader(io.BytesIO(assembled)).pages, start=1):
-        assert f"Page {number} of {total}" in page.extract_text()  # continuous, from the front sheet on
+def test_the_pack_reads_as_its_front_sheet_agenda_and_papers_own_pdfs(one_document: bytes, assembled: bytes,
+                                                                        papers: list[bytes]) -> None:
+    pack = words_by_page(assembled)
+    own = [page for paper in papers for page in words_by_page(paper)]
+    front = len(pack) - len(own)
+    assert front == 2 and len(pack) == len(words_by_page(one_document))  # the same number of pages as before
+    assert pack[:front] == words_by_page(one_document)[:front]  # the front sheet and agenda, their numbers too
+    firsts = {front, front + len(words_by_page(papers[0]))}  # the first page of each paper
+    labels = iter(item_labels(one_document))
+    for index, (page, paper_page) in enumerate(zip(pack[front:], own, strict=True), start=front):
+        label = Counter(next(labels).upper().split()) if index in firsts else Counter()
+        assert without_numbers(page) == without_numbers(paper_page + label)
+    total = len(pack)
+    for number, text in enumerate(pages_text(assembled), start=1):
+        assert f"Page {number} of {total}" in text  # continuous, from the front sheet on
+        assert text.count("Page ") == 1  # the paper's own number is gone
+
+
+def item_labels(one_document: bytes) -> list[str]:
+    """The items' labels as the pack laid out as one document shows them, above each paper."""
+    text = " ".join(" ".join(pages_text(one_document)).split())
+    return [match.rstrip() for match in re.findall(r"(ITEM \d+(?:: [^a-z]*? WAS WRITTEN)?) ", text)]
+
+
+def pages_text(data: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
 
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="needs poppler-utils")
-def test_the_assembled_pack_looks_the_same_as_the_one_document(one_document: bytes, assembled: bytes,
-                                                                 tmp_path: Path) -> None:
-    (tmp_path / "one").mkdir()
-    (tmp_path / "assembled").mkdir()
-    before = images_by_page(one_document, tmp_path / "one")
-    after = images_by_page(assembled, tmp_path / "assembled")
-    # The draft paper's pages differ by its DRAFT mark alone, which only a part can carry
-    # on its own pages (a fixed box repeats on every page of its document).
-    # (The demo's meeting takes no draft since its papers were issued; a draft meeting's
-    # pack is below.)
-    draft = [index for index, words in enumerate(words_by_page(assembled)) if words["DRAFT"]] or [len(after)]
-    assert draft == list(range(draft[0], max(draft[-1] + 1, len(after))))
-    assert len(after) == len(before) and after[:draft[0]] == before[:draft[0]]  # page numbers too, pixel for pixel
+def test_the_pack_looks_as_its_papers_own_pdfs(one_document: bytes, assembled: bytes, papers: list[bytes],
+                                               tmp_path: Path) -> None:
+    """Pixel for pixel, but for the margins above and below the page (22 mm, the page
+    number and the item's label): the papers are their own PDFs, laid out once."""
+    folders = {name: tmp_path / name for name in ("one", "assembled", *(f"paper{i}" for i in range(len(papers))))}
+    for folder in folders.values():
+        folder.mkdir()
+    before = images_by_page(one_document, folders["one"])
+    after = images_by_page(assembled, folders["assembled"])
+    own = [image for index, paper in enumerate(papers) for image in images_by_page(paper, folders[f"paper{index}"])]
+    assert after[:2] == before[:2]  # the front sheet and agenda
+    assert len(after) == 2 + len(own)
+    for pack_page, paper_page in zip(after[2:], own, strict=True):
+        assert _body(pack_page) == _body(paper_page)
+        assert pack_page != paper_page  # the page numbers differ
+
+
+def _body(pgm: bytes) -> bytes:
+    """The rows of a 40 dpi grey page image between the top and bottom margins (22 mm = 35 rows)."""
+    header_end = pgm.index(b"\n", pgm.index(b"\n", pgm.index(b"\n") + 1) + 1) + 1  # P5, size, depth
+    width, height = (int(n) for n in pgm.split(b"\n")[1].split())
+    pixels = pgm[header_end:]
+    return pixels[35 * width:(height - 35) * width]
 
 
 def test_bookmarks_and_agenda_links_lead_to_the_same_pages(one_document: bytes, assembled: bytes) -> None:
@@ -194,19 +246,40 @@ def structure(data: bytes) -> tuple[pikepdf.Pdf, Counter[str], list[str]]:
     return document, kinds, ids
 
 
-def test_the_pack_is_one_structure_tree_with_the_papers_tags(one_document: bytes, assembled: bytes) -> None:
+def tree_elements(document: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
+    """Every element of the structure tree, walked from its root."""
+    found, stack = [], list(_kids(document.Root.StructTreeRoot))
+    while stack:
+        element = stack.pop()
+        found.append(element)
+        stack += _kids(element)
+    return found
+
+
+def _kids(element: pikepdf.Dictionary) -> list[pikepdf.Dictionary]:
+    kids = element.get("/K")
+    return [kid for kid in (kids if isinstance(kids, pikepdf.Array) else [kids])
+            if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") != "/OBJR"]
+
+
+def test_the_pack_is_one_structure_tree_with_the_papers_tags(assembled: bytes, papers: list[bytes]) -> None:
     document, kinds, ids = structure(assembled)
-    _, kinds_before, _ = structure(one_document)
-    marked = sum(1 for words in words_by_page(assembled) if words["DRAFT"])  # the draft's mark: a Div and a Span a page
-    assert kinds == kinds_before + Counter({"/Div": marked, "/Span": marked})  # every heading, paragraph, list and table cell, once
+    front = {page.obj.objgen for page in document.pages[:2]}
+    front_kinds = Counter(str(element.S) for element in tree_elements(document)
+                          if "/Pg" in element and element.Pg.objgen in front)
+    papers_kinds = sum((structure(paper)[1] for paper in papers), Counter())
+    # Every heading, paragraph, list and table cell of each paper's own PDF, once, in one Document.
+    assert kinds == papers_kinds - Counter({"/Document": len(papers) - 1}) + front_kinds
     assert kinds["/H1"] >= 3 and kinds["/TH"] > 0
     assert len(ids) == len(set(ids)) > 0  # table headers' IDs unique across the papers
     headers = set(ids)
     for element in document.objects:
         if isinstance(element, pikepdf.Dictionary) and element.get("/S") == "/TD" and "/A" in element:
             assert {bytes(h).decode() for h in element.A.get("/Headers", [])} <= headers
-    # The page numbers drawn over the papers' pages are artifacts, outside the tree.
+    # The page numbers drawn over the papers' pages are artifacts, outside the tree; the
+    # papers' own numbers are gone.
     for page in document.pages[2:]:
+        assert not any("/SitegenPageNumber" in stream for stream in page.obj.Contents)
         numbers = [xobject for name, xobject in page.Resources.XObject.items()
                    if str(name).startswith("/SitegenPageNumber")]
         assert numbers
@@ -251,61 +324,43 @@ def test_the_pack_is_the_same_bytes_every_time(demo: Demo, assembled: bytes) -> 
 
 
 def test_a_draft_meetings_watermark_is_on_every_page_of_its_pack(tmp_path: Path) -> None:
-    """Drawn by the frame under the papers' pages, as the one document drew it under them."""
+    """Drawn by the frame over the pages of a paper that is not a draft itself (one that
+    is carries its own): one mark on every page."""
     project = copy_demo(tmp_path / "project")
     meeting = project / "content" / "meetings" / "2011-07-14.md"
     meeting.write_text(meeting.read_text(encoding="utf-8").replace("status: issued\nissued: 2011-07-07\n", "status: draft\n"),
                        encoding="utf-8")
     demo = load_demo(project)
     data = render_pack(demo.renderer, demo.meeting, demo.rendered, jobs=1)
-    single = pdf.write_pdf(demo.renderer.config, pack_html(demo.renderer, demo.meeting, demo.rendered),
-                           demo.meeting.page)
     pages = words_by_page(data)
-    assert pages == words_by_page(single) and all(page["DRAFT"] >= 1 for page in pages)
-    if shutil.which("pdftoppm"):
-        (tmp_path / "one").mkdir()
-        (tmp_path / "assembled").mkdir()
-        assert images_by_page(data, tmp_path / "assembled") == images_by_page(single, tmp_path / "one")
+    assert len(pages) == 9 and all(page["DRAFT"] == 1 for page in pages)
+    finals = [page for page in demo.rendered.values() if page.page.meta.layout == "paper"
+              and page.page.meta.status != "draft"]
+    assert finals  # a final paper, which takes the meeting's mark
     structure(data)  # still one well-formed tree
 
 
-def test_unchanged_papers_are_not_laid_out_again(demo: Demo, assembled: bytes, tmp_path: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_paper_given_is_not_laid_out_again(demo: Demo, assembled: bytes, papers: list[bytes],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build hands the pack the papers' PDFs it has just made or kept: the pack lays out
+    its frame alone, and is the same pack."""
     laid_out: list[str] = []
     real = pdf.lay_out_pdf
 
     def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
-        if kwargs["name"] != demo.meeting.page.source_name:  # the frame is laid out every time
-            laid_out.append(kwargs["name"])
+        laid_out.append(kwargs["name"])
         return real(*args, **kwargs)
 
     monkeypatch.setattr(pdf, "lay_out_pdf", counting)
-    cache = BuildState.open(tmp_path).parts("meeting.pdf", "inputs")
-    first = render_pack(demo.renderer, demo.meeting, demo.rendered, jobs=1, parts_cache=cache)
-    assert first == assembled and len(laid_out) == 2 and len(cache.stored()) == 2
+    items = [item for item in agenda(demo.meeting.page, demo.renderer.content) if item.paper is not None]
+    given = {item.paper.url: data for item, data in zip(items, papers, strict=True)}
+    made = render_pack(demo.renderer, demo.meeting, demo.rendered, jobs=1,
+                       paper_pdfs=lambda paper: given[paper.page.url])
+    assert made == assembled and laid_out == [demo.meeting.page.source_name]  # the frame
     laid_out.clear()
-    assert render_pack(demo.renderer, demo.meeting, demo.rendered, jobs=1, parts_cache=cache) == assembled
-    assert laid_out == []  # both papers from the cache
-    # A paper whose HTML changes is laid out again, alone; its old part is forgotten.
-    url = next(url for url in demo.rendered if url != demo.meeting.page.url)
-    changed: Mapping[str, RenderedPage] = demo.rendered | {
-        url: RenderedPage(demo.rendered[url].page, "", demo.rendered[url].body_html + "<p>Added since.</p>",
-                          demo.rendered[url].toc, frozenset(), frozenset())}
-    updated = render_pack(demo.renderer, demo.meeting, changed, jobs=1, parts_cache=cache)
-    assert laid_out == [demo.renderer.content.page_at(url).source_name]  # named by its file in content/
-    assert "Added since." in "".join(page.extract_text() for page in PdfReader(io.BytesIO(updated)).pages)
-    assert len(cache.stored()) == 2
-    # A damaged part is laid out again, not used.
-    laid_out.clear()
-    with sqlite3.connect(tmp_path / CACHE_DIR / DATABASE) as database:
-        database.execute("UPDATE parts SET pdf = substr(pdf, 1, length(pdf) - 100) WHERE key = ?", (cache.stored()[0],))
-    assert render_pack(demo.renderer, demo.meeting, changed, jobs=1, parts_cache=cache) == updated
-    assert len(laid_out) == 1 and len(cache.stored()) == 2
-    # --clean: nothing taken from the cache.
-    laid_out.clear()
-    render_pack(demo.renderer, demo.meeting, demo.rendered, jobs=1,
-                parts_cache=BuildState.open(tmp_path, use_previous=False).parts("meeting.pdf", "inputs"))
-    assert len(laid_out) == 2
+    render_pack(demo.renderer, demo.meeting, demo.rendered, jobs=1, paper_pdfs=lambda paper: None)
+    assert sorted(laid_out) == sorted([demo.meeting.page.source_name,
+                                       *(demo.rendered[item.paper.url].page.source_name for item in items)])
 
 
 def test_page_numbers_are_wherever_the_print_stylesheet_puts_them(tmp_path: Path) -> None:
@@ -324,19 +379,19 @@ def test_page_numbers_are_wherever_the_print_stylesheet_puts_them(tmp_path: Path
     (project / "static" / "css" / "print.css").write_text(css, encoding="utf-8")
     demo = load_demo(project)
     data = render_pack(demo.renderer, demo.meeting, demo.rendered, jobs=1)
-    single = pdf.write_pdf(demo.renderer.config, pack_html(demo.renderer, demo.meeting, demo.rendered),
-                           demo.meeting.page)
-    pages = words_by_page(data)
-    draft = min((index for index, words in enumerate(pages) if words["DRAFT"]), default=len(pages))
-    for page in pages:  # the draft paper's mark, which only its part carries
-        del page["DRAFT"]
-    assert pages == words_by_page(single)
-    for number, page in enumerate(PdfReader(io.BytesIO(data)).pages, start=1):
-        assert f"p. {number}" in page.extract_text()
-    if shutil.which("pdftoppm"):
+    texts = pages_text(data)
+    for number, text in enumerate(texts, start=1):
+        assert text.count("p. ") == 1 and f"p. {number}" in text  # the pack's number alone, not the paper's own
+    # The item's label, where the top right shows the number: the next free margin box (bottom right).
+    assert [index for index, text in enumerate(texts) if "ITEM " in text] == [2, 6]
+    label = next(word for word in pdfplumber.open(io.BytesIO(data)).pages[2].extract_words() if word["text"] == "ITEM")
+    assert label["top"] > 800 and label["x0"] > 400  # A4 is 595 × 842 pt
+    if shutil.which("pdftoppm"):  # the front sheet and agenda as the pack laid out as one document shows them
         (tmp_path / "one").mkdir()
-        (tmp_path / "assembled").mkdir()
-        assert images_by_page(data, tmp_path / "assembled")[:draft] == images_by_page(single, tmp_path / "one")[:draft]
+        (tmp_path / "pack").mkdir()
+        single = pdf.write_pdf(demo.renderer.config, pack_html(demo.renderer, demo.meeting, demo.rendered),
+                               demo.meeting.page)
+        assert images_by_page(data, tmp_path / "pack")[:2] == images_by_page(single, tmp_path / "one")[:2]
 
 
 def test_numbered_margin_boxes() -> None:
@@ -368,13 +423,13 @@ def test_a_paper_that_cannot_be_laid_out_is_named(tmp_path: Path) -> None:
     assert "refused to load" in str(caught.value)
 
 
-def test_parts_that_do_not_fit_the_frame_are_refused(demo: Demo, one_document: bytes,
+def test_parts_that_do_not_fit_the_frame_are_refused(demo: Demo, one_document: bytes, papers: list[bytes],
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    part = pikepdf.open(io.BytesIO(one_document))  # a paper whose first page is not after a lead page
-    with pytest.raises(PackAssemblyError, match="the frame has 9 pages for 16 pages of papers"):
-        assemble_pack(one_document, [part, part], ["item-3", "item-4"])
-    with pytest.raises(PackAssemblyError, match="#item-3 does not begin on the page after the lead page"):
-        assemble_pack(one_document, [part], ["item-3"])
+    whole = pikepdf.open(io.BytesIO(one_document))  # nine pages: more than the frame holds for papers
+    with pytest.raises(PackAssemblyError, match="the frame has 9 pages for 18 pages of papers"):
+        assemble_pack(one_document, [whole, whole], ["item-3", "item-4"])
+    with pytest.raises(PackAssemblyError, match="#item-3 does not lead to the first page of its part"):
+        assemble_pack(one_document, [pikepdf.open(io.BytesIO(papers[0]))], ["item-3"])  # not made a part
     # A frame holding one page too many for the first paper: found, not a pack with a page astray.
     real = pack_module.frame_html
 
@@ -454,3 +509,26 @@ def test_papers_not_for_publication_go_into_a_confidential_pack_of_their_own(cop
     confidential = "\n".join(page.extract_text() for page in PdfReader(target).pages)
     assert "confidential terms" in confidential and "The open paper" not in confidential
     assert "Confidential papers: not for publication" in confidential
+
+
+def _drawn(page: pikepdf.Page) -> list[bytes]:
+    """What a page draws, but page numbers: its content streams' bytes."""
+    contents = page.obj.Contents
+    streams = contents if isinstance(contents, pikepdf.Array) else [contents]
+    return [stream.read_bytes() for stream in streams if "/SitegenPageNumber" not in stream]
+
+
+def test_a_build_makes_the_pack_of_the_very_pdfs_it_publishes(built_demo) -> None:  # type: ignore[no-untyped-def]
+    """The demo's pack is issued: its papers are the records' copies, papers/<name>-v1.pdf,
+    and each of their pages is in the pack as it was published, drawn by the same streams."""
+    project, _ = built_demo
+    papers = project / "site" / "papers"
+    pack = pikepdf.open(papers / "2011-07-14.pdf")
+    drawn = [_drawn(page) for page in pack.pages]
+    start = 2  # after the front sheet and the agenda
+    for name in ("steering-group-2011-07-v1.pdf", "ni179-review-2009-v1.pdf"):
+        paper = pikepdf.open(papers / name)
+        for index, page in enumerate(paper.pages):
+            assert all(stream in drawn[start + index] for stream in _drawn(page)), (name, index)
+        start += len(paper.pages)
+    assert start == len(pack.pages)

@@ -65,11 +65,12 @@ from sitegen.config import Config
 from sitegen.content.agenda import agenda
 from sitegen.content.facets import partner_sectors
 from sitegen.content.pages import Page
+from sitegen.pdf.margins import PDF_FORMAT
 from sitegen.pdf.packs import pack_html, render_pack
 from sitegen.project import LoadMemo, Project, load_project
 from sitegen.records.issued import Records
 from sitegen.render.chartcache import ChartCache
-from sitegen.render.pages import Renderer, static_dirs
+from sitegen.render.pages import RenderedPage, Renderer, static_dirs
 from sitegen.render.wayfinding import site_level_files
 from sitegen.tables.table import Table
 from sitegen.workers import in_parallel
@@ -247,8 +248,10 @@ def _check_links(
 def _write_packs(renderer: Renderer, pages: list[tuple[Page, PageRecord]], outputs: Outputs, print_inputs: str,
                  state: BuildState, records: Records, versions: Mapping[str, Page],
                  progress: Callable[[int, int], None]) -> int:
-    """Each meeting's agenda pack, put together from its papers laid out one by one (pdf/packs.py),
-    kept while nothing it shows changed; a paper unchanged is not laid out again. An issued
+    """Each meeting's agenda pack, put together from its papers' own PDFs, made or kept by
+    this build just before (pdf/packs.py): kept while nothing it shows changed; no paper
+    is laid out a second time for it (a page without a PDF of its own is laid out for
+    the pack, and kept in the build state while unchanged). An issued
     pack is made from its record: the meeting and the papers as they went out, and papers
     added since go in a supplementary pack. `versions`: every version of every issued
     paper as issued, by its PDF (papers/<name>-v<N>.pdf), rendered for an issued pack.
@@ -282,8 +285,9 @@ def _write_packs(renderer: Renderer, pages: list[tuple[Page, PageRecord]], outpu
                 outputs.later(pdf_path, page)
                 continue  # not made: nothing to remember of it
             else:
-                parts = state.parts(pdf_path, print_inputs)
-                outputs.write(pdf_path, inputs, render_pack(renderer, meeting, papers, outputs.jobs, parts))
+                outputs.write(pdf_path, inputs, render_pack(renderer, meeting, papers, outputs.jobs,
+                                                            functools.partial(_made_pdf, outputs, state),
+                                                            state.parts(pdf_path, print_inputs)))
             state.facts.setdefault("pack sources", {})[pdf_path] = (sources, inputs)
             made.append(pdf_path)
         progress(done, len(meetings))
@@ -311,6 +315,14 @@ def _pack_sources(renderer: Renderer, pages: list[tuple[Page, PageRecord]], outp
         *(f"{name}\t{fingerprints.template(name)}" for name in sorted(renderer.env.list_templates())),
         *(f"{name}\t{fingerprints.table(name)}" for name in sorted(renderer.tables)),
     )
+
+
+def _made_pdf(outputs: Outputs, state: BuildState, paper: RenderedPage) -> bytes | None:
+    """The PDF this build has made or kept for a paper, as it stands in the staging folder."""
+    path = paper.page.pdf_path
+    if outputs.staging is None or path not in state.written or not paper.page.meta.pdf:
+        return None
+    return (outputs.staging / path).read_bytes()
 
 
 def _write_search_index(project: Project, pages: list[tuple[Page, PageRecord]], outputs: Outputs,
@@ -392,7 +404,7 @@ def _print_inputs(config: Config, project: Project, config_text: str) -> str:
     files = [(output, path) for output, path in static_files(config).items()]
     files += [(asset.output_path, asset.source) for asset in project.content.assets]
     loaded = "\n".join(f"{output} {digest(path.read_bytes())}" for output, path in sorted(files))
-    return digest(__version__, config_text, str(config.source_date), loaded)
+    return digest(__version__, PDF_FORMAT, config_text, str(config.source_date), loaded)
 
 
 def static_files(config: Config) -> dict[str, Path]:

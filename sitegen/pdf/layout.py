@@ -25,6 +25,7 @@ from weasyprint.urls import URLFetcher
 from sitegen.config import Config
 from sitegen.content.pages import Page
 from sitegen.errors import PdfError, Problem
+from sitegen.pdf.margins import isolate_page_numbers, numbered_margin_boxes
 from sitegen.render.pages import THEME_DIR, RenderedPage, Renderer, static_dirs
 
 
@@ -100,7 +101,8 @@ def lay_out_pdf(config: Config, html: str, *, name: str, base: str, date: dt.dat
     (agenda packs use both to lay out their parts, see packs.py).
     """
     fetcher = ProjectFetcher(config)
-    stylesheets = [CSS(filename=str(find_static(config, "css/print.css")), url_fetcher=fetcher)]
+    print_css = find_static(config, "css/print.css")
+    stylesheets = [CSS(filename=str(print_css), url_fetcher=fetcher)]
     if extra_css:
         stylesheets.append(CSS(string=extra_css, url_fetcher=fetcher))
     document = HTML(string=html, base_url=base, url_fetcher=fetcher)
@@ -111,7 +113,8 @@ def lay_out_pdf(config: Config, html: str, *, name: str, base: str, date: dt.dat
             laid_out.metadata = UniversalAccessMetadata(**vars(laid_out.metadata))
             _stamp(laid_out.metadata, date, config.source_date)
             data = laid_out.write_pdf(**options, pdf_identifier=_identifier(identity, config),
-                                      finisher=_finishing(finisher))
+                                      finisher=_finishing(finisher, numbered_margin_boxes(
+                                          print_css.read_text(encoding="utf-8"))))
     except Exception as exc:  # WeasyPrint raises many kinds; name the source either way
         raise PdfError("PDF", [Problem(name, None, None, f"could not be made into a PDF: {exc}")]) from exc
     if fetcher.refused:
@@ -187,12 +190,14 @@ class UniversalAccessMetadata(DocumentMetadata):
         return ElementTree.tostring(rdf, encoding="utf-8")
 
 
-def _finishing(finisher: Callable[[Any, Any], None] | None) -> Callable[[Any, Any], None]:
+def _finishing(finisher: Callable[[Any, Any], None] | None, numbered: frozenset[str]) -> Callable[[Any, Any], None]:
     """What is done to WeasyPrint's PDF objects before they are written: header scopes,
-    then the caller's `finisher`."""
+    the page numbers (the `numbered` margin boxes) in streams of their own so that an
+    agenda pack can number the pages again (margins.py), then the caller's `finisher`."""
 
     def finish(document: Any, pdf: Any) -> None:
         add_header_scopes(pdf)
+        isolate_page_numbers(numbered, document, pdf)
         if finisher is not None:
             finisher(document, pdf)
 

@@ -1,39 +1,42 @@
 """Agenda packs: a meeting's front sheet, agenda and papers as one PDF.
 
-A pack is put together from PDFs laid out apart, so that its papers are laid out side
-by side on every core, and a paper unchanged since the last build is not laid out
-again (the build keeps the parts: build/state.py's PartCache):
+A pack is put together from PDFs laid out apart, and each paper is laid out once: the
+pack takes the paper's own PDF, the one the site publishes (a build hands over the PDF
+it has just made or kept; `sitegen pack` lays out those it is not given, side by side
+on every core):
 
-1. each paper alone, as it stands in the pack (its "Item N" label, its ids prefixed
-   with the item's anchor), without its page numbers: a *part*. A lead page is laid
-   out before the paper and dropped, so that the paper's first page is a page like
-   its others, as in one document: no `@page :first` rules, the running header carried in;
+1. each paper's PDF, its page numbers taken out (layout.py lays every PDF out with
+   them in streams of their own: margins.py), its names (anchors, structure IDs, font
+   subset tags) prefixed with the item's anchor, and the item's anchor on its first page:
+   a *part*;
 2. the front sheet and agenda, then one blank page held for every page of every part:
    the *frame*. Holding all the pages, the frame numbers them itself ("Page x of y",
-   whatever the print stylesheet says), its agenda finds each item's first page with
-   CSS `target-counter()`, and its page-number margin boxes are the only ones drawn on
-   the held pages;
-3. with pikepdf, each part's pages put in place of the held pages, each drawn over its
-   held page (the page number, marked as an artifact), and the documents made one: one
-   structure tree (a Document element holding every part's elements, the parent tree
-   and `/StructParents` keys renumbered, role and class maps merged), one outline (a
-   bookmark per item), one set of named destinations (the agenda's links lead to the
-   papers). The frame gives the pack its metadata, language, output intent and /ID.
+   wherever the print stylesheet puts the number), its agenda finds each item's first
+   page with CSS `target-counter()`, and its held pages show only the page number, the
+   item's label ("Item 3") in a free margin box of the item's first page, and the
+   meeting's DRAFT mark while the meeting is a draft;
+3. with pikepdf, each part's pages put in place of the held pages, each held page drawn
+   over its part's page (an artifact), and the documents made one: one structure tree (a
+   Document element holding every part's elements, the parent tree and `/StructParents`
+   keys renumbered, role and class maps merged), one outline (the front sheet, the
+   agenda and each paper's own bookmarks), one set of named destinations (the agenda's
+   links lead to the papers). The frame gives the pack its metadata, language, output
+   intent and /ID.
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import io
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from markupsafe import Markup
 
 from sitegen.content.agenda import PackItem, agenda
 from sitegen.errors import PdfError, Problem, SitegenError
+from sitegen.pdf.margins import MARGIN_BOXES, NUMBER_STREAM, numbered_margin_boxes
 from sitegen.render.pages import PageDependencies, RenderedPage, Renderer
 from sitegen.tables.formatting import long_date
 from sitegen.workers import in_parallel
@@ -42,17 +45,10 @@ if TYPE_CHECKING:
     import pikepdf
 
 
-# ---- the parts and the frame, as HTML ---------------------------------------------------
+PaperPdfs = Callable[[RenderedPage], "bytes | None"]  # a paper's own PDF, when the caller has it at hand
 
 
-def part_html(renderer: Renderer, meeting: RenderedPage, items: list[PackItem], item: PackItem,
-              paper: RenderedPage, confidential: bool = False) -> str:
-    """One paper as it stands in the pack, after a lead page, to be laid out on its own."""
-    # A part draws the DRAFT mark itself, over its panels, when the paper or the meeting is
-    # a draft; the frame draws it on its own pages only (pack.html).
-    final = meeting.page.meta.model_copy(update={"status": "final"})
-    return _pack_template(renderer, meeting, items, confidential, part=item.number,
-                          fragments={item.number: _fragment(renderer, paper, item.anchor)}, meta=final)
+# ---- the frame, and the pack as one document, as HTML -------------------------------------
 
 
 def frame_html(renderer: Renderer, meeting: RenderedPage, items: list[PackItem], held_pages: Mapping[int, int],
@@ -66,7 +62,7 @@ def pack_html(renderer: Renderer, meeting: RenderedPage, rendered: Mapping[str, 
               confidential: bool = False) -> str:
     """The whole pack as one print document: front sheet, agenda, then every paper.
 
-    Packs are not laid out from it (see render_pack), but it is what they look like."""
+    Packs are not laid out from it (see render_pack): it is all a pack shows, in one text."""
     items = agenda(meeting.page, renderer.content)
     fragments = {item.number: _fragment(renderer, rendered[item.paper.url], item.anchor)
                  for item in items if item.paper is not None and item.in_pack(confidential)}
@@ -74,7 +70,7 @@ def pack_html(renderer: Renderer, meeting: RenderedPage, rendered: Mapping[str, 
 
 
 def pack_header(meeting: RenderedPage) -> str:
-    """The running header of a pack's pages: the meeting, as its front sheet names it."""
+    """The running header of a pack's own pages: the meeting, as its front sheet names it."""
     date = meeting.page.meta.date
     return f"{meeting.page.details.meeting}, {long_date(date)}" if date else meeting.page.details.meeting
 
@@ -86,7 +82,7 @@ def _pack_template(renderer: Renderer, meeting: RenderedPage, items: list[PackIt
     return template.render(
         context | {"for_print": True, "in_pack": True, "items": items, "meeting": meeting.page.details,
                    "meeting_status": meeting.page.meta.status, "confidential": confidential,
-                   "pdf_header": pack_header(meeting), "part": None, "held_pages": None, "fragments": {}}
+                   "pdf_header": pack_header(meeting), "held_pages": None, "fragments": {}}
         | variables
     )
 
@@ -102,68 +98,45 @@ def _fragment(renderer: Renderer, paper: RenderedPage, prefix: str) -> Markup:
     return Markup(html)
 
 
-# ---- page numbers: which margin boxes show them ----------------------------------------
+# ---- the frame's margin boxes ----------------------------------------------------------------
 
-MARGIN_BOXES = (
-    "top-left-corner", "top-left", "top-center", "top-right", "top-right-corner",
-    "right-top", "right-middle", "right-bottom",
-    "bottom-right-corner", "bottom-right", "bottom-center", "bottom-left", "bottom-left-corner",
-    "left-bottom", "left-middle", "left-top",
-)
 HELD_PAGE = "sitegen-pack-held"  # the frame's pages held for the papers: a named page
+FIRST_HELD_PAGE = "sitegen-pack-held-first"  # the first held page of an item, which shows its label
+LABEL_STRING = "sitegen-pack-item"
+LABEL_BOXES = ("top-right", "bottom-right", "bottom-left", "top-left")  # where the label goes, the first free
 
 
-def numbered_margin_boxes(css: str) -> frozenset[str]:
-    """The page-margin boxes (`@bottom-center` …) whose content shows `counter(page)` or `counter(pages)`."""
-    import tinycss2  # WeasyPrint's CSS parser, loaded with it
-
-    found: set[str] = set()
-
-    def visit(rules: list[Any]) -> None:
-        for rule in rules:
-            if rule.type != "at-rule" or rule.content is None:
-                continue
-            keyword = rule.lower_at_keyword
-            if keyword == "page":
-                visit(tinycss2.parse_blocks_contents(rule.content, skip_comments=True, skip_whitespace=True))
-            elif keyword == "media":
-                visit(tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True))
-            elif keyword in MARGIN_BOXES and _shows_page_number(rule.content):
-                found.add(keyword)
-
-    visit(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True))
-    return frozenset(found)
-
-
-def _shows_page_number(tokens: list[Any]) -> bool:
-    for token in tokens:
-        if token.type == "function" and token.lower_name in ("counter", "counters"):
-            names = [t.lower_value for t in token.arguments if t.type == "ident"]
-            if names[:1] in (["page"], ["pages"]):
-                return True
-        nested = token.arguments if token.type == "function" else getattr(token, "content", None)
-        if isinstance(nested, list) and _shows_page_number(nested):
-            return True
-    return False
-
-
-def part_css(numbered: frozenset[str]) -> str:
-    """A part: its lead page, and none of the page-number margin boxes (the frame draws them)."""
-    boxes = " ".join(f"@{box} {{ content: none !important; }}" for box in sorted(numbered))
-    return ".pack-lead { break-after: page; }\n" + (f"@page {{ {boxes} }}\n" if boxes else "")
+def label_box(numbered: frozenset[str]) -> str:
+    """The margin box that shows an item's label on its first page: the theme's paper
+    leaves its first page's top right free (its title runs there from page 2); where a
+    project's stylesheet numbers the pages there, the bottom corners, which the theme leaves empty."""
+    return next((box for box in LABEL_BOXES if box not in numbered), "top-center")
 
 
 def frame_css(numbered: frozenset[str]) -> str:
-    """The frame: a page held per paper page, showing the page-number margin boxes only."""
-    boxes = " ".join(f"@{box} {{ content: none !important; }}" for box in MARGIN_BOXES if box not in numbered)
-    return f".pack-held {{ page: {HELD_PAGE}; break-before: page; }}\n@page {HELD_PAGE} {{ {boxes} }}\n"
+    """The frame: a page held per paper page, showing the page-number margin boxes only,
+    and on an item's first page its label too."""
+    label = label_box(numbered)
+    hidden = " ".join(f"@{box} {{ content: none !important; }}" for box in MARGIN_BOXES if box not in numbered)
+    first = " ".join(f"@{box} {{ content: none !important; }}" for box in MARGIN_BOXES
+                     if box not in numbered and box != label)
+    align = "right" if label.endswith("right") else "left"
+    return (f".pack-held {{ page: {HELD_PAGE}; break-before: page; position: relative; }}\n"
+            f".pack-held--first {{ page: {FIRST_HELD_PAGE}; }}\n"
+            f".pack-held__label {{ string-set: {LABEL_STRING} content(); display: block; height: 0; margin: 0;"
+            " overflow: hidden; font-size: 0; }\n"
+            f"@page {HELD_PAGE} {{ {hidden} }}\n"
+            f"@page {FIRST_HELD_PAGE} {{ {first} @{label} {{ content: string({LABEL_STRING}) !important;"
+            f" font-size: 9pt; font-weight: 700; text-transform: uppercase; color: #505a5f; text-align: {align};"
+            " max-width: 95mm; } }\n")
 
 
 # ---- laying out ----------------------------------------------------------------------------
 
 
 class PartStore(Protocol):
-    """Where parts laid out by earlier builds are kept (the build's state: build/state.py)."""
+    """Where the PDFs of papers laid out for earlier packs are kept (build/state.py): the
+    papers a build has no PDF of its own for (a page on the agenda without `pdf: true`)."""
 
     def key(self, html: str) -> str: ...
 
@@ -175,12 +148,14 @@ class PartStore(Protocol):
 
 
 def render_pack(renderer: Renderer, meeting: RenderedPage, rendered: Mapping[str, RenderedPage] | None = None,
-                jobs: int | None = None, parts_cache: PartStore | None = None, confidential: bool = False) -> bytes:
-    """The agenda pack of one meeting as PDF bytes, its papers laid out on `jobs` processes.
+                jobs: int | None = None, paper_pdfs: PaperPdfs | None = None, parts_cache: PartStore | None = None,
+                confidential: bool = False) -> bytes:
+    """The agenda pack of one meeting as PDF bytes.
 
-    Papers not in `rendered` are rendered where they are laid out; with `parts_cache`,
-    a paper laid out as it is now by an earlier build is taken from there. The public
-    pack holds the papers for publication; `confidential`, those not for publication."""
+    Papers not in `rendered` are rendered here. Each paper's PDF is `paper_pdfs(paper)`
+    (a build's own, just made or kept); one it does not give is laid out, on `jobs`
+    processes, or taken from `parts_cache` when an earlier pack laid it out as it is now.
+    The public pack holds the papers for publication; `confidential`, those not for publication."""
     from sitegen.pdf import layout  # WeasyPrint loads only now
 
     config = renderer.config
@@ -191,40 +166,46 @@ def render_pack(renderer: Renderer, meeting: RenderedPage, rendered: Mapping[str
         raise PdfError(f"{meeting.page.source_name}: no paper on the agenda is not for publication",
                        [Problem(meeting.page.source_name, None, None, "has no confidential papers to make a pack of")])
     numbered = numbered_margin_boxes(layout.find_static(config, "css/print.css").read_text(encoding="utf-8"))
-    css = part_css(numbered)
 
-    def make_part(item: PackItem) -> tuple[str, bytes] | list[Problem]:
-        """(cache key, PDF) of one paper, in a worker process."""
-        paper = item.paper
-        assert paper is not None
+    def paper_of(item: PackItem) -> RenderedPage:
+        assert item.paper is not None
+        return rendered.get(item.paper.url) or renderer.render_page(item.paper)
+
+    given = {item.number: paper_pdfs(paper_of(item)) if paper_pdfs else None for item in papers}
+
+    def lay_out(item: PackItem) -> tuple[str, bytes] | list[Problem]:
+        """(cache key, PDF) of a paper laid out as it stands alone, in a worker process."""
+        paper = paper_of(item)
         try:
             with layout.no_cycle_collection():  # a worker's objects die with it, or by reference counting
-                html = part_html(renderer, meeting, items, item, rendered.get(paper.url) or renderer.render_page(paper),
-                                 confidential)
-            key = parts_cache.key(html) if parts_cache else ""
-            data = parts_cache.load(key) if parts_cache else None
-            if data is None:
-                data = layout.lay_out_pdf(config, html, name=paper.source_name, base=layout.base_url(paper),
-                                       date=meeting.page.meta.date, identity=f"{meeting.page.pdf_path}#{item.anchor}",
-                                       extra_css=css, finisher=functools.partial(make_names_unique, f"{item.anchor}-"))
-                if parts_cache:
-                    parts_cache.save(key, data)
+                html = renderer.print_html(paper)
+                key = parts_cache.key(html) if parts_cache else ""
+                data = parts_cache.load(key) if parts_cache else None
+                if data is None:
+                    data = layout.write_pdf(config, html, paper.page)
+                    if parts_cache:
+                        parts_cache.save(key, data)
             return key, data
         except SitegenError as exc:
-            return exc.problems or [Problem(paper.source_name, None, None, str(exc))]
+            return exc.problems or [Problem(paper.page.source_name, None, None, str(exc))]
 
-    made = list(in_parallel(make_part, papers, jobs, smallest=2))
-    problems = [problem for result in made if isinstance(result, list) for problem in result]
+    missing = [item for item in papers if given[item.number] is None]
+    made = dict(zip((item.number for item in missing), in_parallel(lay_out, missing, jobs, smallest=2)))
+    problems = [problem for result in made.values() if isinstance(result, list) for problem in result]
     if problems:
         raise PdfError(f"the agenda pack of {meeting.page.source_name} could not be made", problems)
-    parts = [result for result in made if isinstance(result, tuple)]
     if parts_cache:
-        parts_cache.keep_only({key for key, _ in parts})
+        parts_cache.keep_only({result[0] for result in made.values() if isinstance(result, tuple)})
 
     import pikepdf
 
-    documents = [pikepdf.open(io.BytesIO(data)) for _, data in parts]
-    held = {item.number: len(document.pages) - 1 for item, document in zip(papers, documents)}
+    documents = []
+    for item in papers:
+        found = given[item.number] or made[item.number]
+        data = found if isinstance(found, bytes) else found[1]
+        assert isinstance(data, bytes)
+        documents.append(paper_part(pikepdf.open(io.BytesIO(data)), item.anchor))
+    held = {item.number: len(document.pages) for item, document in zip(papers, documents)}
     frame = layout.write_pdf(config, frame_html(renderer, meeting, items, held, confidential), meeting.page,
                              extra_css=frame_css(numbered))
     try:
@@ -234,39 +215,63 @@ def render_pack(renderer: Renderer, meeting: RenderedPage, rendered: Mapping[str
                                        f"the agenda pack could not be put together: {exc}")]) from exc
 
 
-def make_names_unique(prefix: str, document: Any, pdf: Any) -> None:
-    """A WeasyPrint finisher for a part: the names that must differ between the documents
-    of a pack, made from `prefix` (the item's anchor). WeasyPrint makes structure element
-    IDs (table headers, named again by the cells' /Headers) from its object numbers,
-    which each part starts again, and the tag of a font subset (`ABCDEF+`) from the font
-    alone, whatever glyphs the part's subset holds; the PDF standard wants both unique."""
-    import pydyf
+def paper_part(document: pikepdf.Pdf, anchor: str) -> pikepdf.Pdf:
+    """A paper's own PDF made a part of a pack: its page numbers taken out (the frame
+    draws the pack's), the names that must differ between the documents of a pack
+    prefixed with `anchor` (the item's id), and `anchor` itself a destination on its
+    first page, where the agenda's link leads.
 
-    def renamed(identifier: Any) -> Any:
-        return pydyf.String(prefix + str(identifier.string))
+    The names: every named destination and the links to it; structure element IDs
+    (table headers, named again by the cells' /Headers), which WeasyPrint makes from
+    object numbers that each PDF starts again; and the tag of each font subset
+    (`ABCDEF+`), which WeasyPrint makes from the font alone, whatever glyphs the
+    paper's subset holds: the PDF standard wants both unique."""
+    import pikepdf
 
-    def retagged(name: Any) -> Any:
-        text = name.decode("latin-1") if isinstance(name, bytes) else str(name)
-        tag, plus, rest = text.removeprefix("/").partition("+")
-        if not plus or len(tag) != 6:
-            return name
-        letters = hashlib.blake2b(f"{prefix}{tag}".encode(), digest_size=6).digest()
-        return f"/{''.join(chr(65 + letter % 26) for letter in letters)}+{rest}".encode("latin-1")
-
-    for element in pdf.objects:
-        if not isinstance(element, pydyf.Dictionary):
+    prefix = f"{anchor}-"
+    for page in document.pages:
+        contents = page.obj.get("/Contents")
+        if isinstance(contents, pikepdf.Array):
+            page.obj.Contents = pikepdf.Array([stream for stream in contents if f"/{NUMBER_STREAM}" not in stream])
+        for annotation in page.get("/Annots", ()):
+            if isinstance(annotation.get("/Dest"), pikepdf.String):
+                annotation.Dest = pikepdf.String(prefix.encode() + bytes(annotation.Dest))
+            action = annotation.get("/A")
+            if isinstance(action, pikepdf.Dictionary) and isinstance(action.get("/D"), pikepdf.String):
+                action.D = pikepdf.String(prefix.encode() + bytes(action.D))
+    destinations = [(pikepdf.String(prefix.encode() + bytes(name)), target)
+                    for name, target in _name_tree(document.Root.get("/Names"), "/Dests")]
+    first = document.pages[0]
+    top = float(first.mediabox[3])
+    destinations.append((pikepdf.String(anchor), pikepdf.Array([first.obj, pikepdf.Name.XYZ, 0, top, 0])))
+    _set_destinations(document, destinations)
+    for thing in document.objects:
+        if not isinstance(thing, pikepdf.Dictionary):
             continue
-        for key in ("BaseFont", "FontName"):
-            if key in element:
-                element[key] = retagged(element[key])
-        if element.get("Type") != "/StructElem":
+        for key in ("/BaseFont", "/FontName"):
+            if isinstance(thing.get(key), pikepdf.Name):
+                thing[key] = _retagged(prefix, thing[key])
+        if thing.get("/Type") != "/StructElem":
             continue
-        if "ID" in element:
-            element["ID"] = renamed(element["ID"])
-        attributes = element.get("A")
-        for attribute in attributes if isinstance(attributes, list) else [attributes]:
-            if isinstance(attribute, dict) and "Headers" in attribute:
-                attribute["Headers"] = pydyf.Array(renamed(header) for header in attribute["Headers"])
+        if "/ID" in thing:
+            thing.ID = pikepdf.String(prefix.encode() + bytes(thing.ID))
+        attributes = thing.get("/A")
+        for attribute in attributes if isinstance(attributes, pikepdf.Array) else [attributes]:
+            if isinstance(attribute, pikepdf.Dictionary) and "/Headers" in attribute:
+                attribute.Headers = pikepdf.Array(pikepdf.String(prefix.encode() + bytes(header))
+                                                  for header in attribute.Headers)
+    return document
+
+
+def _retagged(prefix: str, name: Any) -> Any:
+    """A font subset's name (`/ABCDEF+Font`) with a tag of its own for this part."""
+    import pikepdf
+
+    tag, plus, rest = str(name).removeprefix("/").partition("+")
+    if not plus or len(tag) != 6:
+        return name
+    letters = hashlib.blake2b(f"{prefix}{tag}".encode(), digest_size=6).digest()
+    return pikepdf.Name(f"/{''.join(chr(65 + letter % 26) for letter in letters)}+{rest}")
 
 
 # ---- putting the pack together --------------------------------------------------------------
@@ -277,26 +282,26 @@ class PackAssemblyError(Exception):
 
 
 def assemble_pack(frame_pdf: bytes, parts: Sequence[pikepdf.Pdf], anchors: Sequence[str]) -> bytes:
-    """The frame with each part's pages (all but its lead page) in place of its held pages.
+    """The frame with each part's pages in place of its held pages.
 
     `anchors` are the parts' ids (`item-3` …), on the first page of each in the part
     and on its first held page in the frame: checked, so that no page goes astray."""
     import pikepdf
 
     pack = pikepdf.open(io.BytesIO(frame_pdf))
-    own = len(pack.pages) - sum(len(part.pages) - 1 for part in parts)  # the front sheet and agenda
-    if own < 1 or any(len(part.pages) < 2 for part in parts):
+    own = len(pack.pages) - sum(len(part.pages) for part in parts)  # the front sheet and agenda
+    if own < 1 or any(len(part.pages) < 1 for part in parts):
         raise PackAssemblyError(f"the frame has {len(pack.pages)} pages for {len(pack.pages) - own} pages of papers")
     if any("/StructTreeRoot" not in document.Root for document in (pack, *parts)):
         raise PackAssemblyError("a PDF without a structure tree")
     first_held = own
     for part, anchor in zip(parts, anchors, strict=True):
-        if _anchor_page(part, anchor) != 1:
-            raise PackAssemblyError(f"#{anchor} does not begin on the page after the lead page of its part")
+        if _anchor_page(part, anchor) != 0:
+            raise PackAssemblyError(f"#{anchor} does not lead to the first page of its part")
         if _anchor_page(pack, anchor) != first_held:
             raise PackAssemblyError(f"the frame holds #{anchor} from page {_anchor_page(pack, anchor)}, "
                                     f"not {first_held}")
-        first_held += len(part.pages) - 1
+        first_held += len(part.pages)
     root = pack.Root.StructTreeRoot
     document = _document_element(root)
     held = {pack.pages[index].obj.objgen for index in range(own, len(pack.pages))}
@@ -315,25 +320,23 @@ def assemble_pack(frame_pdf: bytes, parts: Sequence[pikepdf.Pdf], anchors: Seque
     index = own
     for part in parts:
         # The part's pages first, so that everything copied after refers to them.
-        for number in range(1, len(part.pages)):
-            _put_over_page_number(pack, index, part.pages[number])
+        for page in part.pages:
+            _put_under_held_page(pack, index, page)
             index += 1
         part_root = part.Root.StructTreeRoot
-        lead = part.pages[0].obj.objgen
         for kid in _as_list(_document_element(part_root).K):
-            if _page_of(kid) != lead:
-                kid = kid if kid.is_indirect else part.make_indirect(kid)
-                del kid.P  # copy the element and what it holds, not the tree around it
-                kids.append(pack.copy_foreign(kid))
+            kid = kid if kid.is_indirect else part.make_indirect(kid)
+            del kid.P  # copy the element and what it holds, not the tree around it
+            kids.append(pack.copy_foreign(kid))
         keys = _number_tree(pack.copy_foreign(part.make_indirect(part_root.ParentTree)))
-        keys_of_page += [keys] * (len(part.pages) - 1)
+        keys_of_page += [keys] * len(part.pages)
         if "/Outlines" in part.Root:
             outline += _outline_items(pack.copy_foreign(part.make_indirect(part.Root.Outlines)))
         dests = part.Root.Names.get("/Dests") if "/Names" in part.Root else None
         if dests is not None:
             destinations += [(name, target) for name, target in
                              _name_tree_entries(pack.copy_foreign(part.make_indirect(dests)))
-                             if _page_of_destination(target) is not None]  # none on the lead page
+                             if _page_of_destination(target) is not None]
         for name, role in part_root.get("/RoleMap", {}).items():
             role_map.setdefault(name, role)  # names: nothing to copy
         for name, attributes in part_root.get("/ClassMap", {}).items():
@@ -355,23 +358,23 @@ def assemble_pack(frame_pdf: bytes, parts: Sequence[pikepdf.Pdf], anchors: Seque
     return out.getvalue()
 
 
-def _put_over_page_number(pack: Any, index: int, page: Any) -> None:
-    """A part's page in place of the frame's held page `index`, drawn over the held page's
-    content (its page number, and the meeting's DRAFT mark if any) made an artifact."""
+def _put_under_held_page(pack: Any, index: int, page: Any) -> None:
+    """A part's page in place of the frame's held page `index`, the held page's content
+    (the page number, the item's label, the meeting's DRAFT mark) drawn over it as an artifact."""
     import pikepdf
 
-    numbers = pack.pages[index].as_form_xobject()
-    instructions = pikepdf.parse_content_stream(numbers)
+    held = pack.pages[index].as_form_xobject()
+    instructions = pikepdf.parse_content_stream(held)
     artifact = pikepdf.ContentStreamInstruction([pikepdf.Name.Artifact], pikepdf.Operator("BMC"))
-    numbers.write(pikepdf.unparse_content_stream(
+    held.write(pikepdf.unparse_content_stream(
         [artifact if str(instruction.operator) == "BDC" else instruction for instruction in instructions]))
     pack.pages[index] = page
     placed = pack.pages[index]
-    # A part's pages share their resources: each page's number under a name of its own.
-    name = placed.add_resource(pack.make_indirect(numbers), pikepdf.Name.XObject,
+    # A part's pages share their resources: each page's overlay under a name of its own.
+    name = placed.add_resource(pack.make_indirect(held), pikepdf.Name.XObject,
                                pikepdf.Name(f"/SitegenPageNumber{index}"))
-    placed.contents_add(pack.make_stream(b"q /Artifact <</Type /Pagination>> BDC " + bytes(name) + b" Do EMC Q\n"),
-                        prepend=True)
+    placed.contents_add(pack.make_stream(b"q\n"), prepend=True)
+    placed.contents_add(pack.make_stream(b"\nQ q /Artifact <</Type /Pagination>> BDC " + bytes(name) + b" Do EMC Q\n"))
 
 
 def _renumber_parent_tree(pack: Any, root: Any, keys_of_page: Sequence[Mapping[int, Any]]) -> None:
@@ -479,7 +482,7 @@ def _page_of_destination(target: Any) -> Any:
         target = target.get("/D")
     if isinstance(target, pikepdf.Array) and len(target) and isinstance(target[0], pikepdf.Dictionary):
         return target[0].objgen
-    return None  # a page that was not copied: the lead page of a part
+    return None
 
 
 def _number_tree(node: Any) -> dict[int, Any]:
