@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+import pickle
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -43,9 +46,26 @@ def copy_demo(target: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def built_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildResult]:
-    """The demo publication, built once for every test that reads it."""
-    project = copy_demo(tmp_path_factory.mktemp("demo") / "project")
-    return project, build_folder(project)
+    """The demo publication, built once for every test that reads it: once per run, also
+    when pytest-xdist runs the tests in several processes (the first to need it builds it,
+    under a lock; the others wait, then read its result). Tests only read it."""
+    folder = shared_folder(tmp_path_factory) / "demo"
+    folder.mkdir(exist_ok=True)
+    with (folder / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        saved = folder / "result.pickle"
+        project = folder / "project"
+        if not saved.exists():
+            shutil.rmtree(project, ignore_errors=True)  # what a process that failed to build it left
+            saved.write_bytes(pickle.dumps(build_folder(copy_demo(project))))
+        return project, pickle.loads(saved.read_bytes())
+
+
+def shared_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder of this run's shared by all its test processes (pytest-xdist's workers each
+    have their own basetemp inside the run's)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
 def build_folder(project_dir: Path, *, strict: bool = False, clean: bool = False, jobs: int | None = None,

@@ -257,7 +257,9 @@ _NO = ["no", "n", "false", "0"]
 
 
 def _cases(words: list[str]) -> list[str]:
-    return [form for w in words for form in {w, w.upper(), w.capitalize()}]
+    """Each word as written, in capitals and capitalised, in one order (pytest-xdist's processes
+    must collect the same tests in the same order)."""
+    return [form for w in words for form in dict.fromkeys((w, w.upper(), w.capitalize()))]
 
 
 @pytest.mark.parametrize("text", _cases(_YES) + [" Yes "])
