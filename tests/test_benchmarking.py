@@ -359,8 +359,9 @@ def test_an_indicator_with_decimals_is_never_truncated_in_json() -> None:
 
     table = Table("t", "T", (Column("performance", "count"),),
                   pd.DataFrame({"performance": [D("8.25"), D(12)]}), ())
-    assert '"performance": 8.25' in table.to_json() and '"performance": 12' in table.to_json()
-    assert table.to_csv() == "performance\n8.25\n12\n"
+    # one precision for the column, as the page shows it: 12.00 beside 8.25, never 8 or 8.3
+    assert '"performance": 8.25' in table.to_json() and '"performance": 12.00' in table.to_json()
+    assert table.to_csv() == "performance\n8.25\n12.00\n"
 
 
 def test_a_problem_inside_an_article_is_reported_at_the_article_and_its_line(tmp_path: Path) -> None:

@@ -111,7 +111,7 @@ def test_template_problems_are_all_listed_with_lines(copy_fixture) -> None:
         "Error: 3 file(s) could not be rendered",
         "  content/broken.md:3: layout: no template 'fancy.html' (layouts: accessibility, case-studies, case-study, "
         "case-study-index, figures, meeting, newsletter, not-found, outcome-plan, page, paper, papers, partner, partners, project, "
-        "projects, search, service, services, sitemap)",
+        "projects, report, search, service, services, sitemap)",
         "  content/index.md:7: unknown table 'ni197'; did you mean 'ni179'?",
         "  content/syntax.md:9: template syntax: Expected an expression, got 'end of statement block'",
     ]

@@ -198,6 +198,7 @@ def finish(process: subprocess.Popen[str], workers: list[psutil.Process]) -> tup
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()  # reaped and its pipes closed, not left to a later test's garbage
     gone, alive = psutil.wait_procs(workers, timeout=10)
     assert not alive, f"workers left running: {alive}"
     return process.returncode, err

@@ -16,6 +16,7 @@ from selectolax.lexbor import LexborHTMLParser
 from conftest import load_folder
 from sitegen.errors import TemplateError
 from sitegen.render.pages import Renderer
+from sitegen.tables.crosstab import MEASURE
 from sitegen.tables import formatting
 from sitegen.tables.table import Column, column_places
 
@@ -30,12 +31,17 @@ def columns_of_every_table(site: Path):
         for table in LexborHTMLParser(page.read_text(encoding="utf-8")).css("table"):
             caption = table.css_first("caption")
             headings = [th.text(strip=True) for th in table.css("thead tr:last-child th")]
+            # A cross-tab of several measures (tables/crosstab.py) has a row per measure:
+            # there a column's figures of one measure are the column a reader compares.
+            measure = headings.index(MEASURE.heading) if MEASURE.heading in headings else None
             cells = collections.defaultdict(list)
             for row in table.css("tbody tr, tfoot tr"):
-                for index, cell in enumerate(row.css("td, th")):
-                    cells[index].append(cell.text(strip=True))
-            for index, texts in cells.items():
-                heading = headings[index] if index < len(headings) else ""
+                texts = [cell.text(strip=True) for cell in row.css("td, th")]
+                for index, text in enumerate(texts):
+                    of = texts[measure] if measure is not None and measure < len(texts) and index > measure else ""
+                    cells[(index, of)].append(text)
+            for (index, of), texts in cells.items():
+                heading = (headings[index] if index < len(headings) else "") + (f" / {of}" if of else "")
                 yield page.relative_to(site).as_posix(), caption.text(strip=True) if caption else "", heading, texts
 
 
@@ -89,11 +95,12 @@ def test_figure_columns_carry_their_unit_in_the_heading(copy_fixture) -> None:
 def test_partnership_totals_in_million_pounds_with_the_unit_in_the_heading(built_demo) -> None:
     project, _ = built_demo
     report = LexborHTMLParser((project / "site" / "report" / "index.html").read_text(encoding="utf-8"))
-    table = next(t for t in report.css("table") if t.css_first("caption").text() == "NI 179 against target, by year and return")
+    table = next(t for t in report.css("table") if "NI 179 against target by year" in t.css_first("caption").text())
     headings = [th.text(strip=True) for th in table.css("thead th")]
-    assert "NI 179 (£m)" in headings and "Target (£m)" in headings
-    row = next(r for r in table.css("tbody tr") if r.css("td")[0].text() == "2010-11" and r.css("td")[1].text() == "Actual")
-    assert row.css("td")[headings.index("NI 179 (£m)")].text() == "190.9 [p]"  # £190,932,883.66
+    rows = {tuple(c.text(strip=True) for c in r.css("td, th")[:2]): [c.text(strip=True) for c in r.css("td, th")]
+            for r in table.css("tbody tr")}
+    assert ("Actual", "NI 179 (£m)") in rows and ("Actual", "Target (£m)") in rows  # the unit in the row's heading
+    assert rows[("Actual", "NI 179 (£m)")][headings.index("2010-11")] == "190.9 [p]"  # £190,932,883.66
 
 
 def test_a_small_partnerships_totals_stay_in_pounds(copy_fixture) -> None:
@@ -155,8 +162,9 @@ def test_years_never_break_across_lines(built_demo) -> None:
     project, _ = built_demo
     html = (project / "site" / "report" / "index.html").read_text(encoding="utf-8")
     assert '<td class="year">2010-11</td>' in html
+    assert '<span class="year">2010-11</span></th>' in html  # years across a cross-tab's top
     for sheet in ("site.css", "print.css"):
         css = (REPO / "sitegen" / "theme" / "static" / "css" / sheet).read_text(encoding="utf-8")
-        assert re.search(r"td\.year \{ white-space: nowrap; \}", css), sheet
+        assert re.search(r"td\.year, th \.year \{ white-space: nowrap; \}", css), sheet
     csv_text = (project / "site" / "tables" / "ni179_total.csv").read_text(encoding="utf-8")
     assert "2010-11," in csv_text and "\u2011" not in csv_text

@@ -120,7 +120,7 @@ def test_counted_value_may_be_negative(tmp_path: Path) -> None:
     )
     # disposal: 5% of £1,000 = £50 less £80 = -£30 ; gain: £100 less £400 = -£300
     assert column(tables["return_lines"], "counted_value_gbp") == [Decimal("-30"), Decimal("-300")]
-    assert body(tables["ni179"]) == ["city,City Council,2008-09,actual,-330.00,0.00,0.00,3000.00,-11.0"]
+    assert body(tables["ni179"]) == ["city,City Council,2008-09,actual,-330.00,0.00,0.00,3000.00,-11"]
 
 
 # ---- rule 2: which lines count ------------------------------------------------------
@@ -248,7 +248,7 @@ def test_ni179_and_non_cash_of_a_return(tmp_path: Path) -> None:
     )
     assert body(tables["ni179"]) == [
         # 900 + 2,000 + 1,000 carried forward ; target 3% of £1m = £30,000
-        "city,City Council,2008-09,actual,3900.00,115.00,1000.00,30000.00,13.0"
+        "city,City Council,2008-09,actual,3900.00,115.00,1000.00,30000.00,13"
     ]
 
 
@@ -569,7 +569,7 @@ def test_many_pennies_add_up_exactly(tmp_path: Path) -> None:
     pennies = [line("0.01", gain_ref=f"P{i}") for i in range(3000)]
     tables = compute(tmp_path, pennies + [line("£0.07", costs_gbp="0.01")])
     assert column(tables["ni179"], "ni179_gbp") == [Decimal("30.06")]
-    assert body(tables["ni179_total"]) == ["2008-09,actual,1,1,30.06,3000.00,1.0"]
+    assert body(tables["ni179_total"]) == ["2008-09,actual,1,1,30.06,3000.00,1"]
 
 
 def test_large_sums_are_exact(tmp_path: Path) -> None:

@@ -559,7 +559,10 @@ def _crossed(table: Table, records: list[dict[str, Any]], options: dict[str, Any
     # Row headings are text, whatever they hold (a score, a year); the cells are figures.
     columns = [*(Column(c.name, "text", c.heading) for c in crossed.headers),
                *(Column(f"{crossed.across.name}_{text}", "count", text) for text in shown_across)]
-    headings = [labels.get(c.name) or c.heading for c in crossed.headers] + shown_across
+    # A year across the top never breaks ("2008-" over "09"), as year cells do not.
+    headings = [labels.get(c.name) or c.heading for c in crossed.headers] + [
+        Markup('<span class="year">{}</span>').format(text) if crossed.across.kind == "year" else text
+        for text in shown_across]
 
     def heading(column: Column, value: Any) -> tuple[str, bool]:
         if isinstance(value, Column):  # a row of one value column: its heading, with its unit
