@@ -215,7 +215,7 @@ def test_every_figure_shown_is_in_its_table(built_demo) -> None:
                 for cell in cells:
                     value = _number(cell)
                     scaled = any("£k" in h or "£m" in h for h in headings) or "(£k)" in row or "(£m)" in row \
-                        or re.search(r"<caption>[^<]*£ (thousand|million)", figure)  # rounded: not a row's value
+                        or re.search(r"<caption>(?:(?!</caption>).)*£ (thousand|million)", figure, re.S)  # rounded: not a row's value
                     if value is None or scaled:
                         continue
                     checked += 1

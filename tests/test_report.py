@@ -48,7 +48,10 @@ def test_the_contents_page_gives_the_page_each_section_starts_on(built_demo) -> 
     pages = page_lines(report_pdf(project))
     contents = pages[1]
     assert contents.lines[0].text == "Contents"
-    entries = [CONTENTS_LINE.match(line.text) for line in contents.lines[1:]]
+    listed = [line.text for line in contents.lines[1:]]
+    if "Figures revised in issued papers" in listed:  # under the contents, on their page
+        listed = listed[:listed.index("Figures revised in issued papers")]
+    entries = [CONTENTS_LINE.match(text) for text in listed]
     assert all(entries) and len(entries) == 11
     headings = {}  # "3. Partners' returns for 2010-11": the page it is printed on
     for page in pages[2:]:
