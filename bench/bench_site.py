@@ -157,23 +157,6 @@ class Result:
 # ---- measuring a child process -----------------------------------------------------------
 
 
-def _tree_memory(root: psutil.Process) -> tuple[int, int]:
-    """RSS and PSS summed over a process and its descendants (PSS 0 where the system has none)."""
-    rss = pss = 0
-    try:
-        processes = [root, *root.children(recursive=True)]
-    except psutil.Error:
-        return 0, 0
-    for process in processes:
-        try:
-            memory = process.memory_full_info()
-        except psutil.Error:  # exited between listing and reading
-            continue
-        rss += memory.rss
-        pss += getattr(memory, "pss", 0)
-    return rss, pss
-
-
 def measure(command: list[str], cwd: Path, log: Path) -> Run:
     """Run `command` to its end; wall, CPU (it and its waited-for children), peak tree RSS."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -191,7 +174,7 @@ def measure(command: list[str], cwd: Path, log: Path) -> Run:
             except psutil.Error:
                 return
             while not done.is_set():
-                rss, pss = _tree_memory(root)
+                rss, pss = edit_loop.tree_memory(root)
                 peak, peak_pss = max(peak, rss), max(peak_pss, pss)
                 samples += 1
                 done.wait(SAMPLE_INTERVAL_S)

@@ -99,7 +99,7 @@ def _one_edit(server: subprocess.Popen, url: str, edit: Callable[[int], str], ve
 
     def sample() -> None:
         while not done.is_set():
-            rss, pss = _tree_memory(root)
+            rss, pss = tree_memory(root)
             peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
             done.wait(0.02)
 
@@ -159,7 +159,8 @@ def _tree_cpu(root: psutil.Process) -> float:
     return total
 
 
-def _tree_memory(root: psutil.Process) -> tuple[int, int]:
+def tree_memory(root: psutil.Process) -> tuple[int, int]:
+    """RSS and PSS summed over a process and its descendants (PSS 0 where the system has none)."""
     rss = pss = 0
     try:
         processes = [root, *root.children(recursive=True)]

@@ -188,10 +188,7 @@ class CaseStudyMeta(BaseModel):
     @field_validator("year", mode="before")
     @classmethod
     def _year(cls, value: Any) -> int:
-        try:
-            return financial_year_from_text(str(value))
-        except ValueError:
-            raise ValueError('expected a financial year such as "2009-10"') from None
+        return _financial_year(value)
 
     @field_validator("annual_saving_gbp", mode="before")
     @classmethod
@@ -233,6 +230,14 @@ class MeetingMeta(BaseModel):
     venue: str = ""
     chair: str = ""
     items: tuple[AgendaItem, ...] = Field(min_length=1)
+
+
+def _financial_year(value: Any) -> int:
+    """A front matter's `year` in any spelling sitegen accepts ("2009-10", "2009/10")."""
+    try:
+        return financial_year_from_text(str(value))
+    except ValueError:
+        raise ValueError('expected a financial year such as "2009-10"') from None
 
 
 def _money_field(value: Any) -> Decimal:
@@ -356,10 +361,7 @@ class ReportMeta(BaseModel):
     @field_validator("year", mode="before")
     @classmethod
     def _year(cls, value: Any) -> int:
-        try:
-            return financial_year_from_text(str(value))
-        except ValueError:
-            raise ValueError('expected a financial year such as "2010-11"') from None
+        return _financial_year(value)
 
 
 LAYOUT_META: dict[str, type[BaseModel]] = {
