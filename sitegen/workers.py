@@ -64,21 +64,24 @@ def in_parallel(
     _INHERITED["items"] = items
     context = multiprocessing.get_context("fork")
     chunk = max(1, min(64, len(items) // (jobs * 8)))
-    with warnings.catch_warnings():
-        # Python 3.12+ warns that fork() in a process with threads may deadlock;
-        # the workers touch none of the libraries whose threads exist here.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        pool = ProcessPoolExecutor(min(jobs, len(items)), mp_context=context, initializer=_start_worker)
-        results = pool.map(_call, range(len(items)), chunksize=chunk)  # forks the workers, submits everything
-    workers = _processes(pool)  # kept: the executor forgets them once one has died
+    pool = ProcessPoolExecutor(min(jobs, len(items)), mp_context=context, initializer=_start_worker)
+    workers = _processes(pool)  # filled as the workers are forked; kept, as the executor forgets it on shutdown
     try:
+        with warnings.catch_warnings():
+            # Python 3.12+ warns that fork() in a process with threads may deadlock;
+            # the workers touch none of the libraries whose threads exist here.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            # Forks the workers and submits everything: a worker that dies meanwhile breaks
+            # the pool before the last item is submitted, so this too is inside the `try`.
+            results = pool.map(_call, range(len(items)), chunksize=chunk)
         yield from results
     except BrokenProcessPool:
-        _kill(workers)
-        raise WorkerDied(f"a worker process died ({_deaths(workers)}) while the build was using it; the build"
-                         " stopped and site/ is as it was (short of memory? build with fewer processes: -j)") from None
+        _kill(list(workers.values()))
+        raise WorkerDied(f"a worker process died ({_deaths(list(workers.values()))}) while the build was using it;"
+                         " the build stopped and site/ is as it was (short of memory? build with fewer processes:"
+                         " -j)") from None
     except BaseException:  # stopped (Ctrl-C, an error): the workers end now, their work unfinished
-        _kill(workers)
+        _kill(list(workers.values()))
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
@@ -89,8 +92,9 @@ class WorkerDied(Exception):
     """A worker process ended without finishing its work (killed, out of memory)."""
 
 
-def _processes(pool: ProcessPoolExecutor) -> list[multiprocessing.process.BaseProcess]:
-    return list((getattr(pool, "_processes", None) or {}).values())  # the executor's own record of them
+def _processes(pool: ProcessPoolExecutor) -> dict[int, multiprocessing.process.BaseProcess]:
+    """The executor's own record of its workers (by pid), which it fills as it forks them."""
+    return pool._processes  # type: ignore[attr-defined]  # not public; no public way to reach the workers
 
 
 def _deaths(workers: list[multiprocessing.process.BaseProcess]) -> str:

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from sitegen.build import atomic, pipeline
 from sitegen.build import outputs as outputs_module
 from sitegen.build.outputs import Outputs
 from sitegen.build.state import BuildState
+from sitegen.workers import WorkerDied, in_parallel
 
 SITEGEN = shutil.which("sitegen", path=str(Path(sys.executable).parent)) or "sitegen"
 
@@ -214,6 +216,26 @@ def test_a_worker_killed_fails_the_build_at_once_with_a_message(slow_project: Pa
                           " the build stopped and site/ is as it was")
     assert "Traceback" not in err
     assert snapshot(slow_project / "site") == before
+
+
+def test_a_worker_killed_while_the_work_is_handed_out_fails_with_the_same_message(monkeypatch) -> None:
+    """A worker may die before the last item is submitted (a loaded machine): the pool
+    is then broken at `submit`, not in a result, and that too is a worker that died."""
+    submit = ProcessPoolExecutor.submit
+
+    def submit_then_kill_a_worker(pool: ProcessPoolExecutor, *args: Any, **kwargs: Any) -> Any:
+        future = submit(pool, *args, **kwargs)
+        if pool._processes and not getattr(pool, "killed", False):  # the workers are forked at the first
+            pool.killed = True
+            process = next(iter(pool._processes.values()))
+            process.kill()
+            process.join()
+            time.sleep(0.5)  # the executor notices, and refuses what is submitted next
+        return future
+
+    monkeypatch.setattr(ProcessPoolExecutor, "submit", submit_then_kill_a_worker)
+    with pytest.raises(WorkerDied, match=r"^a worker process died \(killed by SIGKILL\) while the build was using it"):
+        list(in_parallel(abs, range(100), jobs=2))
 
 
 def test_ctrl_c_stops_the_build_and_its_workers_and_leaves_the_previous_site(slow_project: Path) -> None:

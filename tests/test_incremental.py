@@ -4,6 +4,7 @@ byte for byte the site a clean build makes from the same inputs."""
 from __future__ import annotations
 
 import contextlib
+import inspect
 import os
 import sqlite3
 import time
@@ -305,35 +306,45 @@ def test_a_pdf_is_laid_out_again_when_a_template_only_its_print_html_uses_change
     assert result.made >= 1 and (built / "site" / "papers" / "paper.pdf").is_file()
 
 
-def _count_charts(monkeypatch: pytest.MonkeyPatch, tally: Path) -> Callable[[], int]:
-    """Count the drawings of the chart of ni179_gbp by partner, in this process and in the
-    build's workers (a line each to TALLY); the partners' pages draw charts of their own."""
+def _count_charts(monkeypatch: pytest.MonkeyPatch, tally: Path) -> Callable[[], dict[str, int]]:
+    """Count the drawings of the chart of ni179_gbp by partner, layout by layout, in this
+    process and in the build's workers (a line each to TALLY); the partners' pages draw
+    charts of their own."""
     drawn = charts.chart_svg
+    signature = inspect.signature(drawn)
 
     def counting(x: Column, series: list[Column], *args: object, **kwargs: object) -> str:
+        layout = signature.bind(x, series, *args, **kwargs)
+        layout.apply_defaults()
         with tally.open("a") as file:
-            file.write(f"{x.name} {' '.join(c.name for c in series)}\n")
+            file.write(f"{x.name} {' '.join(c.name for c in series)} {layout.arguments['layout']}\n")
         return drawn(x, series, *args, **kwargs)
 
     monkeypatch.setattr(charts, "chart_svg", counting)
-    return lambda: tally.read_text().count("partner_name ni179_gbp\n") if tally.exists() else 0
+
+    def drawings() -> dict[str, int]:
+        lines = tally.read_text().splitlines() if tally.exists() else []
+        return {layout: lines.count(f"partner_name ni179_gbp {layout}") for layout in charts.LAYOUTS}
+
+    return drawings
 
 
 def test_a_chart_is_drawn_once_for_its_rows_and_options(built: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Once in each of its layouts (wide, narrow)."""
     (built / "content" / "chart.md").write_text(
         '---\ntitle: Chart\n---\n\nThe returns.\n\n{{ chart("ni179", x="partner_name", y="ni179_gbp", year="2008-09") }}\n')
     drawings = _count_charts(monkeypatch, tmp_path / "tally")
     build_folder(built)
-    assert drawings() == 1
+    assert drawings() == {"wide": 1, "narrow": 1}
     edit(built / "content" / "chart.md", "The returns.", "The returns, by partner.")
     build_folder(built)
-    assert drawings() == 1  # the page made again, its chart not drawn again
+    assert drawings() == {"wide": 1, "narrow": 1}  # the page made again, its chart not drawn again
     edit(built / "data" / "returns.csv", '"£4,000.25"', '"£4,100.25"')
     build_folder(built)
-    assert drawings() == 2  # other rows: drawn anew
+    assert drawings() == {"wide": 2, "narrow": 2}  # other rows: drawn anew
     incremental = snapshot(built / "site")
     build_folder(built, clean=True)  # draws every chart anew, trusting no kept one
-    assert drawings() == 3
+    assert drawings() == {"wide": 3, "narrow": 3}
     assert snapshot(built / "site") == incremental
 
 

@@ -402,6 +402,7 @@ def test_numbered_margin_boxes() -> None:
     @page { @top-center { content: "page"; } @bottom-center { content: counter(chapter); } }
     """
     assert numbered_margin_boxes(css) == {"bottom-right", "bottom-left", "right-middle"}
+    assert numbered_margin_boxes(css, named_pages=False) == {"bottom-right", "bottom-left"}  # not `wide`'s
     assert numbered_margin_boxes("p { content: counter(page); }") == set()
 
 

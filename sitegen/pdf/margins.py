@@ -27,8 +27,13 @@ PDF_FORMAT = "page numbers in streams of their own"
 NEAR = 0.5  # CSS px: the stream rounds positions to six decimals, a box's edges are not rounded
 
 
-def numbered_margin_boxes(css: str) -> frozenset[str]:
-    """The page-margin boxes (`@bottom-center` …) whose content shows `counter(page)` or `counter(pages)`."""
+def numbered_margin_boxes(css: str, named_pages: bool = True) -> frozenset[str]:
+    """The page-margin boxes (`@bottom-center` …) whose content shows `counter(page)` or `counter(pages)`.
+
+    Without `named_pages`, only those of `@page` rules for every page (`@page`, `@page :first`),
+    not a named page's (`@page newsletter`): what a page of another name, such as an
+    agenda pack's frame, shows.
+    """
     import tinycss2  # WeasyPrint's CSS parser, loaded with it
 
     found: set[str] = set()
@@ -38,7 +43,7 @@ def numbered_margin_boxes(css: str) -> frozenset[str]:
             if rule.type != "at-rule" or rule.content is None:
                 continue
             keyword = rule.lower_at_keyword
-            if keyword == "page":
+            if keyword == "page" and (named_pages or not _names_a_page(rule.prelude)):
                 visit(tinycss2.parse_blocks_contents(rule.content, skip_comments=True, skip_whitespace=True))
             elif keyword == "media":
                 visit(tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True))
@@ -47,6 +52,17 @@ def numbered_margin_boxes(css: str) -> frozenset[str]:
 
     visit(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True))
     return frozenset(found)
+
+
+def _names_a_page(prelude: list[Any]) -> bool:
+    """Whether an `@page` rule's selectors all name a page (`newsletter`, `wide:first`)."""
+    selectors: list[list[Any]] = [[]]
+    for token in prelude:
+        if token.type == "literal" and token.value == ",":
+            selectors.append([])
+        elif token.type not in ("whitespace", "comment"):
+            selectors[-1].append(token)
+    return all(selector and selector[0].type == "ident" for selector in selectors)
 
 
 def _shows_page_number(tokens: list[Any]) -> bool:

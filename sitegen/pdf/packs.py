@@ -165,7 +165,9 @@ def render_pack(renderer: Renderer, meeting: RenderedPage, rendered: Mapping[str
     if confidential and not papers:
         raise PdfError(f"{meeting.page.source_name}: no paper on the agenda is not for publication",
                        [Problem(meeting.page.source_name, None, None, "has no confidential papers to make a pack of")])
-    numbered = numbered_margin_boxes(layout.find_static(config, "css/print.css").read_text(encoding="utf-8"))
+    # The frame's pages are named pages of their own: only `@page` rules for every page number them.
+    numbered = numbered_margin_boxes(layout.find_static(config, "css/print.css").read_text(encoding="utf-8"),
+                                     named_pages=False)
 
     def paper_of(item: PackItem) -> RenderedPage:
         assert item.paper is not None
