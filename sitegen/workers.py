@@ -77,6 +77,10 @@ def in_parallel(
         yield from results
     except BrokenProcessPool:
         _kill(list(workers.values()))
+        # The executor's thread reaps the workers (waitpid) while it marks the pool broken;
+        # a pool broken at submit is seen before it has finished: wait, so that the exit
+        # codes are known (one process reaped by two threads tells one of them nothing).
+        pool.shutdown(wait=True, cancel_futures=True)
         raise WorkerDied(f"a worker process died ({_deaths(list(workers.values()))}) while the build was using it;"
                          " the build stopped and site/ is as it was (short of memory? build with fewer processes:"
                          " -j)") from None
