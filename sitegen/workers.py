@@ -15,6 +15,7 @@ error) kills its workers rather than waiting for them.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import multiprocessing
 import os
@@ -73,7 +74,8 @@ def in_parallel(
             warnings.simplefilter("ignore", DeprecationWarning)
             # Forks the workers and submits everything: a worker that dies meanwhile breaks
             # the pool before the last item is submitted, so this too is inside the `try`.
-            results = pool.map(_call, range(len(items)), chunksize=chunk)
+            with _ctrl_c_held():
+                results = pool.map(_call, range(len(items)), chunksize=chunk)
         yield from results
     except BrokenProcessPool:
         _kill(list(workers.values()))
@@ -132,11 +134,24 @@ def die_with_parent() -> None:
             pass
 
 
+@contextlib.contextmanager
+def _ctrl_c_held() -> Iterator[None]:
+    """Ctrl-C waits while the workers are forked: a worker starts with it held, and lets
+    it go only once it ignores it (_start_worker), never in Python's start-up of the
+    process (where it printed a traceback); the build gets it as soon as they are forked."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
 def _start_worker() -> None:
     """A worker ends with the build that forked it, holds none of its locks, and leaves
     Ctrl-C (sent by the terminal to every process of the build) to the build, which ends it."""
     die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # held since the fork (_ctrl_c_held)
     for descriptor in list(HELD):
         os.close(descriptor)
 
