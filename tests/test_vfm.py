@@ -454,6 +454,18 @@ def test_workstreams_sum_counting_lines_only(tmp_path: Path) -> None:
     ]
 
 
+
+def test_workstreams_in_the_strategys_order_with_other_last(tmp_path: Path) -> None:
+    """Readers find the workstreams in the order the efficiency strategy lists them, not
+    wherever their codes sort ("other" sorted before "procurement")."""
+    tables = compute(
+        tmp_path,
+        [line("10", workstream=code) for code in ("technology", "other", "procurement", "asset_management", "bpi")],
+        partners=partner("city", sr04=("100000", "9000")),
+    )
+    assert [row.split(",")[2] for row in body(tables["workstreams"])] == [
+        "bpi", "procurement", "asset_management", "technology", "other"]
+
 def test_spend_split(tmp_path: Path) -> None:
     tables = compute(
         tmp_path,

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from sitegen import labels
 from sitegen.values import MICRO, micro_to_pounds
 
 # Why a return line does or does not count, in the order the tests are applied.
@@ -268,9 +269,11 @@ def _counting_sums(classified: pd.DataFrame, partners: pd.DataFrame, by: str) ->
 
 
 def workstreams(classified: pd.DataFrame, partners: pd.DataFrame) -> pd.DataFrame:
-    """Counted values by workstream; no row for a workstream with no counting line."""
+    """Counted values by workstream, in the order the efficiency strategy lists them ("Other"
+    last, not wherever its code sorts); no row for a workstream with no counting line."""
     sums = _counting_sums(classified, partners, "workstream").reset_index()
-    sums = sums.sort_values(PERIOD_KEY + ["workstream"])
+    listed = {code: place for place, code in enumerate(labels.codes("workstream"))}
+    sums = sums.sort_values(PERIOD_KEY + ["workstream"], key=lambda c: c.map(listed) if c.name == "workstream" else c)
     return pd.DataFrame(
         {
             "year": sums["year"].astype(int),
