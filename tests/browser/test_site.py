@@ -297,3 +297,15 @@ def test_a_table_that_fits_shows_no_scroll_cue(visit: Visit, served_site: Served
     for figure in page.locator("figure.data-table").all():
         fits = figure.locator(".data-table__scroll").evaluate("f => f.scrollWidth <= f.clientWidth + 1")
         assert figure.locator(".data-table__cue").is_visible() is not fits
+
+
+def test_on_a_phone_the_download_links_wrap_to_the_left_edge(narrow_visit: Visit, served_site: ServedSite) -> None:
+    """At 375 px the report's PDF and workbook links no longer fit on one line: the one
+    that wraps starts at the same left edge as the other, not indented under it."""
+    page = narrow_visit.page
+    page.goto(served_site.root + "report/")
+    pdf = page.locator(".report-cover .pdf-link").bounding_box()
+    workbook = page.locator(".report-cover .xlsx-link").bounding_box()
+    assert pdf is not None and workbook is not None
+    assert workbook["y"] > pdf["y"], "the links fit on one line: nothing wraps"
+    assert abs(workbook["x"] - pdf["x"]) < 1
