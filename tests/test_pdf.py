@@ -174,3 +174,18 @@ def test_the_configured_language_and_page_title_reach_papers_and_receipts(copy_f
     kinds, outline = assert_accessible(receipt, "Receipt: Alpha County Council, 2008-09 actual return", "cy-GB")
     assert kinds["H2"] >= 3 and kinds["Table"] >= 1
     assert outline[0] == "Receipt for your 2008-09 actual return"
+
+
+def test_hyphenated_words_in_table_cells_are_never_broken_at_their_hyphen(built_demo) -> None:
+    """The benchmarking papers' quadrant column is narrow: "Right-servicing" broke after its
+    hyphen, leaving "servicing" alone on the next line of the row."""
+    import pdfplumber
+
+    project, _ = built_demo
+    quadrants = ("Under-servicing", "Right-servicing", "Over-servicing")
+    for name in ("waste-collection.pdf", "leisure.pdf", "planning.pdf"):
+        with pdfplumber.open(project / "site" / "papers" / name) as pdf:
+            words = [word["text"] for page in pdf.pages for word in page.extract_words()]
+        halves = [word for word in words if word.endswith("-") or word == "servicing"]
+        assert halves == [], f"{name}: broken at a hyphen: {halves}"
+        assert sum(words.count(quadrant) for quadrant in quadrants) >= 8, name  # the rows were read

@@ -162,8 +162,20 @@ def make_environment(config: Config, sandboxed: bool = False) -> jinja2.Environm
     )
     env.filters.update(formatting.FILTERS)
     env.filters.update(formatting.publication_filters(config.numbers.negative, config.labels))
+    env.filters["unbroken_hyphens"] = unbroken_hyphens
     env.globals["sitegen_version"] = __version__
     return env
+
+
+_HYPHENATED_WORD = re.compile(r"[^\s-]+(?:-[^\s-]+)+")
+
+
+def unbroken_hyphens(text: Any) -> Markup:
+    """A table cell's words kept whole at their hyphens: in a narrow column "Right-servicing"
+    broke after "Right-", leaving "servicing" alone on the next line."""
+    def held(word: re.Match[str]) -> str:
+        return f'<span class="nowrap">{word.group(0)}</span>' if len(word.group(0)) <= 24 else word.group(0)
+    return Markup(_HYPHENATED_WORD.sub(held, str(Markup.escape(text))))
 
 
 def relative_url(from_url: str, to_url: str) -> str:
