@@ -18,10 +18,9 @@ from typing import Any
 import click
 
 from sitegen import __version__
-from sitegen.build.result import counted
 from sitegen.build.state import unchanged_build
 from sitegen.cells import printable
-from sitegen.errors import Problem, SitegenError
+from sitegen.errors import Problem, SitegenError, counted
 from sitegen.tables.symbols import MARKS
 from sitegen.workers import WorkerDied
 
@@ -185,7 +184,7 @@ def check_command(project_dir: Path, strict: bool, jobs: int | None, base_url: s
             raise SitegenError(f"{config.output_dir.name}/ is missing: build the site first (sitegen build)")
         layout = check_pdfs(config.output_dir.rglob("*.pdf"), config.project_dir)
         if strict and layout:
-            raise SitegenError(f"{len(layout)} layout warning(s), and --strict makes warnings fatal", layout)
+            raise SitegenError(f"{counted(len(layout), 'layout warning')}, and --strict makes warnings fatal", layout)
         result = replace(result, warnings=result.warnings + tuple(layout))
     _print_warnings(result.warnings)
     click.echo(

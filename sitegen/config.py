@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sitegen.environment import EnvironmentProblem, source_date_epoch
-from sitegen.errors import ConfigError, Problem
+from sitegen.errors import ConfigError, Problem, counted
 from sitegen.labels import VOCABULARIES, merged
 from sitegen.values import date_from_text, financial_year_from_text
 
@@ -332,7 +332,7 @@ def load_config(project_dir: Path, base_url: str | None = None) -> Config:
         parsed = SitegenToml.model_validate(raw)
     except ValidationError as exc:
         problems = [problem for err in exc.errors() for problem in _problems_from_pydantic(name, raw, err, text)]
-        raise ConfigError(f"{name} has {len(problems)} bad setting(s)", problems) from exc
+        raise ConfigError(f"{name} has {counted(len(problems), 'bad setting')}", problems) from exc
     warnings = tuple(_unknown_keys(name, parsed))
     try:  # it dates the PDFs: a bad one is said at once, not deep in a chart
         source_date = source_date_epoch()

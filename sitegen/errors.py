@@ -12,6 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+def counted(number: int, noun: str) -> str:
+    """'1 page', '2 pages': every count sitegen says, in the singular when it is one."""
+    return f"{number} {noun if number == 1 else noun + 's'}"
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     """One thing wrong with an input, located as precisely as we know it."""

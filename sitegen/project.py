@@ -14,7 +14,7 @@ from sitegen.content.generated import with_generated_pages
 from sitegen.content.pages import ContentTree, load_content
 from sitegen.data.load import Dataset, load_data
 from sitegen.environment import source_date_epoch
-from sitegen.errors import Problem, SitegenError, link_problem, links_leading_out
+from sitegen.errors import Problem, SitegenError, counted, link_problem, links_leading_out
 from sitegen.records.issued import Records, apply_records
 from sitegen.tables.compute import compute_tables
 from sitegen.tables.table import Table
@@ -117,7 +117,7 @@ def load_project(config: Config, strict: bool = False, records: bool = True, mem
     warnings = tuple(config.warnings) + dataset.warnings + content.warnings + issued.warnings
     if strict and warnings:
         raise SitegenError(
-            f"{len(warnings)} warning(s), and --strict makes warnings fatal", list(warnings)
+            f"{counted(len(warnings), 'warning')}, and --strict makes warnings fatal", list(warnings)
         )
     return Project(config, dataset, tables, issued.content, warnings, issued)
 
@@ -135,4 +135,4 @@ def check_theme_links(config: Config) -> None:
                 for folder in (config.templates_dir, config.static_dir)
                 for path in links_leading_out(folder, config.project_dir)]
     if problems:
-        raise SitegenError(f"{len(problems)} symbolic link(s) lead out of the project", problems)
+        raise SitegenError(f"{counted(len(problems), 'symbolic link')} {'leads' if len(problems) == 1 else 'lead'} out of the project", problems)

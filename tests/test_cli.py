@@ -98,7 +98,7 @@ def test_bad_config_exits_1_naming_key_and_file(copy_fixture) -> None:
     code, out, err = run("build", "-C", str(copy_fixture("bad_config")))
     assert code == 1
     assert out == ""
-    assert "Error: sitegen.toml has 4 bad setting(s)" in err
+    assert "Error: sitegen.toml has 4 bad settings" in err
     assert "sitegen.toml: target.method: Input should be 'additive' or 'compound' (found 'geometric')" in err
     assert "Traceback" not in err
 
@@ -108,7 +108,7 @@ def test_template_problems_are_all_listed_with_lines(copy_fixture) -> None:
     code, _, err = run("build", "-C", str(project))
     assert code == 1
     assert err.splitlines() == [
-        "Error: 3 file(s) could not be rendered",
+        "Error: 3 files could not be rendered",
         "  content/broken.md:3: layout: no template 'fancy.html' (layouts: accessibility, case-studies, case-study, "
         "case-study-index, figures, meeting, newsletter, not-found, outcome-plan, page, paper, papers, partner, partners, project, "
         "projects, report, search, service, services, sitemap)",

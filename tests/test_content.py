@@ -50,7 +50,7 @@ def problems_of(root: Path, pages: dict[str, str | bytes]) -> list[str]:
     """The problems load_content reports, as the CLI prints each of them."""
     with pytest.raises(ContentError) as caught:
         loaded(root, pages)
-    assert str(caught.value).startswith(f"the content has {len(caught.value.problems)} problem(s)")
+    assert str(caught.value).startswith(f"the content has {len(caught.value.problems)} problem")
     return [str(problem) for problem in caught.value.problems]
 
 

@@ -843,7 +843,7 @@ def test_hidden_rows_are_read_with_a_warning(tmp_path: Path) -> None:
     dataset = load_data(load_config(project))
     assert len(dataset.lines) == 2
     assert [str(w) for w in dataset.warnings] == [
-        "data/returns/city.xlsx:3: warning: sheet 'lines': 1 hidden row(s) (3) are read all the same"]
+        "data/returns/city.xlsx:3: warning: sheet 'lines': 1 hidden row (3) is read all the same"]
 
 
 def test_xlsm_is_read_and_xls_refused_with_a_message(tmp_path: Path) -> None:

@@ -375,7 +375,7 @@ def test_a_symlink_in_content_pointing_outside_is_an_error(copy_fixture, tmp_pat
     code, _, err = run("build", "-C", str(project))
     assert code == 1
     assert err.splitlines() == [
-        "Error: the content has 2 problem(s)",
+        "Error: the content has 2 problems",
         "  content/images/leak.png: is a symbolic link to a file outside the project; not published",
         "  content/passwd.md: is a symbolic link to a file outside the project; not published",
     ]
@@ -602,7 +602,7 @@ def test_a_symbolic_link_out_of_templates_stops_receipts_too(copy_fixture, tmp_p
     code, _, err = run("returns", "receipt", "--all", "-C", str(project))
     assert code == 1
     assert err.splitlines() == [
-        "Error: 1 symbolic link(s) lead out of the project",
+        "Error: 1 symbolic link leads out of the project",
         "  templates/receipt.html: is a symbolic link to a file outside the project; not used"]
     assert not (project / "receipts").exists()
 
@@ -643,7 +643,7 @@ def test_a_slug_colliding_with_another_output_is_an_error_naming_both(copy_fixtu
     for command in ("build", "check"):
         code, _, err = run(command, "-C", str(project))
         assert code == 1
-        assert err.splitlines() == ["Error: 1 output(s) would overwrite another",
+        assert err.splitlines() == ["Error: 1 output would overwrite another",
                                     f"  content/clash.md:3: slug: {message}"]
     assert not (project / "site").exists()
 
@@ -654,7 +654,7 @@ def test_a_content_file_colliding_with_a_static_file_is_an_error_naming_both(cop
     code, _, err = run("build", "-C", str(project))
     assert code == 1
     assert err.splitlines() == [
-        "Error: 1 output(s) would overwrite another",
+        "Error: 1 output would overwrite another",
         "  content/static/css/site.css: content/static/css/site.css and the theme's static/css/site.css "
         "both make site/static/css/site.css"]
 
@@ -683,7 +683,7 @@ def test_front_matter_refuses_yaml_aliases_at_their_line(copy_fixture) -> None:
     write(project / "content" / "anchor.md", "---\ntitle: &t Anchored\nsummary: plain\n---\nAn anchor alone is harmless.\n")
     code, _, err = run("check", "-C", str(project))
     assert code == 1
-    assert err.splitlines() == ["Error: the content has 1 problem(s)",
+    assert err.splitlines() == ["Error: the content has 1 problem",
                                 "  content/laughs.md:4: front matter: not valid YAML: aliases (*name) are not allowed"]
 
 
@@ -695,7 +695,7 @@ def test_a_page_over_the_size_limit_is_an_error_and_one_just_under_builds(copy_f
     code, _, err = run("check", "-C", str(project))
     assert code == 1
     assert err.splitlines() == [
-        "Error: the content has 1 problem(s)",
+        "Error: the content has 1 problem",
         f"  content/huge.md: is {PAGE_LIMIT + 1:,} bytes: a page may be at most {PAGE_LIMIT:,} (split it into pages)"]
     (project / "content" / "huge.md").unlink()
     code, _, err = run("build", "-C", str(project))
@@ -729,7 +729,7 @@ def test_table_limit_must_be_a_positive_whole_number(copy_fixture, limit: str) -
     code, _, err = run("check", "-C", str(project))
     assert code == 1
     found = {"'3'": "'3'", "true": "True", "none": "None"}.get(limit, limit)
-    assert err.splitlines() == ["Error: 1 file(s) could not be rendered",
+    assert err.splitlines() == ["Error: 1 file could not be rendered",
                                 f"  content/paper.md:13: table 'ni179': limit must be a whole number of rows, "
                                 f"1 or more (found {found})"]
 
@@ -773,6 +773,6 @@ def test_a_content_file_named_with_a_control_character_is_an_error(copy_fixture)
     write(project / "content" / "a\x1b[31mb.md", "# Red\n")
     code, _, err = run("build", "-C", str(project))
     assert code == 1
-    assert err.splitlines() == ["Error: the content has 1 problem(s)",
+    assert err.splitlines() == ["Error: the content has 1 problem",
                                 "  content/a\\x1b[31mb.md: the file name holds a control character: rename the file"]
     assert not (project / "site").exists()

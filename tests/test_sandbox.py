@@ -64,7 +64,7 @@ def test_a_page_body_that_breaks_out_or_runs_away_is_a_located_error(copy_fixtur
     attack_page(project, body)
     result = CliRunner().invoke(main, ["build", "-C", str(project), "-j", "1"])
     assert result.exit_code == 1
-    assert result.stderr == f"Error: 1 file(s) could not be rendered\n  content/attack.md:7: {message}\n"
+    assert result.stderr == f"Error: 1 file could not be rendered\n  content/attack.md:7: {message}\n"
     assert not (project / "site").exists()
 
 

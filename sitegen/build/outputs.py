@@ -30,7 +30,7 @@ from sitegen.build.search import INDEX_PATH, PageWords, page_text, page_words, s
 from sitegen.build.state import BuildState, WrittenFile, digest, file_digest
 from sitegen.content.facets import NOT_INDEXED
 from sitegen.content.pages import Page, source_line
-from sitegen.errors import ContentError, Problem, SitegenError, TemplateError, relative_name
+from sitegen.errors import ContentError, Problem, SitegenError, TemplateError, counted, relative_name
 from sitegen.render.pages import PageDependencies, RenderedPage, Renderer
 from sitegen.render.wayfinding import NOT_FOUND_PATH, SITEMAP_PATH
 from sitegen.tables.table import Table
@@ -177,7 +177,7 @@ def check_output_paths(renderer: Renderer, static: Mapping[str, Path]) -> None:
                (SITEMAP_PATH, "the site map", None)]
     problems = _collisions(claims)
     if problems:
-        raise ContentError(f"{len(problems)} output(s) would overwrite another", problems)
+        raise ContentError(f"{counted(len(problems), 'output')} would overwrite another", problems)
 
 
 def _collisions(claims: list[tuple[str, str, Page | None]]) -> list[Problem]:
@@ -324,7 +324,7 @@ class Outputs:
                 progress(number, len(stale))
         if problems:
             failed = len({p.file for p in problems})
-            raise TemplateError(f"{failed} file(s) could not be rendered", problems)
+            raise TemplateError(f"{counted(failed, 'file')} could not be rendered", problems)
         if progress is not None:
             progress(len(stale), len(stale))  # "done" only once every page is
         return [(page, records[page.url]) for page in pages]
@@ -377,7 +377,7 @@ class Outputs:
             if progress is not None:
                 progress(number, len(stale))
         if problems:
-            raise SitegenError(f"{len({p.file for p in problems})} PDF(s) could not be made", problems)
+            raise SitegenError(f"{counted(len({p.file for p in problems}), 'PDF')} could not be made", problems)
         return len(pages)
 
     def write_printed(self, output: str, page: Page, inputs: str, data: bytes, deps: PageDependencies) -> None:

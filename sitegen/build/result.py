@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from sitegen.errors import Problem
+from sitegen.errors import Problem, counted
 
 
 @dataclass(frozen=True)
@@ -44,10 +44,5 @@ class BuildResult:
             f"{counted(self.pages, 'page')}, {counted(self.tables, 'table')}, {counted(self.pdfs, 'PDF')}, "
             f"{counted(len(self.warnings), 'warning')} in {self.seconds:.1f} s{where}{reused}{later}"
         )
-
-
-def counted(number: int, noun: str) -> str:
-    """'1 page', '2 pages': every count sitegen says, in the singular when it is one."""
-    return f"{number} {noun if number == 1 else noun + 's'}"
 
 

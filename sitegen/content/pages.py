@@ -27,7 +27,7 @@ from sitegen.cells import printable
 from sitegen.config import Config
 from sitegen.content.papers import annex_warnings, recommendations_heading
 from sitegen.data.contract import SECTORS, WORKSTREAMS
-from sitegen.errors import ContentError, Problem, link_problem, links_leading_out, relative_name
+from sitegen.errors import ContentError, Problem, counted, link_problem, links_leading_out, relative_name
 from sitegen.values import financial_year_from_text, money_from_text
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -469,7 +469,7 @@ def load_content(config: Config) -> ContentTree:
     outside = links_leading_out(root, config.project_dir, skip_hidden=True)
     problems = [link_problem(path, config.project_dir, "not published") for path in outside]
     if root in outside:
-        raise ContentError(f"the content has {len(problems)} problem(s)", problems)
+        raise ContentError(f"the content has {counted(len(problems), 'problem')}", problems)
     files, linked_folders = _content_files(root)
     warnings = [Problem(f"content/{relative}", None, None, "is a symbolic link to a folder, which is not "
                         "followed: its pages are not published (move them into content/)", "warning")
@@ -503,7 +503,7 @@ def load_content(config: Config) -> ContentTree:
     if not any(p.url == "" for p in pages):
         problems.append(Problem("content/index.md", None, None, "the home page is missing"))
     if problems:
-        raise ContentError(f"the content has {len(problems)} problem(s)", problems)
+        raise ContentError(f"the content has {counted(len(problems), 'problem')}", problems)
     return ContentTree(tuple(pages), tuple(assets), tuple(warnings))
 
 
@@ -588,7 +588,7 @@ def read_page(path: Path, relative: str, config: Config) -> Page:
     recorded); ContentError listing its problems."""
     page, problems = _read_page(path, relative, config)
     if page is None:
-        raise ContentError(f"content/{relative}: the page has {len(problems)} problem(s)", problems)
+        raise ContentError(f"content/{relative}: the page has {counted(len(problems), 'problem')}", problems)
     return page
 
 

@@ -34,7 +34,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-from sitegen.errors import Problem
+from sitegen.errors import Problem, counted
 
 TABLE_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".xls")  # .xls is found to be refused with a message
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")  # .xlsm: a workbook with macros, read as one without (never run)
@@ -654,8 +654,8 @@ def _read_xlsx(path: Path, name: str) -> tuple[RawTable | None, list[Problem]]:
                                 "spreadsheet program and save it again"))
     if marks.hidden:
         shown = ", ".join(str(line) for line in marks.hidden[:10]) + (" …" if len(marks.hidden) > 10 else "")
-        problems.append(Problem(name, marks.hidden[0], None, f"{where}: {len(marks.hidden)} hidden row(s) "
-                                f"({shown}) are read all the same", "warning"))
+        problems.append(Problem(name, marks.hidden[0], None, f"{where}: {counted(len(marks.hidden), 'hidden row')} "
+                                f"({shown}) {'is' if len(marks.hidden) == 1 else 'are'} read all the same", "warning"))
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         return None, _capped(errors)

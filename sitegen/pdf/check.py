@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sitegen.errors import Problem
+from sitegen.errors import Problem, counted
 
 MM = 72 / 25.4
 FURNITURE_BAND = 17 * MM  # running headers and footers sit this close to the top or bottom edge
@@ -101,7 +101,7 @@ def check_pdf(path: Path, shown_as: str | None = None) -> list[Problem]:
             problem(text.number, f"a heading or caption ends the page with less than two lines "
                                  f"of what follows it: {heading.text!r}")
     if len(texts) > 1 and 0 < len(texts[-1].lines) <= FEW_LINES:
-        problem(texts[-1].number, f"the last page holds only {len(texts[-1].lines)} line(s): "
+        problem(texts[-1].number, f"the last page holds only {counted(len(texts[-1].lines), 'line')}: "
                                   f"{texts[-1].lines[0].text!r}")
     for text in texts:
         labels, own = ITEM_LABEL.findall(text.text), OWN_ITEM.findall(text.text)

@@ -25,7 +25,7 @@ from sitegen.config import Config
 from sitegen.content.agenda import agenda
 from sitegen.content.pages import AgendaItem, ContentTree, Page, read_page, source_line
 from sitegen.data.load import Dataset
-from sitegen.errors import ContentError, Problem
+from sitegen.errors import ContentError, Problem, counted
 from sitegen.records.as_at import RECEIVED_FILE, tables_as_at, undated_returns
 from sitegen.records.figures import Difference, differences
 from sitegen.records.snapshot import (
@@ -268,7 +268,7 @@ def _warnings(page: Page, record: Record, found: list[Difference], files_now: Ma
                                 severity="warning"))
     if len(found) > MAX_LISTED:
         problems.append(Problem(page.source_name, None, None,
-                                f"{head} and {len(found) - MAX_LISTED} more figure(s)", severity="warning"))
+                                f"{head} and {counted(len(found) - MAX_LISTED, 'more figure')}", severity="warning"))
     return problems
 
 
