@@ -70,6 +70,7 @@ from sitegen.pdf.packs import pack_html, render_pack
 from sitegen.project import LoadMemo, Project, load_project
 from sitegen.records.issued import Records
 from sitegen.render.chartcache import ChartCache
+from sitegen.render.navigation import EVERY_PAGE_VIEW
 from sitegen.render.pages import RenderedPage, Renderer, static_dirs
 from sitegen.render.wayfinding import site_level_files
 from sitegen.tables.table import Table
@@ -144,16 +145,16 @@ def load(config: Config, options: BuildOptions, memo: LoadMemo) -> Loaded | Buil
     """The project read for a build, or the last build's report when nothing changed since."""
     started = time.perf_counter()
     project_dir = config.project_dir
-    if not options.clean and (unchanged := unchanged_build(project_dir, options.strict,
-                                                           config.command_line_base_url)) is not None:
-        return unchanged
     recover(config.output_dir)  # undo what a build killed midway left beside site/
     inputs = inputs_state(project_dir, options.strict, config.command_line_base_url)  # before anything is read
+    if not options.clean and (unchanged := unchanged_build(project_dir, options.strict,
+                                                           config.command_line_base_url, inputs)) is not None:
+        return unchanged
     project = load_project(config, options.strict, memo=memo)
     epoch = str(config.source_date)
-    table_digests = {name: memo.remember(("table digest", epoch, name), functools.partial(table_fingerprint, table),
-                                         config.source, config.data_dir)
-                     for name, table in project.tables.items()}
+    table_digests = memo.remember(("table digests", epoch), lambda: {name: table_fingerprint(table)
+                                                                     for name, table in project.tables.items()},
+                                  config.source, config.data_dir)
     memo.forget_unused()
     return Loaded(inputs, project, started, table_digests)
 
@@ -307,7 +308,7 @@ def _pack_sources(renderer: Renderer, pages: list[tuple[Page, PageRecord]], outp
                     *(pack.supplement for pack in records.packs.values() if pack.supplement is not None)]
     assert renderer.env.loader is not None
     return digest(
-        print_inputs, outputs.around,
+        print_inputs, outputs.around, fingerprints.view(EVERY_PAGE_VIEW),
         *(f"{page.url}\t{record.inputs}\t{record.written}" for page, record in pages if record.body_html is not None),
         *(f"{page.source_name}\t{page_inputs(outputs.around, page, front_matter_json(page))}\t"
           + " ".join(fingerprints.table(name, page) for name in sorted(renderer.page_tables.get(page.source_name, {})))
