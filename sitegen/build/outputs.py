@@ -92,6 +92,9 @@ class Fingerprints:
     _views: dict[tuple[str, ...], str] = field(default_factory=dict)
     _unchanged: dict[tuple[object, ...], bool] = field(default_factory=dict)
     front_matter: dict[str, str] = field(default_factory=dict)  # each page's as JSON, by URL (Outputs.pages)
+    # No page's place or front matter changed since the last build (the view of every page
+    # is as it was): every view is then as it was too, and is not worked out page by page.
+    views_as_before: bool = False
 
     def table(self, name: str, page: Page | None = None) -> str:
         """A table's digest: today's, or, for a page shown with tables of its own (an issued
@@ -154,15 +157,14 @@ class Fingerprints:
 
     def unchanged(self, record: PageRecord | PrintRecord, page: Page | None) -> bool:
         own = page is not None and page.source_name in self.renderer.page_tables
-        key = (record.tables, record.templates, record.views)  # shared by many pages' records
+        key = (record.tables, record.templates)  # shared by many pages' records
         found = None if own else self._unchanged.get(key)
         if found is None:
             found = all(self.table(n, page) == d for n, d in record.tables) and \
-                all(self.template(n) == d for n, d in record.templates) and \
-                all(self.view(v) == d for v, d in record.views)
+                all(self.template(n) == d for n, d in record.templates)
             if not own:
                 self._unchanged[key] = found
-        return found
+        return found and (self.views_as_before or all(self.view(v) == d for v, d in record.views))
 
 
 def table_fingerprint(table: Table) -> str:
@@ -344,6 +346,9 @@ class Outputs:
         """Every page: kept when nothing it was made from changed, else rendered (in parallel)."""
         pages = self.renderer.content.pages
         front_matter = self.fingerprints.front_matter = {page.url: front_matter_json(page) for page in pages}
+        every_page = self.fingerprints.view(EVERY_PAGE_VIEW)
+        self.fingerprints.views_as_before = self.state.previous_fact("every page") == every_page
+        self.state.facts["every page"] = every_page
         around = self.around = site_inputs(self.renderer, config_text)
         inputs = {page.url: page_inputs(around, page, front_matter[page.url]) for page in pages}
         records: dict[str, PageRecord] = {}

@@ -19,8 +19,9 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from sitegen import __version__
 from sitegen.build.atomic import STAGING_PREFIX, hold, output_lock, recover, swap_in
@@ -104,6 +105,7 @@ class Loaded:
     project: Project
     started: float
     table_digests: dict[str, str]  # each table's (outputs.table_fingerprint), kept in the load memo
+    records: Mapping[bytes, Any] = field(default_factory=dict)  # the last build's records, decoded (state.decoded_records)
 
 
 def check(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult:
@@ -168,7 +170,7 @@ def build_loaded(config: Config, options: BuildOptions, loaded: Loaded) -> Build
                         chart_cache=ChartCache(project_dir / CACHE_DIR / CHARTS_DIR, reuse=not options.clean))
     check_output_paths(renderer, static_files(config))
     previous_site = project_dir / CACHE_DIR / "previous-site"
-    state = BuildState.open(project_dir, use_previous=not options.clean)
+    state = BuildState.open(project_dir, use_previous=not options.clean, decoded=loaded.records)
     with contextlib.closing(state), staging_folder(config, previous_site) as (staging, recycled):
         outputs = Outputs(renderer, state, staging, config.output_dir, options.jobs, options.pdfs_later,
                           loaded.table_digests)

@@ -177,7 +177,9 @@ class BuildState:
     _site_folder_read: str | None = None  # the folder the rows read are of
 
     @classmethod
-    def open(cls, project_dir: Path, use_previous: bool = True) -> BuildState:
+    def open(cls, project_dir: Path, use_previous: bool = True, decoded: Mapping[bytes, Any] | None = None) -> BuildState:
+        """DECODED: records already read, by their bytes (`sitegen serve` keeps them between
+        builds: decoded_records), so that only those made since are read again."""
         database = _open_database(project_dir)
         trusted = use_previous and _describes_site(database, project_dir / "site")
         if use_previous and not trusted:
@@ -189,6 +191,9 @@ class BuildState:
                 state._site_folder_read = _site_folder(connection)
                 rows = connection.execute("SELECT output, record, digest, size, mtime_ns, inode FROM outputs")
                 state.previous_outputs = {row[0]: (row[1], WrittenFile(*row[2:])) for row in rows}
+            if decoded:
+                state._decoded = {output: record for output, (blob, _) in state.previous_outputs.items()
+                                  if (record := decoded.get(blob)) is not None}
         return state
 
     @classmethod
@@ -304,6 +309,21 @@ class BuildState:
     def close(self) -> None:
         if self.database is not None:
             self.database.close()
+
+
+def decoded_records(project_dir: Path, known: Mapping[bytes, Any]) -> dict[bytes, Any]:
+    """The records the last build saved, decoded, by their bytes: those in KNOWN taken from
+    it, the rest read (a few after an edit's build). Any trouble reading: none."""
+    path = project_dir / CACHE_DIR / DATABASE
+    found: dict[bytes, Any] = {}
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=60)) as connection:
+            for (blob,) in connection.execute("SELECT record FROM outputs"):
+                record = known.get(blob)
+                found[blob] = record if record is not None else pickle.loads(blob)
+    except Exception:  # noqa: BLE001 - the build reads them itself
+        return {}
+    return found
 
 
 def _site_folder(connection: sqlite3.Connection) -> str | None:
