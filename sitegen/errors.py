@@ -119,8 +119,8 @@ def links_leading_out(folder: Path, project_dir: Path, skip_hidden: bool = False
         if skip_hidden:
             subfolders[:] = [name for name in subfolders if not name.startswith(".")]
         for name in subfolders + files:
-            path = Path(top, name)
-            if path.is_symlink() and not (skip_hidden and name.startswith(".")) and leads_out(path):
+            if os.path.islink(os.path.join(top, name)) and not (skip_hidden and name.startswith(".")) \
+                    and leads_out(path := Path(top, name)):  # (strings first: every file of content/ is asked)
                 found.append(path)
     return sorted(found)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,11 +38,12 @@ T = TypeVar("T")
 
 @dataclass
 class LoadMemo:
-    """What loading a project computed from files unchanged since: the data and the
-    tables computed from it, the records of issued papers, the tables as at a date.
+    """What loading a project computed from files unchanged since: each page read from
+    its file, the data and the tables computed from it, the records of issued papers,
+    the tables as at a date.
 
     `sitegen serve` keeps one between rebuilds (the project stays loaded, and a change
-    to a page re-reads that page, not the returns); `sitegen build` keeps one in the
+    to a page re-reads that page, not the other pages nor the returns); `sitegen build` keeps one in the
     build state (state.py). Each value is kept with the state on disk (sizes, times,
     inodes, the change time included) of the files it was read from, and made again
     when any of them differs: a kept value is the value those files give.
@@ -82,7 +84,7 @@ def files_stamp(*paths: Path) -> str:
         except OSError:
             lines.append(f"{base}\tmissing")
             continue
-        if not os.path.isdir(base):
+        if not stat.S_ISDIR(status.st_mode):
             lines.append(f"{base}\t{status.st_size}\t{status.st_mtime_ns}\t{status.st_ctime_ns}\t{status.st_ino}")
             continue
         for folder, subfolders, files in os.walk(base):
@@ -107,7 +109,8 @@ def load_project(config: Config, strict: bool = False, records: bool = True, mem
     settings = (config.source, config.data_dir)  # what the data and the tables are made from
     epoch = source_date_epoch()
     dataset, tables = memo.remember(("tables", epoch), lambda: _data_and_tables(config), *settings)
-    content = with_generated_pages(config, tables, load_content(config))
+    content = with_generated_pages(config, tables, load_content(config, lambda key, make, *files: memo.remember(
+        ("content", *key), make, *files)))
     content = with_agendas(content)  # papers numbered from their meetings' agendas
 
     def remember(key: tuple[Any, ...], make: Callable[[], T], *files: Path) -> T:

@@ -10,8 +10,10 @@ until a build succeeds.
 
 The project stays loaded between rebuilds: the server reads it (project.LoadMemo keeps
 what files unchanged since gave, so an edit to a page reads that page again, not the
-returns), and each build runs in a child process forked from it, so that it starts with
-the project read. The child is stopped when it overruns `BUILD_SECONDS` or when the
+other pages nor the returns) and keeps the last build's records decoded (only those a
+build made are read after it), and each build runs in a child process forked from it,
+so that it starts with the project and the records read: what it costs depends on what
+changed, not on the size of the site. The child is stopped when it overruns `BUILD_SECONDS` or when the
 server stops: a build that never ends (a project template that loops for ever) fails
 like any other, the last good site stays up, and the next change builds again.
 
@@ -26,7 +28,9 @@ request it cannot make sense of (a path holding `%00`) gets a 4xx, never a trace
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import gc
 import html
 import io
 import ipaddress
@@ -50,6 +54,7 @@ from urllib.parse import unquote, urlsplit
 import watchfiles
 
 from sitegen.build.pipeline import BuildOptions, BuildResult, Loaded, build_loaded, load
+from sitegen.build.state import decoded_records
 from sitegen.config import CONFIG_NAME, load_config
 from sitegen.errors import Problem, SitegenError, relative_name
 from sitegen.project import LoadMemo
@@ -325,6 +330,7 @@ class Preview:
         self._threads: list[threading.Thread] = []
         self.server: PreviewServer | None = None
         self.memo = LoadMemo()  # the project as last read (see the module's docstring)
+        self.records: dict[bytes, Any] = {}  # the last build's records, decoded (state.decoded_records)
 
     @property
     def url(self) -> str:
@@ -421,7 +427,23 @@ class Preview:
             return "internal", repr(exc), traceback.format_exc(), ()
         if isinstance(loaded, BuildResult):  # nothing changed since the last build
             return "built", loaded.summary(), [str(w) for w in loaded.warnings], ()
-        return self._build_in_child(config, options, loaded, stop_when)
+        outcome = self._build_in_child(config, options, dataclasses.replace(loaded, records=self.records), stop_when)
+        if outcome[0] == "built":
+            self.records = decoded_records(self.project_dir, self.records)  # those it made, for the next build
+        return outcome
+
+    def _read_ahead(self) -> None:
+        """Read the project and the last build's records, unless a build has: after a first
+        build with nothing to do, the first change then finds them read (the project stays
+        loaded). Nothing is said of a problem here: the build that follows says it."""
+        if self.memo.entries:
+            return
+        try:
+            load(load_config(self.project_dir), BuildOptions(clean=True), self.memo)  # (clean: loaded, not compared)
+        except Exception:  # noqa: BLE001 - reported by the next build
+            log.debug("reading the project ahead failed", exc_info=True)
+            return
+        self.records = decoded_records(self.project_dir, self.records)
 
     def _build_in_child(self, config: Any, options: BuildOptions, loaded: Loaded,
                         stop_when: threading.Event | None = None) -> tuple[str, Any, Any, Any]:
@@ -468,6 +490,7 @@ class Preview:
 
     def _build_when_wanted(self) -> None:
         """Builds one at a time; changes made during a build make one more build after it."""
+        self._read_ahead()
         while not self._stop.is_set():
             self._wanted.wait()
             if self._stop.is_set():
@@ -510,6 +533,9 @@ def _build_child(config: Any, options: BuildOptions, loaded: Loaded,
     """The child process of one build: builds, and sends back what came of it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle: it stops this child
     die_with_parent()
+    # What it inherited (the project, the records) is never garbage here: the collector
+    # need not walk it, which also spares copying the pages of memory it would touch.
+    gc.freeze()
     try:
         result = build_loaded(config, options, loaded)
         outcome: tuple[str, Any, Any, Any] = ("built", result.summary(), [str(w) for w in result.warnings],

@@ -84,6 +84,69 @@ def test_changing_a_page_title_remakes_every_page_the_navigation_is_on(built: Pa
     assert "Steering group report" in (built / "site" / "index.html").read_text()
 
 
+def _inodes(site: Path) -> dict[str, int]:
+    return {p.relative_to(site).as_posix(): p.stat().st_ino for p in site.rglob("*") if p.is_file()}
+
+
+def _with_a_topic(project: Path) -> None:
+    """A section (notes/, in the navigation) with a topic of four pages inside it (not in the navigation)."""
+    (project / "content" / "notes" / "topic").mkdir(parents=True)
+    (project / "content" / "notes" / "index.md").write_text("---\ntitle: Notes\n---\n\nThe notes.\n")
+    (project / "content" / "notes" / "topic" / "index.md").write_text("---\ntitle: Topic\n---\n\nThe topic.\n")
+    for name in ("alpha", "bravo", "charlie", "delta"):
+        (project / "content" / "notes" / "topic" / f"{name}.md").write_text(
+            f"---\ntitle: {name.capitalize()}\n---\n\nAbout {name}.\n")
+    build_folder(project)
+
+
+def test_changing_a_title_remakes_only_the_pages_that_show_it(built: Path) -> None:
+    """Bravo's new title moves it last among its neighbours: the pages whose previous or
+    next page it is (or was) and the site map show it; no other page does."""
+    _with_a_topic(built)
+    before = _inodes(built / "site")
+    edit(built / "content" / "notes" / "topic" / "bravo.md", "title: Bravo", "title: Zulu")
+    rebuilt_matches_clean_after = build_folder(built)
+    after = _inodes(built / "site")
+    remade = {name for name in after if before.get(name) != after[name]}
+    topic = "notes/topic"
+    assert {name for name in remade if name.endswith(".html")} == {
+        f"{topic}/bravo/index.html",  # the page itself
+        f"{topic}/alpha/index.html", f"{topic}/charlie/index.html",  # its neighbours before
+        f"{topic}/delta/index.html",  # its neighbour now (delta did not show bravo before)
+        "sitemap/index.html",  # the site map lists every page
+    }
+    assert {name for name in remade if not name.endswith(".html")} == {
+        name for name in remade if name.startswith("search/index-")}  # and the search index shard holding it
+    assert rebuilt_matches_clean_after.made == len(remade)
+    delta = (built / "site" / topic / "delta" / "index.html").read_text()
+    assert 'rel="next"><span class="pager__label">Next</span> Zulu' in delta
+    incremental = snapshot(built / "site")
+    build_folder(built, clean=True)
+    assert snapshot(built / "site") == incremental
+
+
+def test_changing_a_body_remakes_that_page_and_its_search_shard_only(built: Path) -> None:
+    _with_a_topic(built)
+    before = _inodes(built / "site")
+    edit(built / "content" / "notes" / "topic" / "bravo.md", "About bravo.", "About bravo, and more.")
+    result = build_folder(built)
+    after = _inodes(built / "site")
+    remade = {name for name in after if before.get(name) != after[name]}
+    assert len(remade) == result.made == 2
+    assert "notes/topic/bravo/index.html" in remade and any(name.startswith("search/index-") for name in remade)
+    incremental = snapshot(built / "site")
+    build_folder(built, clean=True)
+    assert snapshot(built / "site") == incremental
+
+
+def test_a_title_in_the_navigation_remakes_every_page(built: Path) -> None:
+    _with_a_topic(built)
+    edit(built / "content" / "notes" / "index.md", "title: Notes", "title: Working notes")
+    result = rebuilt_matches_clean(built)
+    assert result.made >= len(list((built / "site").rglob("index.html")))
+    assert "Working notes" in (built / "site" / "notes" / "topic" / "alpha" / "index.html").read_text()
+
+
 def test_changing_the_returns_remakes_the_tables_and_the_pages_that_show_them(built: Path) -> None:
     edit(built / "data" / "returns.csv", '"£4,000.25"', '"£4,100.25"')
     result = rebuilt_matches_clean(built)

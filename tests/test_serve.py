@@ -337,3 +337,35 @@ def test_one_save_makes_one_build(preview) -> None:
     time.sleep(3)  # long enough for a second build to have begun and ended
     assert server.state.builds == builds + 1
     assert "Saved once." in get(server.url)[2]
+
+
+def test_edits_to_many_pages_under_serve_give_the_clean_build(copy_fixture) -> None:
+    """A section of sixty pages already built (the server's first build has nothing to do,
+    so it reads the project ahead): a body edited, then a title, each served as a clean
+    build makes the site; the title moves its page in the previous/next sequence."""
+    project = copy_fixture("minimal")
+    section = project / "content" / "notes" / "topic"
+    section.mkdir(parents=True)
+    (project / "content" / "notes" / "index.md").write_text("---\ntitle: Notes\n---\n\nThe notes.\n")
+    (section / "index.md").write_text("---\ntitle: Topic\n---\n\nThe topic.\n")
+    for number in range(60):
+        (section / f"note-{number:02d}.md").write_text(f"---\ntitle: Note {number:02d}\n---\n\nAbout note {number}.\n")
+    build_folder(project)
+    said: list[str] = []
+    with Preview(project, port=0, report=lambda message, is_error: said.append(message)) as server:
+        events = EventStream(server.url)
+        try:
+            events.next_build()
+            edited = section / "note-30.md"
+            edited.write_text(edited.read_text().replace("About note 30.", "About note 30, revised."))
+            events.next_build()
+            assert "About note 30, revised." in get(server.url + "notes/topic/note-30/")[2]
+            edited.write_text(edited.read_text().replace("title: Note 30", "title: Note 99"))
+            events.next_build()
+            assert "Next</span> Note 99" in get(server.url + "notes/topic/note-59/")[2]
+            assert not server.state.failure
+        finally:
+            events.close()
+    served = snapshot(project / "site")
+    build_folder(project, clean=True)
+    assert snapshot(project / "site") == served

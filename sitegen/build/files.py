@@ -17,16 +17,16 @@ from typing import BinaryIO
 from sitegen.build.state import CACHE_DIR, WrittenFile
 
 
-def link_into(staging: Path, output: str, site_file: Path, written: WrittenFile) -> WrittenFile:
+def link_into(staging: Path, output: str, site_file: Path | str, written: WrittenFile) -> WrittenFile:
     """Make staging/OUTPUT the unchanged file site/OUTPUT: usually it already is (the
     staging folder is the site before last, recycled), else a hard link, else a copy."""
-    destination = staging / output
+    destination = os.path.join(staging, output)  # (strings: done for every kept file, pathlib costs)
     try:
-        if destination.stat().st_ino == written.inode:
+        if os.stat(destination).st_ino == written.inode:
             return written
-        set_aside(destination, staging)
+        set_aside(Path(destination), staging)
     except FileNotFoundError:
-        destination.parent.mkdir(parents=True, exist_ok=True)
+        os.makedirs(os.path.dirname(destination), exist_ok=True)
     try:
         os.link(site_file, destination)
         return written

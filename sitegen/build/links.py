@@ -47,6 +47,7 @@ class PageLinks:
     links: tuple[Link, ...]
     body_urls: frozenset[str]  # links written in the page's Markdown (the rest come from its layout)
     ids: frozenset[str]
+    ids_digest: str = ""  # of the ids, worked out once, when the page is rendered ("": not yet)
 
 
 def collect_links(html: str, body_html: str) -> PageLinks:
@@ -62,7 +63,12 @@ def collect_links(html: str, body_html: str) -> PageLinks:
     ids |= {node.attributes.get("name") or "" for node in page.css("a[name]")}
     body = LexborHTMLParser(body_html)
     body_urls = {node.attributes.get("href") or node.attributes.get("src") or "" for node in body.css(LINKING)}
-    return PageLinks(tuple(links), frozenset(body_urls), frozenset(ids - {""}))
+    ids.discard("")
+    return PageLinks(tuple(links), frozenset(body_urls), frozenset(ids), _ids_digest(ids))
+
+
+def _ids_digest(ids: Iterable[str]) -> str:
+    return digest(*sorted(ids))
 
 
 def site_files(project: Project, extra: Iterable[str] = ()) -> set[str]:
@@ -93,7 +99,7 @@ class LinkTargets:
 
 def link_targets(project: Project, pages: Sequence[tuple[Page, PageLinks]], extra_files: Iterable[str] = ()) -> LinkTargets:
     return LinkTargets(digest("\n".join(sorted(site_files(project, extra_files)))),
-                       {page.output_path: digest(*sorted(found.ids)) for page, found in pages})
+                       {page.output_path: found.ids_digest or _ids_digest(found.ids) for page, found in pages})
 
 
 def still_fine(previous: object, current: LinkTargets) -> Callable[[Page, PageLinks], bool]:

@@ -2,9 +2,10 @@
 
 Every output (a page's HTML, a PDF, a table file, a copied file) has *inputs*: a
 digest of everything it is made from. A page's are its own file and front matter,
-the site around it (every page's title, place and settings, which make the
-navigation), the settings file and sitegen's version; after it is rendered we also
-know which templates and tables it used, and their digests are checked too. When
+the settings file and sitegen's version; after it is rendered we also know which
+templates and tables it used and what it showed of other pages (the navigation, its
+breadcrumbs, its previous and next pages, a list of pages: its *views*), and their
+digests are checked too, so that a title changed remakes only the pages that show it. When
 all of them match the last build's record and `site/` still holds the file that
 build wrote, the file is hard-linked into the new site instead of made again.
 Otherwise it is made — pages and PDFs across every core (see workers.py).
@@ -16,6 +17,7 @@ asks it, and records there what each output was made from.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -31,6 +33,7 @@ from sitegen.build.state import BuildState, WrittenFile, digest, file_digest
 from sitegen.content.facets import NOT_INDEXED
 from sitegen.content.pages import Page, source_line
 from sitegen.errors import ContentError, Problem, SitegenError, TemplateError, counted, relative_name
+from sitegen.render.navigation import EVERY_PAGE_VIEW, NAV_VIEW, breadcrumbs_view, pager_view
 from sitegen.render.pages import PageDependencies, RenderedPage, Renderer
 from sitegen.render.wayfinding import NOT_FOUND_PATH, SITEMAP_PATH
 from sitegen.tables.table import Table
@@ -57,11 +60,13 @@ class PageRecord(OutputRecord):
     toc: tuple[dict, ...]
     body_html: str | None  # kept for pages that make a PDF or go into an agenda pack
     words: str | None  # digest of the words the search index holds of the page (None: not indexed)
+    views: tuple[tuple[tuple[str, ...], str], ...] = ()  # (view, digest of its answer): what it shows of other pages
 
     def rendered(self, page: Page) -> RenderedPage:
         """The page as PDFs and packs use it (its article and contents, not its HTML)."""
         return RenderedPage(page, "", self.body_html or "", self.toc,
-                            frozenset(n for n, _ in self.tables), frozenset(n for n, _ in self.templates))
+                            frozenset(n for n, _ in self.tables), frozenset(n for n, _ in self.templates),
+                            frozenset(view for view, _ in self.views))
 
 
 @dataclass(frozen=True)
@@ -72,16 +77,24 @@ class PrintRecord(OutputRecord):
 
     tables: tuple[tuple[str, str], ...]
     templates: tuple[tuple[str, str], ...]
+    views: tuple[tuple[tuple[str, ...], str], ...] = ()
 
 
 @dataclass
 class Fingerprints:
-    """Digests of the tables and templates of this build, each worked out once."""
+    """Digests of the tables, templates and views of other pages (render/navigation.py)
+    of this build, each worked out once."""
 
     renderer: Renderer
     _tables: dict[str, str] = field(default_factory=dict)
     _templates: dict[str, str] = field(default_factory=dict)
     _own: dict[tuple[str, str], str] = field(default_factory=dict)
+    _views: dict[tuple[str, ...], str] = field(default_factory=dict)
+    _unchanged: dict[tuple[object, ...], bool] = field(default_factory=dict)
+    front_matter: dict[str, str] = field(default_factory=dict)  # each page's as JSON, by URL (Outputs.pages)
+    # No page's place or front matter changed since the last build (the view of every page
+    # is as it was): every view is then as it was too, and is not worked out page by page.
+    views_as_before: bool = False
 
     def table(self, name: str, page: Page | None = None) -> str:
         """A table's digest: today's, or, for a page shown with tables of its own (an issued
@@ -110,9 +123,48 @@ class Fingerprints:
                 self._templates[name] = digest(filename or name, source)
         return self._templates[name]
 
+    def view(self, view: tuple[str, ...]) -> str:
+        """A digest of what a view of the site shows now (its answer): a page that showed
+        the same is not made again when other pages change."""
+        found = self._views.get(view)
+        if found is None:
+            found = self._views[view] = digest(*view, self._answer(view))
+        return found
+
+    def _answer(self, view: tuple[str, ...]) -> str:
+        renderer = self.renderer
+        if view == NAV_VIEW:
+            return repr(renderer.nav)
+        if view == EVERY_PAGE_VIEW:
+            return "\n".join(map(self._described, renderer.content.pages))
+        page = renderer.site_index.by_url.get(view[1]) if len(view) == 2 else None
+        if page is None:
+            return f"no page {view!r}"
+        if view == breadcrumbs_view(page.url):
+            return repr(renderer.breadcrumbs(page))
+        if view == pager_view(page.url):
+            pager = renderer.site_index.pager(page)
+            return "none" if pager is None else "\n".join(
+                "none" if shown is None else self._described(shown) for shown in (pager.section, pager.previous, pager.next))
+        return f"unknown view {view!r}"
+
+    def _described(self, page: Page) -> str:
+        """All a template can show of another page: its place and front matter (not its body)."""
+        front_matter = self.front_matter.get(page.url)
+        if front_matter is None:
+            front_matter = front_matter_json(page)
+        return f"{page.url}\t{page.source_name}\t{page.pdf_name}\t{front_matter}"
+
     def unchanged(self, record: PageRecord | PrintRecord, page: Page | None) -> bool:
-        return all(self.table(n, page) == d for n, d in record.tables) and \
-            all(self.template(n) == d for n, d in record.templates)
+        own = page is not None and page.source_name in self.renderer.page_tables
+        key = (record.tables, record.templates)  # shared by many pages' records
+        found = None if own else self._unchanged.get(key)
+        if found is None:
+            found = all(self.table(n, page) == d for n, d in record.tables) and \
+                all(self.template(n) == d for n, d in record.templates)
+            if not own:
+                self._unchanged[key] = found
+        return found and (self.views_as_before or all(self.view(v) == d for v, d in record.views))
 
 
 def table_fingerprint(table: Table) -> str:
@@ -125,15 +177,14 @@ def table_fingerprint(table: Table) -> str:
     return digest(table.name, table.title, table.description, repr(table.columns), repr(table.sources), values)
 
 
-def site_inputs(renderer: Renderer, config_text: str, front_matter: Mapping[str, str]) -> str:
-    """What every page depends on besides itself: sitegen, the settings, and the place,
-    title and settings of every page (the navigation, breadcrumbs and lists are made
-    from them). A page's body is not here: editing one page re-renders that page only.
-    `front_matter` is each page's front matter as JSON, by URL."""
-    pages = renderer.content.pages
-    places = "\n".join(f"{p.url}\t{p.source_name}\t{p.pdf_name}\t{front_matter[p.url]}" for p in pages)
+def site_inputs(renderer: Renderer, config_text: str) -> str:
+    """What every page depends on besides itself: sitegen, the settings, the tables there
+    are. What a page shows of other pages (the navigation, breadcrumbs, lists: their
+    titles and places) is not here but in its record's views, found while it was
+    rendered (Fingerprints.view): a title changed remakes the pages that show it, a
+    body changed that page alone."""
     epoch = renderer.config.source_date
-    return digest(__version__, config_text, str(epoch), places, "\n".join(sorted(renderer.tables)))
+    return digest(__version__, config_text, str(epoch), "\n".join(sorted(renderer.tables)))
 
 
 def page_inputs(around: str, page: Page, front_matter: str) -> str:
@@ -261,7 +312,7 @@ class Outputs:
         written = self.state.reusable(output, record.written, self.site_dir)
         if written is None:
             return None
-        self.state.keep(output, record, link_into(self.staging, output, self.site_dir / output, written))
+        self.state.keep(output, record, link_into(self.staging, output, os.path.join(self.site_dir, output), written))
         self.kept += 1
         return record
 
@@ -294,8 +345,11 @@ class Outputs:
     def pages(self, config_text: str, keep_body: set[str], progress: Progress | None = None) -> list[tuple[Page, PageRecord]]:
         """Every page: kept when nothing it was made from changed, else rendered (in parallel)."""
         pages = self.renderer.content.pages
-        front_matter = {page.url: front_matter_json(page) for page in pages}
-        around = self.around = site_inputs(self.renderer, config_text, front_matter)
+        front_matter = self.fingerprints.front_matter = {page.url: front_matter_json(page) for page in pages}
+        every_page = self.fingerprints.view(EVERY_PAGE_VIEW)
+        self.fingerprints.views_as_before = self.state.previous_fact("every page") == every_page
+        self.state.facts["every page"] = every_page
+        around = self.around = site_inputs(self.renderer, config_text)
         inputs = {page.url: page_inputs(around, page, front_matter[page.url]) for page in pages}
         records: dict[str, PageRecord] = {}
         stale: list[Page] = []
@@ -360,6 +414,7 @@ class Outputs:
                     rendered = self.renderer.render_page(page)
                     deps.tables |= rendered.tables
                     deps.templates |= rendered.templates
+                    deps.views |= rendered.views
                 else:
                     rendered = record.rendered(page)
                 html = self.renderer.print_html(rendered, deps)
@@ -388,6 +443,7 @@ class Outputs:
                 inputs, written.digest,
                 tables=tuple((n, self.fingerprints.table(n, page)) for n in sorted(deps.tables)),
                 templates=tuple((n, self.fingerprints.template(n)) for n in sorted(deps.templates)),
+                views=tuple((view, self.fingerprints.view(view)) for view in sorted(deps.views)),
             ), written)
         self.made += 1
 
@@ -428,6 +484,7 @@ class _PageJob:
             toc=rendered.toc,
             body_html=rendered.body_html if page.url in self.keep_body else None,
             words=None if words is None else words.digest,
+            views=tuple((view, self.fingerprints.view(view)) for view in sorted(rendered.views)),
         )
         written = write_into(self.staging, page.output_path, data) if self.staging is not None else None
         return record, written, words

@@ -19,8 +19,9 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from sitegen import __version__
 from sitegen.build.atomic import STAGING_PREFIX, hold, output_lock, recover, swap_in
@@ -70,6 +71,7 @@ from sitegen.pdf.packs import pack_html, render_pack
 from sitegen.project import LoadMemo, Project, load_project
 from sitegen.records.issued import Records
 from sitegen.render.chartcache import ChartCache
+from sitegen.render.navigation import EVERY_PAGE_VIEW
 from sitegen.render.pages import RenderedPage, Renderer, static_dirs
 from sitegen.render.wayfinding import site_level_files
 from sitegen.tables.table import Table
@@ -103,6 +105,7 @@ class Loaded:
     project: Project
     started: float
     table_digests: dict[str, str]  # each table's (outputs.table_fingerprint), kept in the load memo
+    records: Mapping[bytes, Any] = field(default_factory=dict)  # the last build's records, decoded (state.decoded_records)
 
 
 def check(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult:
@@ -144,16 +147,16 @@ def load(config: Config, options: BuildOptions, memo: LoadMemo) -> Loaded | Buil
     """The project read for a build, or the last build's report when nothing changed since."""
     started = time.perf_counter()
     project_dir = config.project_dir
-    if not options.clean and (unchanged := unchanged_build(project_dir, options.strict,
-                                                           config.command_line_base_url)) is not None:
-        return unchanged
     recover(config.output_dir)  # undo what a build killed midway left beside site/
     inputs = inputs_state(project_dir, options.strict, config.command_line_base_url)  # before anything is read
+    if not options.clean and (unchanged := unchanged_build(project_dir, options.strict,
+                                                           config.command_line_base_url, inputs)) is not None:
+        return unchanged
     project = load_project(config, options.strict, memo=memo)
     epoch = str(config.source_date)
-    table_digests = {name: memo.remember(("table digest", epoch, name), functools.partial(table_fingerprint, table),
-                                         config.source, config.data_dir)
-                     for name, table in project.tables.items()}
+    table_digests = memo.remember(("table digests", epoch), lambda: {name: table_fingerprint(table)
+                                                                     for name, table in project.tables.items()},
+                                  config.source, config.data_dir)
     memo.forget_unused()
     return Loaded(inputs, project, started, table_digests)
 
@@ -167,7 +170,7 @@ def build_loaded(config: Config, options: BuildOptions, loaded: Loaded) -> Build
                         chart_cache=ChartCache(project_dir / CACHE_DIR / CHARTS_DIR, reuse=not options.clean))
     check_output_paths(renderer, static_files(config))
     previous_site = project_dir / CACHE_DIR / "previous-site"
-    state = BuildState.open(project_dir, use_previous=not options.clean)
+    state = BuildState.open(project_dir, use_previous=not options.clean, decoded=loaded.records)
     with contextlib.closing(state), staging_folder(config, previous_site) as (staging, recycled):
         outputs = Outputs(renderer, state, staging, config.output_dir, options.jobs, options.pdfs_later,
                           loaded.table_digests)
@@ -307,7 +310,7 @@ def _pack_sources(renderer: Renderer, pages: list[tuple[Page, PageRecord]], outp
                     *(pack.supplement for pack in records.packs.values() if pack.supplement is not None)]
     assert renderer.env.loader is not None
     return digest(
-        print_inputs, outputs.around,
+        print_inputs, outputs.around, fingerprints.view(EVERY_PAGE_VIEW),
         *(f"{page.url}\t{record.inputs}\t{record.written}" for page, record in pages if record.body_html is not None),
         *(f"{page.source_name}\t{page_inputs(outputs.around, page, front_matter_json(page))}\t"
           + " ".join(fingerprints.table(name, page) for name in sorted(renderer.page_tables.get(page.source_name, {})))

@@ -52,7 +52,7 @@ CACHE_DIR = ".sitegen-cache"
 DATABASE = "state.sqlite"
 CHARTS_DIR = "charts"  # charts drawn by earlier builds (render/chartcache.py)
 MEMO = "project.pickle"  # what loading the project computed (project.LoadMemo)
-FORMAT = 4  # bump when the records or tables change shape
+FORMAT = 5  # bump when the records or tables change shape
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS facts (name TEXT PRIMARY KEY, value BLOB NOT NULL);
@@ -173,17 +173,27 @@ class BuildState:
     records: dict[str, Any] = field(default_factory=dict)  # this build's, by output
     written: dict[str, WrittenFile] = field(default_factory=dict)  # this build's, by output
     facts: dict[str, Any] = field(default_factory=dict)  # this build's facts, saved with it
+    _decoded: dict[str, Any] = field(default_factory=dict)  # the last build's records read so far, by output
+    _site_folder_read: str | None = None  # the folder the rows read are of
 
     @classmethod
-    def open(cls, project_dir: Path, use_previous: bool = True) -> BuildState:
+    def open(cls, project_dir: Path, use_previous: bool = True, decoded: Mapping[bytes, Any] | None = None) -> BuildState:
+        """DECODED: records already read, by their bytes (`sitegen serve` keeps them between
+        builds: decoded_records), so that only those made since are read again."""
         database = _open_database(project_dir)
         trusted = use_previous and _describes_site(database, project_dir / "site")
         if use_previous and not trusted:
             log.info("the build state is not of the site/ there is (a build was stopped midway); making every output")
         state = cls(project_dir, use_previous, database, trusted)
         if trusted:
-            rows = database.connection().execute("SELECT output, record, digest, size, mtime_ns, inode FROM outputs")
-            state.previous_outputs = {row[0]: (row[1], WrittenFile(*row[2:])) for row in rows}
+            connection = database.connection()
+            with _transaction(connection):  # the rows and the folder they are of, read together
+                state._site_folder_read = _site_folder(connection)
+                rows = connection.execute("SELECT output, record, digest, size, mtime_ns, inode FROM outputs")
+                state.previous_outputs = {row[0]: (row[1], WrittenFile(*row[2:])) for row in rows}
+            if decoded:
+                state._decoded = {output: record for output, (blob, _) in state.previous_outputs.items()
+                                  if (record := decoded.get(blob)) is not None}
         return state
 
     @classmethod
@@ -198,10 +208,13 @@ class BuildState:
         found = self.previous_outputs.get(output)
         if found is None:
             return None
-        try:
-            return pickle.loads(found[0])
-        except Exception:  # noqa: BLE001 - a record this sitegen cannot read: make it anew
-            return None
+        record = self._decoded.get(output)
+        if record is None:
+            try:
+                record = self._decoded[output] = pickle.loads(found[0])
+            except Exception:  # noqa: BLE001 - a record this sitegen cannot read: make it anew
+                return None
+        return record
 
     def reusable(self, output: str, written_digest: str, site_dir: Path) -> WrittenFile | None:
         """site/OUTPUT as the last build wrote it with this digest, if it is still that file."""
@@ -210,7 +223,7 @@ class BuildState:
             return None
         seen = found[1]
         try:
-            now = (site_dir / output).stat()
+            now = os.stat(os.path.join(site_dir, output))
         except OSError:
             return None
         return seen if (now.st_size, now.st_mtime_ns, now.st_ino) == (seen.size, seen.mtime_ns, seen.inode) else None
@@ -272,11 +285,25 @@ class BuildState:
         facts = {**{name: pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL) for name, value in self.facts.items()},
                  "inputs": inputs, "site": site, "summary": json.dumps(summary), "ended": repr(time.time()),
                  "site_folder": f"{folder.st_dev}:{folder.st_ino}"}
-        rows = [(output, pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL), w.digest, w.size, w.mtime_ns, w.inode)
-                for output, record in self.records.items() for w in (self.written[output],)]
+        # Only the rows that differ from the last build's are written: an edit's build
+        # writes a few rows, not one per output of the site.
+        def rows(changed_only: bool) -> list[tuple[str, bytes, str, int, int, int]]:
+            return [(output, pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL), w.digest, w.size, w.mtime_ns,
+                     w.inode)
+                    for output, record in self.records.items() for w in (self.written[output],)
+                    if not changed_only or self._decoded.get(output) is not record
+                    or self.previous_outputs[output][1] != w]
+
         with _transaction(self.database.connection()) as connection:
-            connection.execute("DELETE FROM outputs")
-            connection.executemany("INSERT INTO outputs VALUES (?, ?, ?, ?, ?, ?)", rows)
+            if self.previous_outputs and _site_folder(connection) == self._site_folder_read:
+                # The rows are still the ones read: only those that differ are written (an
+                # edit's build writes a few rows, not one per output of the site).
+                connection.executemany("DELETE FROM outputs WHERE output = ?",
+                                       [(output,) for output in self.previous_outputs if output not in self.records])
+                connection.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?)", rows(True))
+            else:  # a clean build, a state not of this site, or another build saved meanwhile
+                connection.execute("DELETE FROM outputs")
+                connection.executemany("INSERT INTO outputs VALUES (?, ?, ?, ?, ?, ?)", rows(False))
             connection.executemany("INSERT OR REPLACE INTO facts VALUES (?, ?)", list(facts.items()))
 
     def close(self) -> None:
@@ -284,14 +311,35 @@ class BuildState:
             self.database.close()
 
 
+def decoded_records(project_dir: Path, known: Mapping[bytes, Any]) -> dict[bytes, Any]:
+    """The records the last build saved, decoded, by their bytes: those in KNOWN taken from
+    it, the rest read (a few after an edit's build). Any trouble reading: none."""
+    path = project_dir / CACHE_DIR / DATABASE
+    found: dict[bytes, Any] = {}
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=60)) as connection:
+            for (blob,) in connection.execute("SELECT record FROM outputs"):
+                record = known.get(blob)
+                found[blob] = record if record is not None else pickle.loads(blob)
+    except Exception:  # noqa: BLE001 - the build reads them itself
+        return {}
+    return found
+
+
+def _site_folder(connection: sqlite3.Connection) -> str | None:
+    """The folder the saved records are of (see `save`)."""
+    row = connection.execute("SELECT value FROM facts WHERE name = 'site_folder'").fetchone()
+    return None if row is None else str(row[0])
+
+
 def _describes_site(database: _Database, site_dir: Path) -> bool:
     """Whether the records in the database are of the folder now at site/ (see `save`)."""
-    row = database.connection().execute("SELECT value FROM facts WHERE name = 'site_folder'").fetchone()
+    saved = _site_folder(database.connection())
     try:
         folder = site_dir.stat()
     except OSError:
         return False
-    return row is not None and row[0] == f"{folder.st_dev}:{folder.st_ino}"
+    return saved is not None and saved == f"{folder.st_dev}:{folder.st_ino}"
 
 
 class PartCache:
@@ -457,9 +505,10 @@ def site_state(site_dir: Path, written: Mapping[str, WrittenFile] | None = None)
     return digest("\n".join(f"{name}\t{w.size}\t{w.mtime_ns}\t{w.inode}" for name, w in sorted(written.items())))
 
 
-def last_build(project_dir: Path, strict: bool, base_url: str | None = None) -> tuple[dict[str, Any], float] | None:
+def last_build(project_dir: Path, strict: bool, base_url: str | None = None,
+               inputs: str | None = None) -> tuple[dict[str, Any], float] | None:
     """The last build's summary and when it ended, if no input and no file of site/ has
-    changed since; else None."""
+    changed since; else None. INPUTS: inputs_state, if already worked out."""
     path = project_dir / CACHE_DIR / DATABASE
     if not path.is_file():
         return None
@@ -472,7 +521,7 @@ def last_build(project_dir: Path, strict: bool, base_url: str | None = None) -> 
     if facts.get("format") != str(FORMAT) or facts.get("version") != __version__:
         return None
     try:
-        if facts.get("inputs") != inputs_state(project_dir, strict, base_url):
+        if facts.get("inputs") != (inputs or inputs_state(project_dir, strict, base_url)):
             return None
     except EnvironmentProblem:  # the build that follows says what is wrong
         return None
@@ -484,11 +533,12 @@ def last_build(project_dir: Path, strict: bool, base_url: str | None = None) -> 
         return None
 
 
-def unchanged_build(project_dir: Path, strict: bool, base_url: str | None = None) -> BuildResult | None:
+def unchanged_build(project_dir: Path, strict: bool, base_url: str | None = None,
+                    inputs: str | None = None) -> BuildResult | None:
     """The last build's report when no input and no file of site/ changed since, else None."""
     started = time.perf_counter()
     recover(project_dir / "site")  # undo what a build killed midway left beside site/
-    found = last_build(project_dir, strict, base_url)
+    found = last_build(project_dir, strict, base_url, inputs)
     if found is None:
         return None
     return BuildResult.unchanged(found[0], time.perf_counter() - started, project_dir / "site")

@@ -10,10 +10,12 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import difflib
+import functools
 import html
 import os
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
@@ -456,8 +458,16 @@ class ContentTree:
         return None
 
 
-def load_content(config: Config) -> ContentTree:
-    """Read every page under content/; raise ContentError listing all problems."""
+def _read_anew(key: tuple[Any, ...], make: Callable[[], Any], *files: Path) -> Any:
+    return make()
+
+
+def load_content(config: Config, remember: Callable[..., Any] = _read_anew) -> ContentTree:
+    """Read every page under content/; raise ContentError listing all problems.
+
+    REMEMBER(key, make, file) gives what reading a page's file made while that file is
+    unchanged (project.LoadMemo: `sitegen serve` and the next build re-read only the pages
+    that changed)."""
     root = config.content_dir
     if not root.exists():  # a folder of the partnership's data alone: tables, no pages
         return ContentTree(pages=(), assets=(), warnings=())
@@ -483,7 +493,7 @@ def load_content(config: Config) -> ContentTree:
                                     "the file name holds a control character: rename the file"))
             continue
         if path.suffix.lower() in MARKDOWN_SUFFIXES:
-            page, page_problems = _read_page(path, relative, config)
+            page, page_problems = remember(("page", relative), functools.partial(_read_page, path, relative), path)
             problems += page_problems
             if page is not None:
                 pages.append(page)
@@ -586,13 +596,13 @@ class _NoAliasLoader(yaml.SafeLoader):
 def read_page(path: Path, relative: str, config: Config) -> Page:
     """One page read from PATH as if it were content/RELATIVE (an issued paper's text as
     recorded); ContentError listing its problems."""
-    page, problems = _read_page(path, relative, config)
+    page, problems = _read_page(path, relative)
     if page is None:
         raise ContentError(f"content/{relative}: the page has {counted(len(problems), 'problem')}", problems)
     return page
 
 
-def _read_page(path: Path, relative: str, config: Config) -> tuple[Page | None, list[Problem]]:
+def _read_page(path: Path, relative: str) -> tuple[Page | None, list[Problem]]:
     name = f"content/{relative}"  # as the author knows it (a linked file by its link)
     size = path.stat().st_size
     if size > PAGE_LIMIT:

@@ -14,6 +14,21 @@ from sitegen.content.pages import ContentTree, Page
 
 NOT_FOUND_LAYOUT = "not-found"
 
+# What a page shows of other pages, its *views* of the site, recorded while it is
+# rendered (render/pages.py) so that a page's title changed remakes only the pages that
+# show it (build/outputs.py works out each view's answer again to compare).
+NAV_VIEW = ("nav",)  # the site navigation: the sections and their pages
+EVERY_PAGE_VIEW = ("pages",)  # every page: a template that lists or looks up pages
+EVERY_PAGE_NAMES = frozenset({"pages", "site_index"})  # the template variables that give every page
+
+
+def breadcrumbs_view(url: str) -> tuple[str, str]:
+    return ("breadcrumbs", url)
+
+
+def pager_view(url: str) -> tuple[str, str]:
+    return ("pager", url)
+
 
 @dataclass(frozen=True)
 class Pager:
@@ -64,18 +79,25 @@ class SiteIndex:
         """A top-level section's page leads into its pages; a page inside one, to its neighbours."""
         if page.parent_url is None or page.meta.layout == NOT_FOUND_LAYOUT:
             return None
+        # The section's sequence is its page, then the pages inside it (not copied: a
+        # folder may hold thousands, and every page of it asks).
         if page.parent_url == "":
-            head, sequence = page, [page, *self.children_of(page.url)]
+            head, first, children = page, page, self.children_of(page.url)
             position = 0
         else:
             parent = self.by_url.get(page.parent_url)
-            head = parent or page
-            sequence = [*([parent] if parent else []), *self.children_of(page.parent_url)]
+            head, first, children = parent or page, parent, self.children_of(page.parent_url)
             position = self._place(page.parent_url).get(page.url, -1) + (1 if parent else 0)
-        if len(sequence) < 2 or position < 0 or sequence[position] is not page:
+        offset = 1 if first is not None else 0
+        length = offset + len(children)
+
+        def at(index: int) -> Page | None:
+            return first if index == 0 and first is not None else children[index - offset]
+
+        if length < 2 or position < 0 or at(position) is not page:
             return None
-        previous = sequence[position - 1] if position > 0 else None
-        following = sequence[position + 1] if position + 1 < len(sequence) else None
+        previous = at(position - 1) if position > 0 else None
+        following = at(position + 1) if position + 1 < length else None
         return Pager(head, previous, following)
 
 

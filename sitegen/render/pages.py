@@ -36,7 +36,15 @@ from sitegen.labels import VOCABULARIES
 from sitegen.render.blocks import PullQuotes
 from sitegen.render.chartcache import ChartCache
 from sitegen.render.charts import LAYOUTS, quadrant_summary
-from sitegen.render.navigation import SiteIndex, parent_url_of
+from sitegen.render.navigation import (
+    EVERY_PAGE_NAMES,
+    EVERY_PAGE_VIEW,
+    NAV_VIEW,
+    SiteIndex,
+    breadcrumbs_view,
+    pager_view,
+    parent_url_of,
+)
 from sitegen.render.numbering import NumberedParagraphs
 from sitegen.render.quick_markdown import QuickInline, QuickSmarty
 from sitegen.render.sandbox import LimitExceeded, PageSandbox, PrintedValues, body_context
@@ -110,6 +118,7 @@ class PageDependencies:
 
     tables: set[str] = field(default_factory=set)
     templates: set[str] = field(default_factory=set)
+    views: set[tuple[str, ...]] = field(default_factory=set)  # what it shows of other pages (navigation.py)
     element_ids: set[str] = field(default_factory=set)  # to keep table anchors unique
 
     def unique_id(self, wanted: str) -> str:
@@ -129,6 +138,7 @@ class RenderedPage:
     toc: tuple[dict, ...]
     tables: frozenset[str]
     templates: frozenset[str]
+    views: frozenset[tuple[str, ...]] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -222,7 +232,7 @@ class Renderer:
         context = self.page_context(page, body_html, toc, deps, link_root)
         html = self._render_template(layout, context, page, deps)
         return RenderedPage(
-            page, html, body_html, toc, frozenset(deps.tables), frozenset(deps.templates)
+            page, html, body_html, toc, frozenset(deps.tables), frozenset(deps.templates), frozenset(deps.views)
         )
 
     def page_context(
@@ -232,6 +242,7 @@ class Renderer:
         """What a layout template sees: the page, the site, and the same table calls."""
         root = link_root or relative_url(page.url, "")
         absolute = {"url": lambda target: link_root + target} if link_root else {}
+        deps.views.update((NAV_VIEW, breadcrumbs_view(page.url), pager_view(page.url)))
         return self.body_context(page, deps, in_layout=True) | absolute | {
             "content": Markup(body_html),
             "toc": toc,
@@ -280,7 +291,10 @@ class Renderer:
                 source = page.body  # plain Markdown: what Jinja would give back, without compiling it
             else:
                 env = self.body_env
-                code = env.compile(_attribute_lists_as_text(page.body), name=name, filename=name)
+                tree = env.parse(_attribute_lists_as_text(page.body), name=name, filename=name)
+                if self._shows_every_page(tree):
+                    deps.views.add(EVERY_PAGE_VIEW)
+                code = env.compile(tree, name=name, filename=name)
                 template = env.template_class.from_code(env, code, env.globals, None)
                 context, printed = body_context(self.body_context(page, deps))
                 source = template.render(context)
@@ -357,6 +371,8 @@ class Renderer:
         try:
             template = self.env.get_template(name)
             deps.templates.update(self.template_closure(name))
+            if self.template_shows_every_page(name):
+                deps.views.add(EVERY_PAGE_VIEW)
             return template.render(context)
         except jinja2.TemplateNotFound as exc:
             known = sorted(
@@ -383,6 +399,35 @@ class Renderer:
         (`functools.cache` on the method kept every renderer, and its whole project, alive:
         one more per rebuild in `sitegen serve`)."""
         return {}
+
+    @functools.cached_property
+    def _every_page_templates(self) -> dict[str, bool]:
+        """Whether each template names a variable that gives every page (worked out once)."""
+        return {}
+
+    def _shows_every_page(self, tree: jinja2.nodes.Template) -> bool:
+        """Whether a page body (its syntax tree) may show any page of the site: it names
+        `pages` or `site_index`, or uses a template that does (or one named only as it runs)."""
+        if EVERY_PAGE_NAMES & jinja2.meta.find_undeclared_variables(tree):
+            return True
+        return any(used is None or self.template_shows_every_page(used)
+                   for used in jinja2.meta.find_referenced_templates(tree))
+
+    def template_shows_every_page(self, name: str) -> bool:
+        """Whether a layout, or any template it extends, includes or imports, names `pages`
+        or `site_index` (worked out once per template and renderer)."""
+        found = self._every_page_templates.get(name)
+        if found is None:
+            env = self.env
+            assert env.loader is not None
+            try:
+                closure = self.template_closure(name)
+            except jinja2.TemplateNotFound:
+                return False  # rendering says what is missing
+            found = any(EVERY_PAGE_NAMES & jinja2.meta.find_undeclared_variables(
+                env.parse(env.loader.get_source(env, used)[0])) for used in closure)
+            self._every_page_templates[name] = found
+        return found
 
     def template_closure(self, name: str) -> frozenset[str]:
         """A template and every template it extends, includes or imports (worked out once
