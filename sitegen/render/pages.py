@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import hashlib
 import os
 import posixpath
 import re
@@ -149,8 +150,12 @@ def static_dirs(config: Config) -> list[Path]:
     return dirs + [THEME_DIR / "static"]
 
 
-def make_environment(config: Config, sandboxed: bool = False) -> jinja2.Environment:
-    """The project's and theme's templates' environment (trusted), or, `sandboxed`, page bodies'."""
+def make_environment(config: Config, sandboxed: bool = False, compiled: Path | None = None) -> jinja2.Environment:
+    """The project's and theme's templates' environment (trusted), or, `sandboxed`, page bodies'.
+
+    `compiled`: a folder keeping the templates compiled (Jinja's bytecode cache, which
+    takes a template's code only while its source is the same), so that a build, and
+    each of its workers, does not compile every layout again (0.24 s for the theme's)."""
     environment = PageSandbox if sandboxed else jinja2.Environment
     env = environment(
         loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(config)]),
@@ -163,7 +168,23 @@ def make_environment(config: Config, sandboxed: bool = False) -> jinja2.Environm
     env.filters.update(formatting.FILTERS)
     env.filters.update(formatting.publication_filters(config.numbers.negative, config.labels))
     env.globals["sitegen_version"] = __version__
+    if compiled is not None:
+        env.bytecode_cache = _bytecode_cache(env, compiled)
     return env
+
+
+def _bytecode_cache(env: jinja2.Environment, folder: Path) -> jinja2.BytecodeCache | None:
+    """Jinja's cache, in a folder of its own for this Jinja, sitegen and the settings that
+    change the compiled code (Jinja checks only the source and Python's version)."""
+    settings = repr((jinja2.__version__, __version__, sorted(env.filters), sorted(env.tests), env.autoescape,
+                     env.trim_blocks, env.lstrip_blocks, env.keep_trailing_newline, env.newline_sequence,
+                     env.optimized, sorted(env.extensions)))
+    folder = folder / hashlib.blake2b(settings.encode("utf-8"), digest_size=8).hexdigest()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:  # a read-only cache: compile as before
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
 
 
 def relative_url(from_url: str, to_url: str) -> str:
@@ -184,14 +205,15 @@ class Renderer:
     """Turns pages into HTML with the project's tables, settings and templates."""
 
     def __init__(self, config: Config, tables: dict[str, Table], content: ContentTree,
-                 page_tables: Mapping[str, Mapping[str, Table]] | None = None, chart_cache: ChartCache | None = None):
+                 page_tables: Mapping[str, Mapping[str, Table]] | None = None, chart_cache: ChartCache | None = None,
+                 compiled_templates: Path | None = None):
         self.config = config
         self.tables = tables
         self.content = content
         # Pages shown with tables of their own, by source name: an issued paper's from its
         # snapshot, a page as at a date from the returns received by then (sitegen/records/).
         self.page_tables = page_tables or {}
-        self.env = make_environment(config)
+        self.env = make_environment(config, compiled=compiled_templates)
         self.body_env = make_environment(config, sandboxed=True)
         self.nav = build_nav(content)
         self.charts = chart_cache or ChartCache(None)  # charts drawn by earlier builds (chartcache.py)
