@@ -402,6 +402,28 @@ class Renderer:
                 where, frame[1] if frame else None, None,
                 f"{_describe(exc)} (rendering {page.source_name})")]) from exc
 
+    def draws_charts(self, page: Page) -> bool:
+        """Whether rendering the page draws a chart (its body or its layout calls chart()):
+        the costliest pages, which the build starts first so that one worker draws them
+        (and loads matplotlib) while the others render the rest."""
+        return "chart(" in page.body or self._layout_draws_charts(f"{page.meta.layout}.html")
+
+    def _layout_draws_charts(self, name: str) -> bool:
+        found = self._charting_layouts.get(name)
+        if found is None:
+            assert self.env.loader is not None
+            try:
+                found = any("chart(" in self.env.loader.get_source(self.env, used)[0]
+                            for used in self.template_closure(name))
+            except jinja2.TemplateError:  # no such layout: rendering the page says so
+                found = False
+            self._charting_layouts[name] = found
+        return found
+
+    @functools.cached_property
+    def _charting_layouts(self) -> dict[str, bool]:
+        return {}
+
     @functools.cached_property
     def _template_closures(self) -> dict[str, frozenset[str]]:
         """template_closure's answers, kept on the renderer so that they go when it goes
