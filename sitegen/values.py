@@ -13,6 +13,7 @@ binary floating point.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -302,11 +303,20 @@ def money_from_text(text: str) -> Decimal:
 
 
 def financial_year_from_text(text: str) -> int:
-    """One financial-year spelling as its starting year; ValueError if it is not one."""
-    parsed = parse_financial_year(pd.Series([text], dtype="string"))
-    if bool(parsed.bad.iloc[0]):
-        raise ValueError(f"{parsed.reason.iloc[0]}: {text!r}")  # type: ignore[union-attr]
-    return int(parsed.values.iloc[0])
+    """One financial-year spelling as its starting year; ValueError if it is not one.
+
+    Read as `parse_financial_year` reads a column, without pandas: every page with a
+    `year` asks, and a column of one costs milliseconds."""
+    found = _FINANCIAL_YEAR.fullmatch(text.strip())
+    if found is None:
+        raise ValueError(f"not a financial year: {text!r}")
+    start, end = int(found.group(1)), found.group(2)
+    if int(end) != ((start + 1) % 100 if len(end) == 2 else start + 1):
+        raise ValueError(f"the two halves are not consecutive years: {text!r}")
+    return start
+
+
+_FINANCIAL_YEAR = re.compile(r"([0-9]{4})\s*[-/]\s*([0-9]{4}|[0-9]{2})")  # _parse_financial_year's
 
 
 def date_from_text(text: str) -> dt.date:

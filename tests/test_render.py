@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import posixpath
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from conftest import load_folder
 
 from sitegen.errors import TemplateError
-from sitegen.render.pages import Renderer, relative_url
+from sitegen.render.pages import Renderer, _relpath, relative_url
 
 
 def render_body(project: Path, body: str) -> str:
@@ -115,6 +118,15 @@ def test_content_from_data_is_escaped(minimal: Path) -> None:
 )
 def test_relative_urls(here: str, there: str, link: str) -> None:
     assert relative_url(here, there) == link
+
+
+@given(st.lists(st.sampled_from(["a", "b", "index.html", ".", "", ".."]), max_size=5).map("/".join),
+       st.lists(st.sampled_from(["a", "b", "c", ".", "", ".."]), max_size=5).map("/".join))
+@settings(max_examples=500, deadline=None)
+def test_a_link_between_any_two_places_is_what_posixpath_relpath_makes_it(there: str, here: str) -> None:
+    """relative_url works the path out itself (relpath asks the OS for the working folder
+    twice a link); the answer is relpath's."""
+    assert _relpath(there or ".", here or ".") == posixpath.relpath(there or ".", here or ".")
 
 
 def test_chart_has_svg_text_alternative_and_data(minimal: Path) -> None:

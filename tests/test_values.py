@@ -213,6 +213,29 @@ def test_financial_year_other_text_is_an_error(text: str) -> None:
         financial_year_from_text(text)
 
 
+@given(st.one_of(
+    st.text(alphabet=st.sampled_from("0123456789-/ \t\v\xa0\u3000\u200b\n２x"), max_size=14),
+    st.builds(lambda a, sep, b: f"{a}{sep}{b}", st.integers(0, 9999).map(lambda n: f"{n:04d}"),
+              st.sampled_from(["-", "/", " - ", "\xa0/\xa0", "_", "--"]),
+              st.integers(0, 9999).map(lambda n: f"{n:0{2 if n < 100 else 4}d}")),
+))
+@example("2008\u3000-\u300009")
+@example("\x1c2008-09\x1f")
+@settings(max_examples=300, deadline=None)
+def test_one_financial_year_reads_as_a_column_of_it_does(text: str) -> None:
+    """The one-value reading (front matter, settings) and the column reading (returns)
+    accept the same spellings, with the same year and the same reason for a refusal."""
+    column = values.parse_financial_year(pd.Series([text], dtype="string"))
+    try:
+        year = financial_year_from_text(text)
+    except ValueError as exc:
+        assert bool(column.bad.iloc[0])
+        assert str(exc) == f"{column.reason.iloc[0]}: {text!r}"  # type: ignore[union-attr]
+    else:
+        assert not bool(column.bad.iloc[0])
+        assert year == int(column.values.iloc[0])
+
+
 # ---- dates --------------------------------------------------------------------------
 
 

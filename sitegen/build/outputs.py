@@ -360,11 +360,12 @@ class Outputs:
                 self.kept_pages.add(page.url)
             else:
                 stale.append(page)
-        problems: list[Problem] = []
+        failures: dict[str, list[Problem]] = {}
         render = _PageJob(self.renderer, self.staging, keep_body, inputs, self.fingerprints)
+        stale.sort(key=lambda page: not self.renderer.draws_charts(page))  # the costliest first, on one worker
         for number, (page, result) in enumerate(zip(stale, in_parallel(render, stale, self.jobs)), start=1):
             if isinstance(result, list):
-                problems += result
+                failures[page.url] = result
             else:
                 record, written, words = result
                 record = replace(record, links=shared_links(record.links, self._links))
@@ -376,7 +377,8 @@ class Outputs:
                 self.made += 1
             if progress is not None and number < len(stale):
                 progress(number, len(stale))
-        if problems:
+        if failures:
+            problems = [problem for page in pages for problem in failures.get(page.url, [])]  # in the pages' order
             failed = len({p.file for p in problems})
             raise TemplateError(f"{counted(failed, 'file')} could not be rendered", problems)
         if progress is not None:

@@ -53,6 +53,7 @@ from sitegen.build.search import (
 from sitegen.build.state import (
     CACHE_DIR,
     CHARTS_DIR,
+    TEMPLATES_DIR,
     BuildState,
     TermCache,
     digest,
@@ -167,7 +168,8 @@ def build_loaded(config: Config, options: BuildOptions, loaded: Loaded) -> Build
     progress = options.progress or (lambda stage, done, total: None)
     project_dir = config.project_dir
     renderer = Renderer(config, project.tables, project.content, project.records.page_tables,
-                        chart_cache=ChartCache(project_dir / CACHE_DIR / CHARTS_DIR, reuse=not options.clean))
+                        chart_cache=ChartCache(project_dir / CACHE_DIR / CHARTS_DIR, reuse=not options.clean),
+                        compiled_templates=project_dir / CACHE_DIR / TEMPLATES_DIR)
     check_output_paths(renderer, static_files(config))
     previous_site = project_dir / CACHE_DIR / "previous-site"
     state = BuildState.open(project_dir, use_previous=not options.clean, decoded=loaded.records)

@@ -51,6 +51,7 @@ log = logging.getLogger(__name__)
 CACHE_DIR = ".sitegen-cache"
 DATABASE = "state.sqlite"
 CHARTS_DIR = "charts"  # charts drawn by earlier builds (render/chartcache.py)
+TEMPLATES_DIR = "templates"  # the layouts compiled by Jinja (render/pages.make_environment)
 MEMO = "project.pickle"  # what loading the project computed (project.LoadMemo)
 FORMAT = 5  # bump when the records or tables change shape
 

@@ -155,15 +155,31 @@ def _sheet_data(table: Table, text_cell: Any) -> tuple[pd.DataFrame, list[dict[s
     rows = table.rows
     columns = table.columns
     headings = _unique([c.heading for c in columns])
-    cells = [[sheet_cell(c, row[c.name], row.get(MARKS, {}).get(c.name)) for c in columns] for row in rows]
+    made: list[dict[tuple[type, Any, str | None], tuple[SheetCell, Any]]] = [{} for _ in columns]
 
     def stored(column: Any, cell: SheetCell) -> Any:
         if isinstance(cell.value, str) and cell.value and not (column.numeric and cell.value.startswith("[")):
             return text_cell([{"quote_prefix": True} if cell.quote_prefix else {}, cell.value])
         return cell.value if cell.value != "" else None
 
-    data = pd.DataFrame([[stored(c, cell) for c, cell in zip(columns, line, strict=True)] for line in cells],
-                        columns=headings, dtype=object)
+    def sheet(index: int, column: Any, row: dict[str, Any]) -> tuple[SheetCell, Any]:
+        """The cell, and what gptables is given for it; made once per column for each value of
+        a kind whose equal values are shown alike (codes, names, years repeat down a column:
+        gptables writes a text cell given the same object as often as it is given it)."""
+        value, mark = row[column.name], row.get(MARKS, {}).get(column.name)
+        if type(value) not in _SAME_WHEN_EQUAL:
+            cell = sheet_cell(column, value, mark)
+            return cell, stored(column, cell)
+        key = (type(value), value, mark)
+        found = made[index].get(key)
+        if found is None:
+            cell = sheet_cell(column, value, mark)
+            found = made[index][key] = (cell, stored(column, cell))
+        return found
+
+    both = [[sheet(index, column, row) for index, column in enumerate(columns)] for row in rows]
+    cells = [[cell for cell, _ in line] for line in both]
+    data = pd.DataFrame([[given for _, given in line] for line in both], columns=headings, dtype=object)
     items: list[dict[str, Any]] = []
     for index, (column, heading) in enumerate(zip(columns, headings, strict=True)):
         number_format = column_format(column, [row[column.name] for row in rows])
@@ -175,6 +191,9 @@ def _sheet_data(table: Table, text_cell: Any) -> tuple[pd.DataFrame, list[dict[s
             if extra:  # one item a cell: gptables applies only the last of a list of cells
                 items.append({"cell": {"cells": (line, index), "format": extra}})
     return data, items
+
+
+_SAME_WHEN_EQUAL = (str, int, bool, type(None))  # not Decimal: 1.0 and 1.00 are equal, and printed apart
 
 
 def _sources_text(sources: Sequence[str]) -> str:

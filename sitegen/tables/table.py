@@ -71,10 +71,15 @@ class Column:
         text = str(value)
         if not self.words:
             return text
-        words = dict(self.words)
+        words = self._words
         if self.listed:
             return ", ".join(words.get(part.strip(), part.strip()) for part in text.split(";") if part.strip())
         return words.get(text, text)
+
+    @functools.cached_property
+    def _words(self) -> dict[str, str]:
+        """`words` as a dict, made once: a workbook asks for the word of every cell."""
+        return dict(self.words)
 
     def symbol_for(self, value: Any, mark: str | None = None) -> Symbol | None:
         """The symbol a cell shows: its own mark ([p] beside a figure, [c] instead of one),
