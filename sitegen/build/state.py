@@ -177,13 +177,33 @@ class BuildState:
     @classmethod
     def open(cls, project_dir: Path, use_previous: bool = True) -> BuildState:
         database = _open_database(project_dir)
-        trusted = use_previous and _describes_site(database, project_dir / "site")
+        trusted = use_previous and _describes_site(database.connection(), project_dir / "site")
         if use_previous and not trusted:
             log.info("the build state is not of the site/ there is (a build was stopped midway); making every output")
         state = cls(project_dir, use_previous, database, trusted)
         if trusted:
             rows = database.connection().execute("SELECT output, record, digest, size, mtime_ns, inode FROM outputs")
             state.previous_outputs = {row[0]: (row[1], WrittenFile(*row[2:])) for row in rows}
+        return state
+
+    @classmethod
+    def last_build(cls, project_dir: Path) -> BuildState:
+        """The last build's records, read only, and only if they are of the site/ there is
+        (`sitegen pack` takes the PDFs they show current); else a state that knows nothing.
+        Nothing is written: neither the database nor site/ changes."""
+        state = cls.unsaved(project_dir)
+        try:
+            with contextlib.closing(sqlite3.connect(f"file:{project_dir / CACHE_DIR / DATABASE}?mode=ro", uri=True,
+                                                    timeout=60)) as connection:
+                found = dict(connection.execute("SELECT name, value FROM facts WHERE name IN ('format', 'version')"))
+                if found != {"format": str(FORMAT), "version": __version__} or \
+                        not _describes_site(connection, project_dir / "site"):
+                    return state
+                rows = connection.execute("SELECT output, record, digest, size, mtime_ns, inode FROM outputs")
+                state.previous_outputs = {row[0]: (row[1], WrittenFile(*row[2:])) for row in rows}
+        except (sqlite3.DatabaseError, OSError):  # none, damaged or being replaced: nothing is current
+            return cls.unsaved(project_dir)
+        state.outputs_trusted = True
         return state
 
     @classmethod
@@ -284,9 +304,9 @@ class BuildState:
             self.database.close()
 
 
-def _describes_site(database: _Database, site_dir: Path) -> bool:
+def _describes_site(connection: sqlite3.Connection, site_dir: Path) -> bool:
     """Whether the records in the database are of the folder now at site/ (see `save`)."""
-    row = database.connection().execute("SELECT value FROM facts WHERE name = 'site_folder'").fetchone()
+    row = connection.execute("SELECT value FROM facts WHERE name = 'site_folder'").fetchone()
     try:
         folder = site_dir.stat()
     except OSError:

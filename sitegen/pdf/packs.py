@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from markupsafe import Markup
 
 from sitegen.content.agenda import PackItem, agenda
+from sitegen.content.pages import Page
 from sitegen.errors import PdfError, Problem, SitegenError
 from sitegen.pdf.margins import MARGIN_BOXES, NUMBER_STREAM, numbered_margin_boxes
 from sitegen.render.pages import PageDependencies, RenderedPage, Renderer
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
     import pikepdf
 
 
-PaperPdfs = Callable[[RenderedPage], "bytes | None"]  # a paper's own PDF, when the caller has it at hand
+PaperPdfs = Callable[[Page], "bytes | None"]  # a paper's own PDF, when the caller has it at hand
 
 
 # ---- the frame, and the pack as one document, as HTML -------------------------------------
@@ -147,71 +148,82 @@ class PartStore(Protocol):
     def keep_only(self, keys: set[str]) -> None: ...
 
 
-def render_pack(renderer: Renderer, meeting: RenderedPage, rendered: Mapping[str, RenderedPage] | None = None,
+def render_pack(renderer: Renderer, meeting: RenderedPage, papers: Mapping[str, RenderedPage | Page] | None = None,
                 jobs: int | None = None, paper_pdfs: PaperPdfs | None = None, parts_cache: PartStore | None = None,
                 confidential: bool = False) -> bytes:
     """The agenda pack of one meeting as PDF bytes.
 
-    Papers not in `rendered` are rendered here. Each paper's PDF is `paper_pdfs(paper)`
-    (a build's own, just made or kept); one it does not give is laid out, on `jobs`
-    processes, or taken from `parts_cache` when an earlier pack laid it out as it is now.
-    The public pack holds the papers for publication; `confidential`, those not for publication."""
+    Each paper is `papers[its URL]`, as rendered or as the page to render (by default the
+    agenda's page, rendered where it is laid out). Its PDF is `paper_pdfs(page)` (a
+    build's own, just made or kept; for `sitegen pack`, site/'s while current); one it
+    does not give is laid out, on `jobs` processes, or taken from `parts_cache` when an
+    earlier pack laid it out as it is now. The public pack holds the papers for
+    publication; `confidential`, those not for publication."""
     from sitegen.pdf import layout  # WeasyPrint loads only now
 
     config = renderer.config
-    rendered = rendered or {}
+    papers = papers or {}
     items = agenda(meeting.page, renderer.content)
-    papers = [item for item in items if item.in_pack(confidential)]
-    if confidential and not papers:
+    packed = [item for item in items if item.in_pack(confidential)]
+    if confidential and not packed:
         raise PdfError(f"{meeting.page.source_name}: no paper on the agenda is not for publication",
                        [Problem(meeting.page.source_name, None, None, "has no confidential papers to make a pack of")])
-    # The frame's pages are named pages of their own: only `@page` rules for every page number them.
-    numbered = numbered_margin_boxes(layout.find_static(config, "css/print.css").read_text(encoding="utf-8"),
-                                     named_pages=False)
 
-    def paper_of(item: PackItem) -> RenderedPage:
+    def paper_of(item: PackItem) -> RenderedPage | Page:
         assert item.paper is not None
-        return rendered.get(item.paper.url) or renderer.render_page(item.paper)
+        return papers.get(item.paper.url, item.paper)
 
-    given = {item.number: paper_pdfs(paper_of(item)) if paper_pdfs else None for item in papers}
+    def page_of(item: PackItem) -> Page:
+        paper = paper_of(item)
+        return paper.page if isinstance(paper, RenderedPage) else paper
 
     def lay_out(item: PackItem) -> tuple[str, bytes] | list[Problem]:
         """(cache key, PDF) of a paper laid out as it stands alone, in a worker process."""
         paper = paper_of(item)
         try:
             with layout.no_cycle_collection():  # a worker's objects die with it, or by reference counting
-                html = renderer.print_html(paper)
+                rendered = paper if isinstance(paper, RenderedPage) else renderer.render_page(paper)
+                html = renderer.print_html(rendered)
                 key = parts_cache.key(html) if parts_cache else ""
                 data = parts_cache.load(key) if parts_cache else None
                 if data is None:
-                    data = layout.write_pdf(config, html, paper.page)
+                    data = layout.write_pdf(config, html, rendered.page)
                     if parts_cache:
                         parts_cache.save(key, data)
             return key, data
         except SitegenError as exc:
-            return exc.problems or [Problem(paper.page.source_name, None, None, str(exc))]
-
-    missing = [item for item in papers if given[item.number] is None]
-    made = dict(zip((item.number for item in missing), in_parallel(lay_out, missing, jobs, smallest=2)))
-    problems = [problem for result in made.values() if isinstance(result, list) for problem in result]
-    if problems:
-        raise PdfError(f"the agenda pack of {meeting.page.source_name} could not be made", problems)
-    if parts_cache:
-        parts_cache.keep_only({result[0] for result in made.values() if isinstance(result, tuple)})
+            return exc.problems or [Problem(page_of(item).source_name, None, None, str(exc))]
 
     import pikepdf
 
-    documents = []
-    for item in papers:
-        found = given[item.number] or made[item.number]
-        data = found if isinstance(found, bytes) else found[1]
-        assert isinstance(data, bytes)
-        documents.append(paper_part(pikepdf.open(io.BytesIO(data)), item.anchor))
-    held = {item.number: len(document.pages) for item, document in zip(papers, documents)}
+    given = {item.number: paper_pdfs(page_of(item)) if paper_pdfs else None for item in packed}
+    missing = [item for item in packed if given[item.number] is None]
+    parts: dict[int, pikepdf.Pdf] = {}
+    keys, problems = set(), []
+    # Each paper laid out is made a part as it comes back, while the workers lay out the next.
+    for item, made in zip(missing, in_parallel(lay_out, missing, jobs, smallest=2)):
+        if isinstance(made, list):
+            problems += made
+        else:
+            keys.add(made[0])
+            parts[item.number] = paper_part(pikepdf.open(io.BytesIO(made[1])), item.anchor)
+    if problems:
+        raise PdfError(f"the agenda pack of {meeting.page.source_name} could not be made", problems)
+    if parts_cache:
+        parts_cache.keep_only(keys)
+    for item in packed:
+        data = given[item.number]
+        if data is not None:
+            parts[item.number] = paper_part(pikepdf.open(io.BytesIO(data)), item.anchor)
+    documents = [parts[item.number] for item in packed]
+    # The frame's pages are named pages of their own: only `@page` rules for every page number them.
+    numbered = numbered_margin_boxes(layout.find_static(config, "css/print.css").read_text(encoding="utf-8"),
+                                     named_pages=False)
+    held = {item.number: len(document.pages) for item, document in zip(packed, documents)}
     frame = layout.write_pdf(config, frame_html(renderer, meeting, items, held, confidential), meeting.page,
                              extra_css=frame_css(numbered))
     try:
-        return assemble_pack(frame, documents, [item.anchor for item in papers])
+        return assemble_pack(frame, documents, [item.anchor for item in packed])
     except PackAssemblyError as exc:
         raise PdfError("PDF", [Problem(meeting.page.source_name, None, None,
                                        f"the agenda pack could not be put together: {exc}")]) from exc
