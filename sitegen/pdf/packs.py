@@ -2,8 +2,9 @@
 
 A pack is put together from PDFs laid out apart, and each paper is laid out once: the
 pack takes the paper's own PDF, the one the site publishes (a build hands over the PDF
-it has just made or kept; `sitegen pack` lays out those it is not given, side by side
-on every core):
+it has just made or kept, `sitegen pack` site/'s while the last build's records show it
+current: build/pipeline.py); the papers it is not given are laid out here, side by side
+on every core, each made a part as it comes back:
 
 1. each paper's PDF, its page numbers taken out (layout.py lays every PDF out with
    them in streams of their own: margins.py), its names (anchors, structure IDs, font
@@ -118,16 +119,17 @@ def frame_css(numbered: frozenset[str]) -> str:
     """The frame: a page held per paper page, showing the page-number margin boxes only,
     and on an item's first page its label too."""
     label = label_box(numbered)
-    hidden = " ".join(f"@{box} {{ content: none !important; }}" for box in MARGIN_BOXES if box not in numbered)
-    first = " ".join(f"@{box} {{ content: none !important; }}" for box in MARGIN_BOXES
-                     if box not in numbered and box != label)
+
+    def hidden(shown: frozenset[str]) -> str:
+        return " ".join(f"@{box} {{ content: none !important; }}" for box in MARGIN_BOXES if box not in shown)
+
     align = "right" if label.endswith("right") else "left"
     return (f".pack-held {{ page: {HELD_PAGE}; break-before: page; position: relative; }}\n"
             f".pack-held--first {{ page: {FIRST_HELD_PAGE}; }}\n"
             f".pack-held__label {{ string-set: {LABEL_STRING} content(); display: block; height: 0; margin: 0;"
             " overflow: hidden; font-size: 0; }\n"
-            f"@page {HELD_PAGE} {{ {hidden} }}\n"
-            f"@page {FIRST_HELD_PAGE} {{ {first} @{label} {{ content: string({LABEL_STRING}) !important;"
+            f"@page {HELD_PAGE} {{ {hidden(numbered)} }}\n"
+            f"@page {FIRST_HELD_PAGE} {{ {hidden(numbered | {label})} @{label} {{ content: string({LABEL_STRING}) !important;"
             f" font-size: 9pt; font-weight: 700; text-transform: uppercase; color: #505a5f; text-align: {align};"
             " max-width: 95mm; } }\n")
 
@@ -254,7 +256,7 @@ def paper_part(document: pikepdf.Pdf, anchor: str) -> pikepdf.Pdf:
             if isinstance(action, pikepdf.Dictionary) and isinstance(action.get("/D"), pikepdf.String):
                 action.D = pikepdf.String(prefix.encode() + bytes(action.D))
     destinations = [(pikepdf.String(prefix.encode() + bytes(name)), target)
-                    for name, target in _name_tree(document.Root.get("/Names"), "/Dests")]
+                    for name, target in _destinations(document)]
     first = document.pages[0]
     top = float(first.mediabox[3])
     destinations.append((pikepdf.String(anchor), pikepdf.Array([first.obj, pikepdf.Name.XYZ, 0, top, 0])))
@@ -308,13 +310,12 @@ def assemble_pack(frame_pdf: bytes, parts: Sequence[pikepdf.Pdf], anchors: Seque
         raise PackAssemblyError(f"the frame has {len(pack.pages)} pages for {len(pack.pages) - own} pages of papers")
     if any("/StructTreeRoot" not in document.Root for document in (pack, *parts)):
         raise PackAssemblyError("a PDF without a structure tree")
-    first_held = own
+    first_held, held_from = own, _anchor_pages(pack)
     for part, anchor in zip(parts, anchors, strict=True):
-        if _anchor_page(part, anchor) != 0:
+        if _anchor_pages(part).get(anchor) != 0:
             raise PackAssemblyError(f"#{anchor} does not lead to the first page of its part")
-        if _anchor_page(pack, anchor) != first_held:
-            raise PackAssemblyError(f"the frame holds #{anchor} from page {_anchor_page(pack, anchor)}, "
-                                    f"not {first_held}")
+        if held_from.get(anchor) != first_held:
+            raise PackAssemblyError(f"the frame holds #{anchor} from page {held_from.get(anchor)}, not {first_held}")
         first_held += len(part.pages)
     root = pack.Root.StructTreeRoot
     document = _document_element(root)
@@ -326,8 +327,7 @@ def assemble_pack(frame_pdf: bytes, parts: Sequence[pikepdf.Pdf], anchors: Seque
     keys_of_page: list[Mapping[int, Any]] = [frame_keys] * own
     kids = [kid for kid in _as_list(document.K) if _page_of(kid) not in held]
     outline = _outline_items(pack.Root.get("/Outlines"))
-    destinations = [(name, target) for name, target in _name_tree(pack.Root.get("/Names"), "/Dests")
-                    if _page_of_destination(target) not in held]
+    destinations = [(name, target) for name, target in _destinations(pack) if _page_of_destination(target) not in held]
     role_map: dict[str, Any] = dict(root.get("/RoleMap", {}).items())
     class_map: dict[str, Any] = dict(root.get("/ClassMap", {}).items())
 
@@ -459,13 +459,13 @@ def _set_destinations(pack: Any, destinations: list[tuple[Any, Any]]) -> None:
     pack.Root.Names.Dests = pack.make_indirect(pikepdf.Dictionary(Names=pikepdf.Array(names)))
 
 
-def _anchor_page(document: Any, anchor: str) -> int | None:
-    """The index of the page an anchor (a named destination) is on."""
+def _anchor_pages(document: Any) -> dict[str, int | None]:
+    """The index of the page each anchor (a named destination) is on."""
     pages = {page.obj.objgen: index for index, page in enumerate(document.pages)}
-    for name, target in _name_tree(document.Root.get("/Names"), "/Dests"):
-        if bytes(name) == anchor.encode():
-            return pages.get(_page_of_destination(target))
-    return None
+    found: dict[str, int | None] = {}
+    for name, target in _destinations(document):
+        found.setdefault(bytes(name).decode("latin-1"), pages.get(_page_of_destination(target)))
+    return found
 
 
 def _document_element(root: Any) -> Any:
@@ -511,8 +511,10 @@ def _number_tree(node: Any) -> dict[int, Any]:
     return found
 
 
-def _name_tree(names: Any, kind: str) -> list[tuple[Any, Any]]:
-    return [] if names is None or kind not in names else _name_tree_entries(names[kind])
+def _destinations(document: Any) -> list[tuple[Any, Any]]:
+    """A document's named destinations (its anchors), (name, target) in the name tree's order."""
+    names = document.Root.get("/Names")
+    return [] if names is None or "/Dests" not in names else _name_tree_entries(names.Dests)
 
 
 def _name_tree_entries(node: Any) -> list[tuple[Any, Any]]:
