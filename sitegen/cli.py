@@ -279,11 +279,12 @@ def pack_command(meeting: str, out: Path | None, confidential: bool, project_dir
     makes every meeting's pack too, into site/; this command takes from site/ each paper's
     PDF that the last build made and that is still current, and lays out only the others."""
     from sitegen.build.pipeline import meeting_pack
+    from sitegen.build.state import read_memo
     from sitegen.config import load_config
     from sitegen.project import load_project
 
     config = load_config(project_dir)
-    project = load_project(config)
+    project = load_project(config, memo=read_memo(config.project_dir))  # what the last build loaded, if unchanged
     meetings = [p for p in project.content.pages if p.meta.layout == "meeting"]
     wanted = meeting.strip("/")
     found = [p for p in meetings if p.url.strip("/") == wanted or p.url.strip("/").rsplit("/", 1)[-1] == wanted]
