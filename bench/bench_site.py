@@ -19,8 +19,10 @@ edited, then the same rebuild; the new text is checked in that page's output), `
 the served page shows it: edit_loop.py). For sitegen alone: `demo-onechange` and
 `demo-serve` (the same two on a copy of the demo project), `paper-cold` and `paper-unchanged` (a project with one 20-page
 table-heavy committee paper, built clean and then again), `pack-cold` (`sitegen pack`
-of a meeting whose agenda pack is about 200 pages), `pack-build` (that project built
-clean: the papers' PDFs and the pack made from them) and `returns` (1 million return lines
+of a meeting whose agenda pack is about 200 pages, no site built), `pack-build` (that project built
+clean: the papers' PDFs and the pack made from them), `pack-site` (`sitegen pack` after
+that build: the papers' PDFs taken from site/, the result checked to be the build's
+pack) and `returns` (1 million return lines
 loaded, validated and computed: bench_returns.py's measured child).
 
 The peers run from their own virtual environment, bench/.peers-venv, made on first use
@@ -67,7 +69,7 @@ TOOL_LABELS = {"sitegen": "sitegen", "mkdocs": "MkDocs", "pelican": "Pelican", "
 REPORT_TOOLS = (*TOOLS, "weasyprint")  # WeasyPrint alone: the reference for the paper's layout
 PAGE_SCENARIOS = ("clean", "nochange", "onechange", "serve")
 SITEGEN_SCENARIOS = ("demo-onechange", "demo-serve", "paper-cold", "paper-unchanged", "pack-cold", "pack-build",
-                     "returns")
+                     "pack-site", "returns")
 SCENARIOS = PAGE_SCENARIOS + SITEGEN_SCENARIOS
 SCENARIO_LABELS = {
     "clean": "clean build",
@@ -80,6 +82,7 @@ SCENARIO_LABELS = {
     "paper-unchanged": "20-page paper, unchanged",
     "pack-cold": "agenda pack, cold",
     "pack-build": "pack project, cold build",
+    "pack-site": "agenda pack, site built",
     "returns": "returns: load + compute",
 }
 REBUILD_MODE = {"sitegen": "build cache", "mkdocs": "--dirty", "pelican": "content cache", "hugo": "re-run"}
@@ -119,6 +122,7 @@ TARGETS = {
     "paper-unchanged": Target("0 s for the PDF: the rebuild ≤ 1 s (no-change budget)", 1.0),
     "pack-cold": Target("≤ 15 s", 15.0),
     "pack-build": Target("no target: the ten papers' PDFs and the pack, each paper laid out once"),
+    "pack-site": Target("no target: `sitegen pack` taking the papers' PDFs from the built site"),
     "returns": Target("≤ 5 s, ≤ 1.5 GB", 5.0, 1.5e9),
 }
 # The issue's figures for the peers (this machine, clean build: wall and peak; rebuild: wall).
@@ -454,6 +458,25 @@ def run_pack_build_scenario(project: Path, repeat: int, clean_flag: bool, log: P
         tool.remove_outputs(caches_too=True)
         result.runs.append(measure(tool.command(clean=True), project, log))
     print(f"  sitegen  {SCENARIO_LABELS['pack-build']:<26} {result.median('wall_s'):8.2f} s", flush=True)
+    return result
+
+
+def run_pack_site_scenario(project: Path, meeting_url: str, repeat: int, clean_flag: bool, log: Path) -> Result:
+    """`sitegen pack` after a build (one is made first, untimed, unless the build state is
+    there): its papers' PDFs are site/'s, and the pack must be the very bytes the build published."""
+    tool = Tool("sitegen", project, clean_flag)
+    if not (project / ".sitegen-cache" / "state.sqlite").is_file():
+        measure(tool.command(clean=True), project, log)
+    out = project / "agenda-pack.pdf"
+    result = Result("sitegen", "pack-site", note="after a build")
+    for _ in range(repeat):
+        out.unlink(missing_ok=True)
+        result.runs.append(measure([str(sitegen_bin()), "pack", meeting_url, "-o", str(out), "-C", str(project)],
+                                   project, log))
+    published = tool.output_dir / "papers" / f"{meeting_url.rstrip('/').rsplit('/', 1)[-1]}.pdf"
+    if out.read_bytes() != published.read_bytes():
+        raise SystemExit(f"sitegen pack gave another pack than the build's {published}")
+    print(f"  sitegen  {SCENARIO_LABELS['pack-site']:<26} {result.median('wall_s'):8.2f} s", flush=True)
     return result
 
 
@@ -843,6 +866,11 @@ def main(argv: list[str] | None = None) -> int:
             papers = SMOKE["pack_papers"] if args.smoke else PACK_PAPERS
             ensure_folder(base / "pack", papers_settings(args, papers, meeting=True))
             results.append(run_pack_build_scenario(base / "pack" / "sitegen", args.repeat, clean_flag, log))
+        if "pack-site" in sitegen_scenarios:
+            papers = SMOKE["pack_papers"] if args.smoke else PACK_PAPERS
+            manifest = ensure_folder(base / "pack", papers_settings(args, papers, meeting=True))
+            results.append(run_pack_site_scenario(base / "pack" / "sitegen", manifest["meeting_url"], args.repeat,
+                                                  clean_flag, log))
         if "returns" in sitegen_scenarios:
             result, returns_manifest = run_returns_scenario(base / "returns", args.smoke, args.repeat, work)
             sizes["return_lines"] = returns_manifest["return_lines"]

@@ -275,27 +275,22 @@ Example:
 def pack_command(meeting: str, out: Path | None, confidential: bool, project_dir: Path) -> None:
     """Make the agenda pack of MEETING (its date, such as 2011-07-14, or its page, such as
     meetings/2011-07-14) as one PDF: front sheet, agenda and the papers. `sitegen build`
-    makes every meeting's pack too, into site/."""
+    makes every meeting's pack too, into site/; this command takes from site/ each paper's
+    PDF that the last build made and that is still current, and lays out only the others."""
+    from sitegen.build.pipeline import meeting_pack
+    from sitegen.build.state import read_memo
     from sitegen.config import load_config
-    from sitegen.pdf.packs import render_pack
     from sitegen.project import load_project
-    from sitegen.render.pages import Renderer
 
-    project = load_project(load_config(project_dir))
+    config = load_config(project_dir)
+    project = load_project(config, memo=read_memo(config.project_dir))  # what the last build loaded, if unchanged
     meetings = [p for p in project.content.pages if p.meta.layout == "meeting"]
     wanted = meeting.strip("/")
     found = [p for p in meetings if p.url.strip("/") == wanted or p.url.strip("/").rsplit("/", 1)[-1] == wanted]
     if len(found) != 1:
         known = ", ".join(p.url.strip("/") for p in meetings) or "none"
         raise SitegenError(f"no meeting {meeting!r} (meetings: {known})")
-    renderer = Renderer(project.config, project.tables, project.content, project.records.page_tables)
-    issued = project.records.packs.get(found[0].url)
-    if issued is None or confidential:
-        # its papers render where they are laid out
-        data = render_pack(renderer, renderer.render_page(found[0]), confidential=confidential)
-    else:  # the pack as issued: the meeting and its papers as they went out
-        papers = {url: renderer.render_page(paper) for url, paper in issued.papers.items()}
-        data = render_pack(renderer, renderer.render_page(issued.meeting), papers)
+    data = meeting_pack(config, project, found[0], confidential)
     kind = "confidential-pack" if confidential else "agenda-pack"
     target = out or Path(f"{found[0].url.strip('/').rsplit('/', 1)[-1]}-{kind}.pdf")
     target.write_bytes(data)

@@ -355,7 +355,7 @@ def test_a_paper_given_is_not_laid_out_again(demo: Demo, assembled: bytes, paper
     items = [item for item in agenda(demo.meeting.page, demo.renderer.content) if item.paper is not None]
     given = {item.paper.url: data for item, data in zip(items, papers, strict=True)}
     made = render_pack(demo.renderer, demo.meeting, demo.rendered, jobs=1,
-                       paper_pdfs=lambda paper: given[paper.page.url])
+                       paper_pdfs=lambda paper: given[paper.url])
     assert made == assembled and laid_out == [demo.meeting.page.source_name]  # the frame
     laid_out.clear()
     render_pack(demo.renderer, demo.meeting, demo.rendered, jobs=1, paper_pdfs=lambda paper: None)
@@ -533,3 +533,90 @@ def test_a_build_makes_the_pack_of_the_very_pdfs_it_publishes(built_demo) -> Non
             assert all(stream in drawn[start + index] for stream in _drawn(page)), (name, index)
         start += len(paper.pages)
     assert start == len(pack.pages)
+
+
+def _counting_layouts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The sources laid out by WeasyPrint from now on, in this process (a pack with no
+    paper to lay out starts no worker)."""
+    laid_out: list[str] = []
+    real = pdf.lay_out_pdf
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        laid_out.append(kwargs["name"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pdf, "lay_out_pdf", counting)
+    return laid_out
+
+
+def _pack_command(project: Path, meeting: str, out: Path) -> bytes:
+    from click.testing import CliRunner
+
+    from sitegen.cli import main
+
+    result = CliRunner().invoke(main, ["pack", meeting, "-o", str(out), "-C", str(project)])
+    assert result.exit_code == 0, result.output
+    return out.read_bytes()
+
+
+def test_the_pack_command_takes_the_papers_pdfs_from_a_built_site(built_demo, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a build, `sitegen pack` lays out its frame alone: the papers' PDFs (the demo's
+    pack is issued: the records' copies, papers/<name>-v1.pdf) are site/'s, and the pack
+    is the one the build published."""
+    project, _ = built_demo
+    laid_out = _counting_layouts(monkeypatch)
+    data = _pack_command(project, "2011-07-14", tmp_path / "pack.pdf")
+    assert laid_out == ["issued/meetings/2011-07-14/page.md"]  # the frame alone, from the meeting as issued
+    assert data == (project / "site" / "papers" / "2011-07-14.pdf").read_bytes()
+
+
+BOARD = """---
+title: Board, 14 July 2011
+layout: meeting
+date: 2011-07-14
+meeting: Partnership Board
+items:
+  - paper: budget-paper
+  - paper: contract-paper
+---
+"""
+
+
+def test_a_paper_changed_since_the_build_is_laid_out_again(copy_fixture, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """`sitegen pack` never puts a stale paper into a pack: a paper edited since the build,
+    or whose PDF in site/ is not the one the build wrote, is laid out again, and the pack
+    is the one the next build makes."""
+    from conftest import build_folder
+
+    project = copy_fixture("minimal")
+    content = project / "content"
+    (content / "meetings").mkdir()
+    (content / "meetings" / "board.md").write_text(BOARD, encoding="utf-8")
+    for name, title in (("budget-paper", "Budget monitoring"), ("contract-paper", "Contract award")):
+        (content / f"{name}.md").write_text(
+            PAPER_FRONT.format(title=title, extra="pdf: true\n", text=f"The {title.lower()} paper's text."),
+            encoding="utf-8")
+    build_folder(project, jobs=1)
+    site = project / "site"
+    laid_out = _counting_layouts(monkeypatch)
+    assert _pack_command(project, "meetings/board", tmp_path / "built.pdf") == (site / "papers" / "board.pdf").read_bytes()
+    assert laid_out == ["content/meetings/board.md"]  # the frame alone
+
+    budget = content / "budget-paper.md"
+    budget.write_text(budget.read_text(encoding="utf-8") + "\nA sentence added since the build.\n", encoding="utf-8")
+    laid_out.clear()
+    edited = _pack_command(project, "meetings/board", tmp_path / "edited.pdf")
+    assert sorted(laid_out) == ["content/budget-paper.md", "content/meetings/board.md"]
+    assert "A sentence added since the build." in "\n".join(pages_text(edited))
+    build_folder(project, jobs=1)
+    assert edited == (site / "papers" / "board.pdf").read_bytes()  # the pack the build makes
+
+    contract = next((site / "papers").glob("contract-paper*.pdf"))
+    changed = bytearray(contract.read_bytes())  # the same size, one byte of it changed by hand
+    changed[-2] ^= 1
+    contract.write_bytes(bytes(changed))
+    laid_out.clear()
+    assert _pack_command(project, "meetings/board", tmp_path / "again.pdf") == edited
+    assert sorted(laid_out) == ["content/contract-paper.md", "content/meetings/board.md"]

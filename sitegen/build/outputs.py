@@ -177,6 +177,12 @@ def table_fingerprint(table: Table) -> str:
     return digest(table.name, table.title, table.description, repr(table.columns), repr(table.sources), values)
 
 
+def pdf_inputs(print_inputs: str, page: OutputRecord) -> str:
+    """What a page's PDF is made from: its page's record (what the page was made from and
+    what was written) and what every PDF depends on (`print_inputs`)."""
+    return digest(print_inputs, page.inputs, page.written)
+
+
 def site_inputs(renderer: Renderer, config_text: str) -> str:
     """What every page depends on besides itself: sitegen, the settings, the tables there
     are. What a page shows of other pages (the navigation, breadcrumbs, lists: their
@@ -302,16 +308,23 @@ class Outputs:
 
     # ---- any output ---------------------------------------------------------------------
 
-    def reuse(self, output: str, inputs: str, page: Page | None = None) -> OutputRecord | None:
-        """Keep the last build's OUTPUT (of PAGE, if a page's) in the new site if its inputs are unchanged."""
+    def current(self, output: str, inputs: str, page: Page | None = None) -> tuple[OutputRecord, WrittenFile] | None:
+        """The last build's record of OUTPUT (of PAGE, if a page's) and its file in site/,
+        if its inputs are unchanged and site/ still holds the file that build wrote."""
         record = self.state.record_of(output)
-        if record is None or record.inputs != inputs or self.staging is None:
+        if record is None or record.inputs != inputs:
             return None
         if isinstance(record, PageRecord | PrintRecord) and not self.fingerprints.unchanged(record, page):
             return None
         written = self.state.reusable(output, record.written, self.site_dir)
-        if written is None:
+        return None if written is None else (record, written)
+
+    def reuse(self, output: str, inputs: str, page: Page | None = None) -> OutputRecord | None:
+        """Keep the last build's OUTPUT (of PAGE, if a page's) in the new site if its inputs are unchanged."""
+        found = self.current(output, inputs, page) if self.staging is not None else None
+        if found is None:
             return None
+        record, written = found
         self.state.keep(output, record, link_into(self.staging, output, os.path.join(self.site_dir, output), written))
         self.kept += 1
         return record
@@ -345,12 +358,8 @@ class Outputs:
     def pages(self, config_text: str, keep_body: set[str], progress: Progress | None = None) -> list[tuple[Page, PageRecord]]:
         """Every page: kept when nothing it was made from changed, else rendered (in parallel)."""
         pages = self.renderer.content.pages
-        front_matter = self.fingerprints.front_matter = {page.url: front_matter_json(page) for page in pages}
-        every_page = self.fingerprints.view(EVERY_PAGE_VIEW)
-        self.fingerprints.views_as_before = self.state.previous_fact("every page") == every_page
-        self.state.facts["every page"] = every_page
-        around = self.around = site_inputs(self.renderer, config_text)
-        inputs = {page.url: page_inputs(around, page, front_matter[page.url]) for page in pages}
+        front_matter = self.site_around(config_text)
+        inputs = {page.url: page_inputs(self.around, page, front_matter[page.url]) for page in pages}
         records: dict[str, PageRecord] = {}
         stale: list[Page] = []
         for page in pages:
@@ -385,6 +394,17 @@ class Outputs:
             progress(len(stale), len(stale))  # "done" only once every page is
         return [(page, records[page.url]) for page in pages]
 
+    def site_around(self, config_text: str) -> dict[str, str]:
+        """Work out what every page depends on besides itself (`around`) and what the view
+        of every page shows now; each page's front matter as JSON, by URL."""
+        front_matter = self.fingerprints.front_matter = {
+            page.url: front_matter_json(page) for page in self.renderer.content.pages}
+        every_page = self.fingerprints.view(EVERY_PAGE_VIEW)
+        self.fingerprints.views_as_before = self.state.previous_fact("every page") == every_page
+        self.state.facts["every page"] = every_page
+        self.around = site_inputs(self.renderer, config_text)
+        return front_matter
+
     # ---- PDFs ----------------------------------------------------------------------------
 
     def page_pdfs(self, pages: Sequence[tuple[Page, PageRecord]], print_inputs: str,
@@ -395,7 +415,7 @@ class Outputs:
         only for a PDF laid out anew (in the workers, beside its layout)."""
         stale = []
         for page, record in pages:
-            inputs = digest(print_inputs, record.inputs, record.written)
+            inputs = pdf_inputs(print_inputs, record)
             if self.reuse(page.pdf_path, inputs, page) is not None:
                 continue
             if self.pdfs_later:
@@ -453,11 +473,35 @@ class Outputs:
         """The PDF of each version of an issued paper as issued (its record copy), kept,
         like a page's, while the version's text and front matter, the site around it and
         what it used are unchanged: made from its record, so today's tables are not among them."""
-        records = [(version, PageRecord(
-            inputs=page_inputs(self.around, version, front_matter_json(version)), written="", tables=(), templates=(),
-            links=PageLinks((), frozenset(), frozenset()), toc=(), body_html=None, words=None))
-            for version in versions]
-        return self.page_pdfs(records, print_inputs, progress)
+        return self.page_pdfs([(version, self._copy_record(version)) for version in versions], print_inputs, progress)
+
+    def _copy_record(self, version: Page) -> PageRecord:
+        """What an issued version's PDF is made from, in place of a rendered page's record."""
+        return PageRecord(inputs=page_inputs(self.around, version, front_matter_json(version)), written="",
+                          tables=(), templates=(), links=PageLinks((), frozenset(), frozenset()), toc=(),
+                          body_html=None, words=None)
+
+    def site_pdf(self, page: Page, print_inputs: str, version: bool = False) -> bytes | None:
+        """The PDF of PAGE (of an issued `version`) in site/, if the last build would keep it
+        as it is: judged, as `page_pdfs` judges it, from the records of the page and of its
+        PDF alone, nothing rendered; and read back whole, its bytes the ones recorded.
+        For `sitegen pack`, with the last build's state (BuildState.last_build) and `site_around` done."""
+        if version:
+            record = self._copy_record(page)
+        else:
+            record = self.state.record_of(page.output_path)
+            inputs = page_inputs(self.around, page, front_matter_json(page))
+            if not isinstance(record, PageRecord) or record.inputs != inputs or \
+                    not self.fingerprints.unchanged(record, page):
+                return None
+        found = self.current(page.pdf_path, pdf_inputs(print_inputs, record), page)
+        if found is None:
+            return None
+        try:
+            data = (self.site_dir / page.pdf_path).read_bytes()
+        except OSError:
+            return None
+        return data if file_digest(data) == found[0].written else None
 
 
 @dataclass

@@ -322,12 +322,36 @@ def _pack_sources(renderer: Renderer, pages: list[tuple[Page, PageRecord]], outp
     )
 
 
-def _made_pdf(outputs: Outputs, state: BuildState, paper: RenderedPage) -> bytes | None:
+def _made_pdf(outputs: Outputs, state: BuildState, paper: Page) -> bytes | None:
     """The PDF this build has made or kept for a paper, as it stands in the staging folder."""
-    path = paper.page.pdf_path
-    if outputs.staging is None or path not in state.written or not paper.page.meta.pdf:
+    path = paper.pdf_path
+    if outputs.staging is None or path not in state.written or not paper.meta.pdf:
         return None
     return (outputs.staging / path).read_bytes()
+
+
+def meeting_pack(config: Config, project: Project, meeting: Page, confidential: bool = False,
+                 jobs: int | None = None) -> bytes:
+    """`sitegen pack`: the agenda pack of MEETING, the bytes a build makes of it. A paper's
+    PDF is taken from site/ while the last build's records show it current, judged as a
+    build judges it (`Outputs.site_pdf`: nothing rendered to find out); the others (a
+    paper changed since, one with no PDF of its own) are laid out, on `jobs` processes.
+    Nothing is written but the pack. An issued pack is made from its record, as the build makes it."""
+    renderer = Renderer(config, project.tables, project.content, project.records.page_tables)
+    outputs = Outputs(renderer, BuildState.last_build(config.project_dir), None, config.output_dir, jobs)
+    config_text = _config_text(config)
+    outputs.site_around(config_text)
+    print_inputs = _print_inputs(config, project, config_text)
+    versions = {version.pdf_path: version for paper in project.records.papers for version in paper.versions}
+
+    def site_pdf(paper: Page) -> bytes | None:
+        return outputs.site_pdf(paper, print_inputs, version=paper.pdf_path in versions) if paper.meta.pdf else None
+
+    issued = project.records.packs.get(meeting.url)
+    if issued is None or confidential:
+        return render_pack(renderer, renderer.render_page(meeting), None, jobs, site_pdf, confidential=confidential)
+    papers = {url: versions.get(paper.pdf_path, paper) for url, paper in issued.papers.items()}
+    return render_pack(renderer, renderer.render_page(issued.meeting), papers, jobs, site_pdf)
 
 
 def _write_search_index(project: Project, pages: list[tuple[Page, PageRecord]], outputs: Outputs,

@@ -182,7 +182,7 @@ class BuildState:
         """DECODED: records already read, by their bytes (`sitegen serve` keeps them between
         builds: decoded_records), so that only those made since are read again."""
         database = _open_database(project_dir)
-        trusted = use_previous and _describes_site(database, project_dir / "site")
+        trusted = use_previous and _describes_site(database.connection(), project_dir / "site")
         if use_previous and not trusted:
             log.info("the build state is not of the site/ there is (a build was stopped midway); making every output")
         state = cls(project_dir, use_previous, database, trusted)
@@ -195,6 +195,26 @@ class BuildState:
             if decoded:
                 state._decoded = {output: record for output, (blob, _) in state.previous_outputs.items()
                                   if (record := decoded.get(blob)) is not None}
+        return state
+
+    @classmethod
+    def last_build(cls, project_dir: Path) -> BuildState:
+        """The last build's records, read only, and only if they are of the site/ there is
+        (`sitegen pack` takes the PDFs they show current); else a state that knows nothing.
+        Nothing is written: neither the database nor site/ changes."""
+        state = cls.unsaved(project_dir)
+        try:
+            with contextlib.closing(sqlite3.connect(f"file:{project_dir / CACHE_DIR / DATABASE}?mode=ro", uri=True,
+                                                    timeout=60)) as connection:
+                found = dict(connection.execute("SELECT name, value FROM facts WHERE name IN ('format', 'version')"))
+                if found != {"format": str(FORMAT), "version": __version__} or \
+                        not _describes_site(connection, project_dir / "site"):
+                    return state
+                rows = connection.execute("SELECT output, record, digest, size, mtime_ns, inode FROM outputs")
+                state.previous_outputs = {row[0]: (row[1], WrittenFile(*row[2:])) for row in rows}
+        except (sqlite3.DatabaseError, OSError):  # none, damaged or being replaced: nothing is current
+            return cls.unsaved(project_dir)
+        state.outputs_trusted = True
         return state
 
     @classmethod
@@ -333,9 +353,9 @@ def _site_folder(connection: sqlite3.Connection) -> str | None:
     return None if row is None else str(row[0])
 
 
-def _describes_site(database: _Database, site_dir: Path) -> bool:
+def _describes_site(connection: sqlite3.Connection, site_dir: Path) -> bool:
     """Whether the records in the database are of the folder now at site/ (see `save`)."""
-    saved = _site_folder(database.connection())
+    saved = _site_folder(connection)
     try:
         folder = site_dir.stat()
     except OSError:

@@ -2,8 +2,9 @@
 
 A pack is put together from PDFs laid out apart, and each paper is laid out once: the
 pack takes the paper's own PDF, the one the site publishes (a build hands over the PDF
-it has just made or kept; `sitegen pack` lays out those it is not given, side by side
-on every core):
+it has just made or kept, `sitegen pack` site/'s while the last build's records show it
+current: build/pipeline.py); the papers it is not given are laid out here, side by side
+on every core, each made a part as it comes back:
 
 1. each paper's PDF, its page numbers taken out (layout.py lays every PDF out with
    them in streams of their own: margins.py), its names (anchors, structure IDs, font
@@ -35,6 +36,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from markupsafe import Markup
 
 from sitegen.content.agenda import PackItem, agenda
+from sitegen.content.pages import Page
 from sitegen.errors import PdfError, Problem, SitegenError
 from sitegen.pdf.margins import MARGIN_BOXES, NUMBER_STREAM, numbered_margin_boxes
 from sitegen.render.pages import PageDependencies, RenderedPage, Renderer
@@ -45,7 +47,7 @@ if TYPE_CHECKING:
     import pikepdf
 
 
-PaperPdfs = Callable[[RenderedPage], "bytes | None"]  # a paper's own PDF, when the caller has it at hand
+PaperPdfs = Callable[[Page], "bytes | None"]  # a paper's own PDF, when the caller has it at hand
 
 
 # ---- the frame, and the pack as one document, as HTML -------------------------------------
@@ -117,16 +119,17 @@ def frame_css(numbered: frozenset[str]) -> str:
     """The frame: a page held per paper page, showing the page-number margin boxes only,
     and on an item's first page its label too."""
     label = label_box(numbered)
-    hidden = " ".join(f"@{box} {{ content: none !important; }}" for box in MARGIN_BOXES if box not in numbered)
-    first = " ".join(f"@{box} {{ content: none !important; }}" for box in MARGIN_BOXES
-                     if box not in numbered and box != label)
+
+    def hidden(shown: frozenset[str]) -> str:
+        return " ".join(f"@{box} {{ content: none !important; }}" for box in MARGIN_BOXES if box not in shown)
+
     align = "right" if label.endswith("right") else "left"
     return (f".pack-held {{ page: {HELD_PAGE}; break-before: page; position: relative; }}\n"
             f".pack-held--first {{ page: {FIRST_HELD_PAGE}; }}\n"
             f".pack-held__label {{ string-set: {LABEL_STRING} content(); display: block; height: 0; margin: 0;"
             " overflow: hidden; font-size: 0; }\n"
-            f"@page {HELD_PAGE} {{ {hidden} }}\n"
-            f"@page {FIRST_HELD_PAGE} {{ {first} @{label} {{ content: string({LABEL_STRING}) !important;"
+            f"@page {HELD_PAGE} {{ {hidden(numbered)} }}\n"
+            f"@page {FIRST_HELD_PAGE} {{ {hidden(numbered | {label})} @{label} {{ content: string({LABEL_STRING}) !important;"
             f" font-size: 9pt; font-weight: 700; text-transform: uppercase; color: #505a5f; text-align: {align};"
             " max-width: 95mm; } }\n")
 
@@ -147,71 +150,82 @@ class PartStore(Protocol):
     def keep_only(self, keys: set[str]) -> None: ...
 
 
-def render_pack(renderer: Renderer, meeting: RenderedPage, rendered: Mapping[str, RenderedPage] | None = None,
+def render_pack(renderer: Renderer, meeting: RenderedPage, papers: Mapping[str, RenderedPage | Page] | None = None,
                 jobs: int | None = None, paper_pdfs: PaperPdfs | None = None, parts_cache: PartStore | None = None,
                 confidential: bool = False) -> bytes:
     """The agenda pack of one meeting as PDF bytes.
 
-    Papers not in `rendered` are rendered here. Each paper's PDF is `paper_pdfs(paper)`
-    (a build's own, just made or kept); one it does not give is laid out, on `jobs`
-    processes, or taken from `parts_cache` when an earlier pack laid it out as it is now.
-    The public pack holds the papers for publication; `confidential`, those not for publication."""
+    Each paper is `papers[its URL]`, as rendered or as the page to render (by default the
+    agenda's page, rendered where it is laid out). Its PDF is `paper_pdfs(page)` (a
+    build's own, just made or kept; for `sitegen pack`, site/'s while current); one it
+    does not give is laid out, on `jobs` processes, or taken from `parts_cache` when an
+    earlier pack laid it out as it is now. The public pack holds the papers for
+    publication; `confidential`, those not for publication."""
     from sitegen.pdf import layout  # WeasyPrint loads only now
 
     config = renderer.config
-    rendered = rendered or {}
+    papers = papers or {}
     items = agenda(meeting.page, renderer.content)
-    papers = [item for item in items if item.in_pack(confidential)]
-    if confidential and not papers:
+    packed = [item for item in items if item.in_pack(confidential)]
+    if confidential and not packed:
         raise PdfError(f"{meeting.page.source_name}: no paper on the agenda is not for publication",
                        [Problem(meeting.page.source_name, None, None, "has no confidential papers to make a pack of")])
-    # The frame's pages are named pages of their own: only `@page` rules for every page number them.
-    numbered = numbered_margin_boxes(layout.find_static(config, "css/print.css").read_text(encoding="utf-8"),
-                                     named_pages=False)
 
-    def paper_of(item: PackItem) -> RenderedPage:
+    def paper_of(item: PackItem) -> RenderedPage | Page:
         assert item.paper is not None
-        return rendered.get(item.paper.url) or renderer.render_page(item.paper)
+        return papers.get(item.paper.url, item.paper)
 
-    given = {item.number: paper_pdfs(paper_of(item)) if paper_pdfs else None for item in papers}
+    def page_of(item: PackItem) -> Page:
+        paper = paper_of(item)
+        return paper.page if isinstance(paper, RenderedPage) else paper
 
     def lay_out(item: PackItem) -> tuple[str, bytes] | list[Problem]:
         """(cache key, PDF) of a paper laid out as it stands alone, in a worker process."""
         paper = paper_of(item)
         try:
             with layout.no_cycle_collection():  # a worker's objects die with it, or by reference counting
-                html = renderer.print_html(paper)
+                rendered = paper if isinstance(paper, RenderedPage) else renderer.render_page(paper)
+                html = renderer.print_html(rendered)
                 key = parts_cache.key(html) if parts_cache else ""
                 data = parts_cache.load(key) if parts_cache else None
                 if data is None:
-                    data = layout.write_pdf(config, html, paper.page)
+                    data = layout.write_pdf(config, html, rendered.page)
                     if parts_cache:
                         parts_cache.save(key, data)
             return key, data
         except SitegenError as exc:
-            return exc.problems or [Problem(paper.page.source_name, None, None, str(exc))]
-
-    missing = [item for item in papers if given[item.number] is None]
-    made = dict(zip((item.number for item in missing), in_parallel(lay_out, missing, jobs, smallest=2)))
-    problems = [problem for result in made.values() if isinstance(result, list) for problem in result]
-    if problems:
-        raise PdfError(f"the agenda pack of {meeting.page.source_name} could not be made", problems)
-    if parts_cache:
-        parts_cache.keep_only({result[0] for result in made.values() if isinstance(result, tuple)})
+            return exc.problems or [Problem(page_of(item).source_name, None, None, str(exc))]
 
     import pikepdf
 
-    documents = []
-    for item in papers:
-        found = given[item.number] or made[item.number]
-        data = found if isinstance(found, bytes) else found[1]
-        assert isinstance(data, bytes)
-        documents.append(paper_part(pikepdf.open(io.BytesIO(data)), item.anchor))
-    held = {item.number: len(document.pages) for item, document in zip(papers, documents)}
+    given = {item.number: paper_pdfs(page_of(item)) if paper_pdfs else None for item in packed}
+    missing = [item for item in packed if given[item.number] is None]
+    parts: dict[int, pikepdf.Pdf] = {}
+    keys, problems = set(), []
+    # Each paper laid out is made a part as it comes back, while the workers lay out the next.
+    for item, made in zip(missing, in_parallel(lay_out, missing, jobs, smallest=2)):
+        if isinstance(made, list):
+            problems += made
+        else:
+            keys.add(made[0])
+            parts[item.number] = paper_part(pikepdf.open(io.BytesIO(made[1])), item.anchor)
+    if problems:
+        raise PdfError(f"the agenda pack of {meeting.page.source_name} could not be made", problems)
+    if parts_cache:
+        parts_cache.keep_only(keys)
+    for item in packed:
+        data = given[item.number]
+        if data is not None:
+            parts[item.number] = paper_part(pikepdf.open(io.BytesIO(data)), item.anchor)
+    documents = [parts[item.number] for item in packed]
+    # The frame's pages are named pages of their own: only `@page` rules for every page number them.
+    numbered = numbered_margin_boxes(layout.find_static(config, "css/print.css").read_text(encoding="utf-8"),
+                                     named_pages=False)
+    held = {item.number: len(document.pages) for item, document in zip(packed, documents)}
     frame = layout.write_pdf(config, frame_html(renderer, meeting, items, held, confidential), meeting.page,
                              extra_css=frame_css(numbered))
     try:
-        return assemble_pack(frame, documents, [item.anchor for item in papers])
+        return assemble_pack(frame, documents, [item.anchor for item in packed])
     except PackAssemblyError as exc:
         raise PdfError("PDF", [Problem(meeting.page.source_name, None, None,
                                        f"the agenda pack could not be put together: {exc}")]) from exc
@@ -242,7 +256,7 @@ def paper_part(document: pikepdf.Pdf, anchor: str) -> pikepdf.Pdf:
             if isinstance(action, pikepdf.Dictionary) and isinstance(action.get("/D"), pikepdf.String):
                 action.D = pikepdf.String(prefix.encode() + bytes(action.D))
     destinations = [(pikepdf.String(prefix.encode() + bytes(name)), target)
-                    for name, target in _name_tree(document.Root.get("/Names"), "/Dests")]
+                    for name, target in _destinations(document)]
     first = document.pages[0]
     top = float(first.mediabox[3])
     destinations.append((pikepdf.String(anchor), pikepdf.Array([first.obj, pikepdf.Name.XYZ, 0, top, 0])))
@@ -296,13 +310,12 @@ def assemble_pack(frame_pdf: bytes, parts: Sequence[pikepdf.Pdf], anchors: Seque
         raise PackAssemblyError(f"the frame has {len(pack.pages)} pages for {len(pack.pages) - own} pages of papers")
     if any("/StructTreeRoot" not in document.Root for document in (pack, *parts)):
         raise PackAssemblyError("a PDF without a structure tree")
-    first_held = own
+    first_held, held_from = own, _anchor_pages(pack)
     for part, anchor in zip(parts, anchors, strict=True):
-        if _anchor_page(part, anchor) != 0:
+        if _anchor_pages(part).get(anchor) != 0:
             raise PackAssemblyError(f"#{anchor} does not lead to the first page of its part")
-        if _anchor_page(pack, anchor) != first_held:
-            raise PackAssemblyError(f"the frame holds #{anchor} from page {_anchor_page(pack, anchor)}, "
-                                    f"not {first_held}")
+        if held_from.get(anchor) != first_held:
+            raise PackAssemblyError(f"the frame holds #{anchor} from page {held_from.get(anchor)}, not {first_held}")
         first_held += len(part.pages)
     root = pack.Root.StructTreeRoot
     document = _document_element(root)
@@ -314,8 +327,7 @@ def assemble_pack(frame_pdf: bytes, parts: Sequence[pikepdf.Pdf], anchors: Seque
     keys_of_page: list[Mapping[int, Any]] = [frame_keys] * own
     kids = [kid for kid in _as_list(document.K) if _page_of(kid) not in held]
     outline = _outline_items(pack.Root.get("/Outlines"))
-    destinations = [(name, target) for name, target in _name_tree(pack.Root.get("/Names"), "/Dests")
-                    if _page_of_destination(target) not in held]
+    destinations = [(name, target) for name, target in _destinations(pack) if _page_of_destination(target) not in held]
     role_map: dict[str, Any] = dict(root.get("/RoleMap", {}).items())
     class_map: dict[str, Any] = dict(root.get("/ClassMap", {}).items())
 
@@ -447,13 +459,13 @@ def _set_destinations(pack: Any, destinations: list[tuple[Any, Any]]) -> None:
     pack.Root.Names.Dests = pack.make_indirect(pikepdf.Dictionary(Names=pikepdf.Array(names)))
 
 
-def _anchor_page(document: Any, anchor: str) -> int | None:
-    """The index of the page an anchor (a named destination) is on."""
+def _anchor_pages(document: Any) -> dict[str, int | None]:
+    """The index of the page each anchor (a named destination) is on."""
     pages = {page.obj.objgen: index for index, page in enumerate(document.pages)}
-    for name, target in _name_tree(document.Root.get("/Names"), "/Dests"):
-        if bytes(name) == anchor.encode():
-            return pages.get(_page_of_destination(target))
-    return None
+    found: dict[str, int | None] = {}
+    for name, target in _destinations(document):
+        found.setdefault(bytes(name).decode("latin-1"), pages.get(_page_of_destination(target)))
+    return found
 
 
 def _document_element(root: Any) -> Any:
@@ -499,8 +511,10 @@ def _number_tree(node: Any) -> dict[int, Any]:
     return found
 
 
-def _name_tree(names: Any, kind: str) -> list[tuple[Any, Any]]:
-    return [] if names is None or kind not in names else _name_tree_entries(names[kind])
+def _destinations(document: Any) -> list[tuple[Any, Any]]:
+    """A document's named destinations (its anchors), (name, target) in the name tree's order."""
+    names = document.Root.get("/Names")
+    return [] if names is None or "/Dests" not in names else _name_tree_entries(names.Dests)
 
 
 def _name_tree_entries(node: Any) -> list[tuple[Any, Any]]:
