@@ -78,3 +78,27 @@ def build_folder(project_dir: Path, *, strict: bool = False, clean: bool = False
 def load_folder(project_dir: Path, strict: bool = False, base_url: str | None = None) -> Project:
     """The project in PROJECT_DIR loaded, validated and computed, as a build loads it."""
     return load_project(load_config(project_dir, base_url), strict)
+
+
+# ---- the order pytest-xdist hands the modules out in -----------------------------------
+#
+# pyproject's `--dist loadfile --no-loadscope-reorder`: each worker is handed whole
+# modules (a module's fixtures are then made once), one at a time, in collection order.
+# The modules whose tests take longest are collected first, so that both workers are
+# busy with them early and the short modules fill in at the end; pytest-xdist's own
+# order (most tests first) handed out last the long modules of few tests (test_atomic,
+# test_records, the browser's), leaving one worker idle for minutes at the end.
+
+LONGEST_FIRST = (
+    "test_faults.py", "test_incremental.py", "test_hostile.py", "browser/test_site.py", "test_records.py",
+    "test_atomic.py", "test_serve.py", "test_publish.py", "test_pack.py", "test_limits.py", "test_cli.py",
+    "test_build.py", "test_search.py", "test_sandbox.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        module = item.path.relative_to(Path(__file__).parent).as_posix()
+        return LONGEST_FIRST.index(module) if module in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: the order within a module, and of the other modules, is kept

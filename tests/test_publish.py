@@ -26,6 +26,7 @@ from click.testing import CliRunner
 from conftest import build_folder
 
 from sitegen import publish as publishing
+from sitegen.build.state import last_build
 from sitegen.cli import main
 from sitegen.errors import SitegenError
 from sitegen.publish import MANIFEST_NAME, publish, rollback, settle, sibling, verify
@@ -58,9 +59,28 @@ def change_home_page(project: Path, text: str) -> None:
 
 @pytest.fixture
 def built(copy_fixture) -> Path:
+    """A built project of its own, for a test that edits or builds it."""
     project = copy_fixture("minimal")
     build_folder(project)
     return project
+
+
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = tmp_path_factory.mktemp("built") / "minimal"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "minimal", project)
+    build_folder(project)
+    return project
+
+
+@pytest.fixture
+def built_shared(built_once: Path) -> Iterator[Path]:
+    """The built project the tests that only publish it share (a build each would be
+    most of their time), checked after each to be still the build of its inputs."""
+    before = site_files(built_once / "site")
+    yield built_once
+    assert last_build(built_once, strict=False) is not None, "a test changed the shared project"
+    assert site_files(built_once / "site") == before
 
 
 @pytest.fixture
@@ -70,15 +90,15 @@ def dest(tmp_path: Path) -> Path:
     return tmp_path / "share" / "vfm"
 
 
-def test_publish_copies_the_site_and_writes_a_manifest(built: Path, dest: Path) -> None:
-    result = publish(built, dest)
+def test_publish_copies_the_site_and_writes_a_manifest(built_shared: Path, dest: Path) -> None:
+    result = publish(built_shared, dest)
     assert result.changed and result.previous is None
-    assert site_files(dest) == site_files(built / "site")
+    assert site_files(dest) == site_files(built_shared / "site")
     manifest = json.loads((dest / MANIFEST_NAME).read_text(encoding="utf-8"))
-    index = (built / "site" / "index.html").read_bytes()
+    index = (built_shared / "site" / "index.html").read_bytes()
     assert manifest["files"]["index.html"]["bytes"] == len(index)
-    assert len(manifest["files"]) == len(site_files(built / "site"))
-    assert manifest["project"] == str(built.resolve()) and manifest["replaces"] is None
+    assert len(manifest["files"]) == len(site_files(built_shared / "site"))
+    assert manifest["project"] == str(built_shared.resolve()) and manifest["replaces"] is None
     assert verify(dest)[1] == []
     assert beside(dest) == []
     assert oct(dest.stat().st_mode & 0o777) == "0o755"  # readers can open it
@@ -151,29 +171,30 @@ def test_a_site_changed_by_hand_is_not_published(built: Path, dest: Path) -> Non
         publish(built, dest)
 
 
-def test_refuses_a_folder_sitegen_did_not_publish(built: Path, tmp_path: Path) -> None:
+def test_refuses_a_folder_sitegen_did_not_publish(built_shared: Path, tmp_path: Path) -> None:
     dest = tmp_path / "intranet"
     dest.mkdir()
     (dest / "someone-elses.html").write_text("keep me")
     with pytest.raises(SitegenError, match="holds files that sitegen did not publish"):
-        publish(built, dest)
+        publish(built_shared, dest)
     assert (dest / "someone-elses.html").read_text() == "keep me"
     empty = tmp_path / "empty"
     empty.mkdir()
-    publish(built, empty)  # an empty folder is fine
+    publish(built_shared, empty)  # an empty folder is fine
     assert (empty / "index.html").is_file()
 
 
-def test_missing_share_and_nothing_to_roll_back_are_clear_errors(built: Path, dest: Path, tmp_path: Path) -> None:
+def test_missing_share_and_nothing_to_roll_back_are_clear_errors(built_shared: Path, dest: Path,
+                                                                 tmp_path: Path) -> None:
     with pytest.raises(SitegenError, match="no such folder \\(is the share mounted\\?\\)"):
-        publish(built, tmp_path / "not-mounted" / "vfm")
-    publish(built, dest)
+        publish(built_shared, tmp_path / "not-mounted" / "vfm")
+    publish(built_shared, dest)
     with pytest.raises(SitegenError, match="no previous version to roll back to"):
         rollback(dest)
 
 
-def test_verify_names_every_file_changed_since_publishing(built: Path, dest: Path) -> None:
-    publish(built, dest)
+def test_verify_names_every_file_changed_since_publishing(built_shared: Path, dest: Path) -> None:
+    publish(built_shared, dest)
     (dest / "index.html").write_text("defaced")
     (dest / "tables" / "budget.csv").unlink()
     (dest / "extra.html").write_text("added")
@@ -185,12 +206,12 @@ def test_verify_names_every_file_changed_since_publishing(built: Path, dest: Pat
     ]
 
 
-def test_a_second_publish_at_the_same_time_is_refused(built: Path, dest: Path) -> None:
+def test_a_second_publish_at_the_same_time_is_refused(built_shared: Path, dest: Path) -> None:
     descriptor = os.open(sibling(dest, "publish-lock"), os.O_RDWR | os.O_CREAT)
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX)  # as a publish in progress holds it
         with pytest.raises(SitegenError, match="another publish or rollback to this folder is running"):
-            publish(built, dest)
+            publish(built_shared, dest)
     finally:
         os.close(descriptor)
     assert not dest.exists() and beside(dest) == []
@@ -341,9 +362,9 @@ def read_only_share(tmp_path: Path) -> Iterator[Path]:
         subprocess.run(["umount", str(share)], check=True)
 
 
-def test_a_read_only_share_is_named_not_an_internal_error(built: Path, read_only_share: Path) -> None:
+def test_a_read_only_share_is_named_not_an_internal_error(built_shared: Path, read_only_share: Path) -> None:
     dest = read_only_share / "vfm"
-    code, _, err = run("publish", str(dest), "-C", str(built))
+    code, _, err = run("publish", str(dest), "-C", str(built_shared))
     assert code == 1
     assert "internal error" not in err and "Traceback" not in err
     assert f"could not publish to {dest}: Read-only file system" in err
@@ -354,8 +375,8 @@ def test_a_read_only_share_is_named_not_an_internal_error(built: Path, read_only
                                                 (errno.EPERM, "Operation not permitted"),  # chattr +i
                                                 (errno.EACCES, "Permission denied"),
                                                 (errno.ENOSPC, "No space left on device")])
-def test_an_unwritable_share_is_named_by_its_path(built: Path, dest: Path, monkeypatch: pytest.MonkeyPatch,
-                                                    failure: int, words: str) -> None:
+def test_an_unwritable_share_is_named_by_its_path(built_shared: Path, dest: Path,
+                                                  monkeypatch: pytest.MonkeyPatch, failure: int, words: str) -> None:
     """Whichever write the share refuses first (the lock, the copy), the path is named."""
     real_open = os.open
 
@@ -365,12 +386,12 @@ def test_an_unwritable_share_is_named_by_its_path(built: Path, dest: Path, monke
         return real_open(path, *args, **kwargs)
 
     monkeypatch.setattr(publishing.os, "open", refusing_open)
-    code, _, err = run("publish", str(dest), "-C", str(built))
+    code, _, err = run("publish", str(dest), "-C", str(built_shared))
     assert code == 1 and "internal error" not in err
     assert err.startswith(f"Error: {sibling(dest, 'publish-lock')}: could not publish to {dest}: {words}")
     monkeypatch.setattr(publishing.os, "open", real_open)
     monkeypatch.setattr(publishing.tempfile, "mkdtemp",
                         lambda prefix, dir: (_ for _ in ()).throw(OSError(failure, os.strerror(failure), dir)))
-    code, _, err = run("publish", str(dest), "-C", str(built))
+    code, _, err = run("publish", str(dest), "-C", str(built_shared))
     assert code == 1 and err.startswith(f"Error: {dest.parent}: could not publish to {dest}: {words}")
     assert not dest.exists()

@@ -71,14 +71,37 @@ class EventStream:
 
 @pytest.fixture
 def preview(copy_fixture) -> Iterator[tuple[Preview, list[str]]]:
+    """A server of its own, for a test that edits the project it serves."""
     project = copy_fixture("minimal")
     said: list[str] = []
     with Preview(project, port=0, report=lambda message, is_error: said.append(message)) as running:
         yield running, said
 
 
-def test_serves_the_built_site_with_the_right_types_and_no_caching(preview) -> None:
-    server, said = preview
+@pytest.fixture(scope="module")
+def serving(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Preview, list[str]]]:
+    """One server for the tests that only send it requests (its first build is a clean
+    build of the fixture: a server each would be a build each)."""
+    project = tmp_path_factory.mktemp("serving") / "minimal"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "minimal", project)
+    said: list[str] = []
+    with Preview(project, port=0, report=lambda message, is_error: said.append(message)) as running:
+        wait_for(lambda: not running.state.pdfs_pending and said[-1].startswith("Built "), said)
+        yield running, said
+
+
+@pytest.fixture
+def preview_unedited(serving: tuple[Preview, list[str]]) -> Iterator[tuple[Preview, list[str]]]:
+    """The shared server, checked after each test to have built nothing more and to be
+    free of failure: what the test sent it changed nothing."""
+    server, said = serving
+    builds = server.state.builds
+    yield serving
+    assert server.state.builds == builds and not server.state.failure, said
+
+
+def test_serves_the_built_site_with_the_right_types_and_no_caching(preview_unedited) -> None:
+    server, said = preview_unedited
     assert said[-1].startswith("Built ") and f"into {server.project_dir / 'site'}" in said[-1]
     status, headers, page = get(server.url)
     assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
@@ -148,8 +171,8 @@ def test_a_first_build_that_fails_still_serves_the_errors(copy_fixture) -> None:
         assert "<code>data/returns.csv:7</code>" in page and "EventSource" in page
 
 
-def test_a_port_in_use_is_a_clear_error(preview) -> None:
-    server, _ = preview
+def test_a_port_in_use_is_a_clear_error(preview_unedited) -> None:
+    server, _ = preview_unedited
     port = int(server.url.rsplit(":", 1)[1].strip("/"))
     with pytest.raises(SitegenError, match=f"cannot serve on 127.0.0.1:{port}: .*choose another port with --port"):
         Preview(server.project_dir, port=port).start()
@@ -201,8 +224,8 @@ def raw_status(url: str, request: str) -> str:
     ("user@127.0.0.1:{port}", "421"),
     (None, "421"),
 ])
-def test_only_requests_for_the_address_served_are_answered(preview, host: str | None, status: str) -> None:
-    server, _ = preview
+def test_only_requests_for_the_address_served_are_answered(preview_unedited, host: str | None, status: str) -> None:
+    server, _ = preview_unedited
     header = f"Host: {host}\r\n" if host is not None else ""
     line = raw_status(server.url, f"GET /paper/ HTTP/1.1\r\n{header}Connection: close\r\n\r\n")
     assert line.split(" ")[1] == status, line
@@ -210,8 +233,9 @@ def test_only_requests_for_the_address_served_are_answered(preview, host: str | 
 
 @pytest.mark.parametrize("path", ["/%00", "/paper/%00.html", "/a%00b/", "/%ff%fe/", "http://evil.example/",
                                   "/paper/\x01", "/" + "%" * 3])
-def test_a_bad_request_is_a_4xx_without_a_traceback(preview, path: str, capfd: pytest.CaptureFixture[str]) -> None:
-    server, _ = preview
+def test_a_bad_request_is_a_4xx_without_a_traceback(preview_unedited, path: str,
+                                                    capfd: pytest.CaptureFixture[str]) -> None:
+    server, _ = preview_unedited
     line = raw_status(server.url, f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{{port}}\r\nConnection: close\r\n\r\n")
     assert line.split(" ")[1].startswith("4"), line
     assert get(server.url)[0] == 200  # and the server is still there
