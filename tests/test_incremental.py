@@ -139,6 +139,20 @@ def test_changing_a_body_remakes_that_page_and_its_search_shard_only(built: Path
     assert snapshot(built / "site") == incremental
 
 
+
+def test_the_project_named_by_another_path_remakes_only_what_changed(built: Path, monkeypatch) -> None:
+    """`sitegen build` in the folder after `sitegen build -C /abs/path` (or the other way
+    round) is the same project: an edit remakes what it touched, not every page and PDF."""
+    _with_a_topic(built)
+    before = _inodes(built / "site")
+    edit(built / "content" / "notes" / "topic" / "bravo.md", "About bravo.", "About bravo, and more.")
+    monkeypatch.chdir(built.parent)
+    result = build_folder(Path(built.name))
+    after = _inodes(built / "site")
+    remade = {name for name in after if before.get(name) != after[name]}
+    assert len(remade) == result.made == 2
+    assert "notes/topic/bravo/index.html" in remade and any(name.startswith("search/index-") for name in remade)
+
 def test_a_title_in_the_navigation_remakes_every_page(built: Path) -> None:
     _with_a_topic(built)
     edit(built / "content" / "notes" / "index.md", "title: Notes", "title: Working notes")

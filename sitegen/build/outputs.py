@@ -116,11 +116,11 @@ class Fingerprints:
             env = self.renderer.env
             assert env.loader is not None
             try:
-                source, filename, _ = env.loader.get_source(env, name)
+                source, _, _ = env.loader.get_source(env, name)
             except Exception:  # gone since the last build
                 self._templates[name] = ""
-            else:
-                self._templates[name] = digest(filename or name, source)
+            else:  # its name and source, not its path: the project may be built from any folder
+                self._templates[name] = digest(name, source)
         return self._templates[name]
 
     def view(self, view: tuple[str, ...]) -> str:
@@ -194,8 +194,9 @@ def site_inputs(renderer: Renderer, config_text: str) -> str:
 
 
 def page_inputs(around: str, page: Page, front_matter: str) -> str:
-    """A page's own inputs, on top of the site's."""
-    return digest(around, str(page.source), page.source_name, page.url, page.pdf_name, str(page.body_line),
+    """A page's own inputs, on top of the site's (its source by its name in the project,
+    not its path: `sitegen build` and `sitegen build -C /path/to/it` make the same)."""
+    return digest(around, page.source_name, page.url, page.pdf_name, str(page.body_line),
                   front_matter, page.body)
 
 
