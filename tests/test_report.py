@@ -156,7 +156,7 @@ def test_the_risk_register_has_its_actions_column(built_demo) -> None:
     with (project / "data" / "risks.csv").open(encoding="utf-8") as file:
         risks = list(csv.DictReader(file))
     column = headings.index("Actions taken to reduce risk")
-    shown = [row.css("td")[column].text(strip=True) for row in table.css("tbody tr")]
+    shown = [row.css("td")[column].text().strip() for row in table.css("tbody tr")]
     assert shown == [risk["actions_taken"] for risk in risks]
 
 
