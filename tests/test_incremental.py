@@ -125,33 +125,32 @@ def test_changing_a_title_remakes_only_the_pages_that_show_it(built: Path) -> No
     assert snapshot(built / "site") == incremental
 
 
-def test_changing_a_body_remakes_that_page_and_its_search_shard_only(built: Path) -> None:
-    _with_a_topic(built)
-    before = _inodes(built / "site")
-    edit(built / "content" / "notes" / "topic" / "bravo.md", "About bravo.", "About bravo, and more.")
-    result = build_folder(built)
-    after = _inodes(built / "site")
+def _body_edited_and_rebuilt(project: Path, rebuild: Callable[[], BuildResult]) -> None:
+    """Bravo's body edited and the project rebuilt: that page and its search shard, nothing else."""
+    _with_a_topic(project)
+    before = _inodes(project / "site")
+    edit(project / "content" / "notes" / "topic" / "bravo.md", "About bravo.", "About bravo, and more.")
+    result = rebuild()
+    after = _inodes(project / "site")
     remade = {name for name in after if before.get(name) != after[name]}
     assert len(remade) == result.made == 2
     assert "notes/topic/bravo/index.html" in remade and any(name.startswith("search/index-") for name in remade)
+
+
+def test_changing_a_body_remakes_that_page_and_its_search_shard_only(built: Path) -> None:
+    _body_edited_and_rebuilt(built, lambda: build_folder(built))
     incremental = snapshot(built / "site")
     build_folder(built, clean=True)
     assert snapshot(built / "site") == incremental
 
 
-
-def test_the_project_named_by_another_path_remakes_only_what_changed(built: Path, monkeypatch) -> None:
+def test_the_project_named_by_another_path_remakes_only_what_changed(
+        built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`sitegen build` in the folder after `sitegen build -C /abs/path` (or the other way
     round) is the same project: an edit remakes what it touched, not every page and PDF."""
-    _with_a_topic(built)
-    before = _inodes(built / "site")
-    edit(built / "content" / "notes" / "topic" / "bravo.md", "About bravo.", "About bravo, and more.")
     monkeypatch.chdir(built.parent)
-    result = build_folder(Path(built.name))
-    after = _inodes(built / "site")
-    remade = {name for name in after if before.get(name) != after[name]}
-    assert len(remade) == result.made == 2
-    assert "notes/topic/bravo/index.html" in remade and any(name.startswith("search/index-") for name in remade)
+    _body_edited_and_rebuilt(built, lambda: build_folder(Path(built.name)))
+
 
 def test_a_title_in_the_navigation_remakes_every_page(built: Path) -> None:
     _with_a_topic(built)

@@ -13,10 +13,8 @@ from __future__ import annotations
 import io
 import re
 import shutil
-import sqlite3
 import subprocess
 from collections import Counter
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +25,6 @@ from conftest import copy_demo, load_folder
 from pypdf import PdfReader
 from test_publications import outline
 
-from sitegen.build.state import CACHE_DIR, DATABASE, BuildState
 from sitegen.content.agenda import agenda
 from sitegen.errors import PdfError
 from sitegen.pdf import layout as pdf
@@ -344,14 +341,7 @@ def test_a_paper_given_is_not_laid_out_again(demo: Demo, assembled: bytes, paper
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     """A build hands the pack the papers' PDFs it has just made or kept: the pack lays out
     its frame alone, and is the same pack."""
-    laid_out: list[str] = []
-    real = pdf.lay_out_pdf
-
-    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
-        laid_out.append(kwargs["name"])
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(pdf, "lay_out_pdf", counting)
+    laid_out = _counting_layouts(monkeypatch)
     items = [item for item in agenda(demo.meeting.page, demo.renderer.content) if item.paper is not None]
     given = {item.paper.url: data for item, data in zip(items, papers, strict=True)}
     made = render_pack(demo.renderer, demo.meeting, demo.rendered, jobs=1,
