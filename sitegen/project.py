@@ -138,4 +138,5 @@ def check_theme_links(config: Config) -> None:
                 for folder in (config.templates_dir, config.static_dir)
                 for path in links_leading_out(folder, config.project_dir)]
     if problems:
-        raise SitegenError(f"{counted(len(problems), 'symbolic link')} {'leads' if len(problems) == 1 else 'lead'} out of the project", problems)
+        verb = "leads" if len(problems) == 1 else "lead"
+        raise SitegenError(f"{counted(len(problems), 'symbolic link')} {verb} out of the project", problems)

@@ -159,7 +159,8 @@ def check_links(
                 problems.append(_locate(page, link, reason, from_body=link.url in found.body_urls))
     if problems:
         unique = sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.message))
-        raise ContentError("1 link or image leads nowhere" if len(unique) == 1 else f"{len(unique)} links or images lead nowhere", unique)
+        lead = "1 link or image leads" if len(unique) == 1 else f"{len(unique)} links or images lead"
+        raise ContentError(f"{lead} nowhere", unique)
 
 
 def _broken(link: Link, page_url: str, files: set[str], ids: dict[str, frozenset[str]]) -> str | None:
