@@ -184,10 +184,13 @@ def _fullmatch(text: pa.Array, pattern: str) -> pa.Array:
     return pc.match_substring_regex(text, f"^{pattern}$")
 
 
+FINANCIAL_YEAR_PATTERN = r"([0-9]{4})\s*[-/]\s*([0-9]{4}|[0-9]{2})"  # the start year, and the end's two or four digits
+
+
 def _parse_financial_year(series: pd.Series) -> Parsed:
     """Read 2008-09, 2008/09, 2008-2009, 2008/2009 as the starting calendar year."""
     text = _text(series)
-    parts = text.str.extract(r"^([0-9]{4})\s*[-/]\s*([0-9]{4}|[0-9]{2})$")
+    parts = text.str.extract(f"^{FINANCIAL_YEAR_PATTERN}$")
     shaped = parts[0].notna()
     start = pd.to_numeric(parts[0], errors="coerce")
     end = pd.to_numeric(parts[1], errors="coerce")
@@ -316,7 +319,7 @@ def financial_year_from_text(text: str) -> int:
     return start
 
 
-_FINANCIAL_YEAR = re.compile(r"([0-9]{4})\s*[-/]\s*([0-9]{4}|[0-9]{2})")  # _parse_financial_year's
+_FINANCIAL_YEAR = re.compile(FINANCIAL_YEAR_PATTERN)
 
 
 def date_from_text(text: str) -> dt.date:
