@@ -424,6 +424,26 @@ def test_a_chart_is_drawn_once_for_its_rows_and_options(built: Path, monkeypatch
     assert snapshot(built / "site") == incremental
 
 
+
+def test_a_clean_build_keeps_only_the_charts_it_shows(built: Path) -> None:
+    """The chart cache does not grow year after year with charts of rows no page shows."""
+    (built / "content" / "chart.md").write_text(
+        '---\ntitle: Chart\n---\n\nThe returns.\n\n{{ chart("ni179", x="partner_name", y="ni179_gbp", year="2008-09") }}\n')
+    build_folder(built)
+    cache = built / CACHE_DIR / "charts"
+    shown = sorted(cache.glob("*.svg"))
+    assert shown, "no chart was kept"
+    long_ago = time.time() - 3600
+    stale = cache / ("0" * 40 + ".svg")  # drawn from rows no page shows now
+    stale.write_text("<svg/>", encoding="utf-8")
+    for path in [stale, *shown]:
+        os.utime(path, (long_ago, long_ago))
+    build_folder(built)
+    assert stale.is_file()  # an incremental build draws only some charts: it deletes none
+    build_folder(built, clean=True)
+    assert sorted(cache.glob("*.svg")) == shown
+
+
 def test_a_rebuild_reads_no_data_file_unchanged_since_the_last(built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     edit(built / "content" / "index.md", "\n\n", "\n\nA sentence added by the officer.\n\n")
     with monkeypatch.context() as patched:

@@ -165,6 +165,7 @@ def load(config: Config, options: BuildOptions, memo: LoadMemo) -> Loaded | Buil
 def build_loaded(config: Config, options: BuildOptions, loaded: Loaded) -> BuildResult:
     """The build of a project read by `load`."""
     started, project = loaded.started, loaded.project
+    wall_started = time.time() - 2  # what files written in this build are newer than (file times are coarse)
     progress = options.progress or (lambda stage, done, total: None)
     project_dir = config.project_dir
     renderer = Renderer(config, project.tables, project.content, project.records.page_tables,
@@ -205,6 +206,8 @@ def build_loaded(config: Config, options: BuildOptions, loaded: Loaded) -> Build
             state.save(inputs, site_state(config.output_dir, state.written), result.as_summary(), staging)
             swap_in(staging, config.output_dir, keep_old=previous_site)  # commits the state saved with it
     empty_trash(project_dir)
+    if options.clean and not outputs.pending:  # every chart shown was drawn: the others are of rows gone
+        renderer.charts.prune(drawn_since=wall_started)
     log.info("%d outputs made, %d kept from the last build", outputs.made, outputs.kept)
     return replace(result, seconds=time.perf_counter() - started)
 

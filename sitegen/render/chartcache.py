@@ -7,6 +7,9 @@ drawn from (the table's rows it shows, its columns and options), of the code dra
 it and of matplotlib's version, so its SVG is kept under a digest of all of them and
 drawn again only when one changes. This wraps `charts.chart_svg` from outside:
 drawing charts is that module's business, keeping them this one's.
+
+Charts of rows no longer shown would pile up year after year: a clean build, which
+draws every chart it shows, keeps only those (`prune`).
 """
 
 from __future__ import annotations
@@ -81,3 +84,16 @@ class ChartCache:
             os.replace(temporary, path)
         except OSError:
             pass  # a cache that cannot be written costs time, never a chart
+
+    def prune(self, drawn_since: float) -> None:
+        """Delete the charts not drawn since `drawn_since` (the start of a clean build, which
+        draws every chart it shows); a cache that cannot be read or written stays as it is."""
+        if self.folder is None:
+            return
+        try:
+            with os.scandir(self.folder) as entries:
+                for entry in entries:
+                    if entry.name.endswith(".svg") and entry.stat().st_mtime < drawn_since:
+                        os.unlink(entry.path)
+        except OSError:
+            pass
