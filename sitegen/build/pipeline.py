@@ -73,7 +73,7 @@ from sitegen.project import LoadMemo, Project, load_project
 from sitegen.records.issued import Records
 from sitegen.render.chartcache import ChartCache
 from sitegen.render.navigation import EVERY_PAGE_VIEW
-from sitegen.render.pages import RenderedPage, Renderer, static_dirs
+from sitegen.render.pages import Renderer, static_dirs
 from sitegen.render.wayfinding import site_level_files
 from sitegen.tables.table import Table
 from sitegen.workers import in_parallel
